@@ -1,0 +1,71 @@
+// Builds the three bundles (extension, engine worker, CLI) and copies tiktoken's WASM next to them,
+// because tiktoken loads `tiktoken_bg.wasm` relative to the bundle's own directory.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const outdir = path.join(__dirname, 'dist');
+
+/** Prints build start/end and errors in the format of the `$esbuild-watch` problem matcher. */
+const problemMatcherPlugin = {
+  name: 'esbuild-problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'silent',
+  plugins: [problemMatcherPlugin],
+};
+
+const entries = [
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode'] },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+].filter((entry) => fs.existsSync(entry.entryPoints[0]));
+
+function copyTiktokenWasm() {
+  const wasm = require.resolve('tiktoken/tiktoken_bg.wasm');
+  fs.mkdirSync(outdir, { recursive: true });
+  fs.copyFileSync(wasm, path.join(outdir, 'tiktoken_bg.wasm'));
+}
+
+async function main() {
+  copyTiktokenWasm();
+  const contexts = await Promise.all(entries.map((entry) => esbuild.context({ ...common, ...entry })));
+  if (watch) {
+    await Promise.all(contexts.map((ctx) => ctx.watch()));
+    return;
+  }
+  try {
+    const results = await Promise.allSettled(contexts.map((ctx) => ctx.rebuild()));
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length > 0) process.exitCode = 1;
+  } finally {
+    await Promise.all(contexts.map((ctx) => ctx.dispose()));
+  }
+  const cli = path.join(outdir, 'cli.js');
+  if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { EngineError } from '../engine/errors';
+import { exitCodeFor } from './exitCodes';
+
+/** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
+interface Subcommand {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const subcommands: Record<string, Subcommand> = {};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(subcommands).map((name) => name.length), 8);
+  const lines = Object.entries(subcommands).map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`);
+  return ['Usage: gpt-batch <command> [options]', '', 'Commands:', ...lines, '', 'Run `gpt-batch <command> --help` for the options of a command.'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const command = subcommands[name];
+  if (!command) {
+    console.error(`gpt-batch: unknown command '${name}'\n\n${usage()}`);
+    return exitCodeFor(new EngineError('invalidInput', `unknown command '${name}'`));
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof EngineError ? `gpt-batch: ${error.message}` : error);
+    process.exitCode = exitCodeFor(error);
+  },
+);
