@@ -2,6 +2,9 @@ import { isIPv6 } from 'node:net';
 
 const date = '\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
 const time = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?(?:[Zz]|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)';
+const duration =
+  'P(?!$)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?' +
+  '(?:T(?=\\d)(?:\\d+H)?(?:\\d+M)?(?:\\d+(?:\\.\\d+)?S)?)?';
 const ipv4Octet = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 
 function matcher(source: string, flags = ''): (text: string) => boolean {
@@ -14,7 +17,7 @@ export const stringFormats: ReadonlyMap<string, (text: string) => boolean> = new
   ['date-time', matcher(`${date}[Tt ]${time}`)],
   ['date', matcher(date)],
   ['time', matcher(time)],
-  ['duration', matcher('P(?!$)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?(?:T(?=\\d)(?:\\d+H)?(?:\\d+M)?(?:\\d+(?:\\.\\d+)?S)?)?')],
+  ['duration', matcher(duration)],
   ['email', matcher('[^\\s@]+@[^\\s@.]+(?:\\.[^\\s@.]+)+')],
   [
     'hostname',

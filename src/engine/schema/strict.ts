@@ -52,7 +52,8 @@ function collectStrictProblems(root: JsonSchema, schema: JsonSchema, at: string,
   }
   for (const keyword of Object.keys(schema)) {
     if (keyword === 'nullable') {
-      problems.push(`${propertyPath(at, keyword)}: not supported in strict mode, use a type array such as ["string", "null"]`);
+      const hint = 'use a type array such as ["string", "null"]';
+      problems.push(`${propertyPath(at, keyword)}: not supported in strict mode, ${hint}`);
     } else if (!validationKeywords.has(keyword) && !annotationKeywords.has(keyword)) {
       problems.push(`${propertyPath(at, keyword)}: unsupported keyword "${keyword}"`);
     }
@@ -71,8 +72,9 @@ function collectStrictProblems(root: JsonSchema, schema: JsonSchema, at: string,
     if (schema.additionalProperties !== false) {
       problems.push(`${propertyPath(at, 'additionalProperties')}: must be false`);
     }
+    const propertiesAt = propertyPath(at, 'properties');
     for (const key of keys) {
-      if (!required.has(key)) problems.push(`${propertyPath(propertyPath(at, 'properties'), key)}: missing from "required"`);
+      if (!required.has(key)) problems.push(`${propertyPath(propertiesAt, key)}: missing from "required"`);
     }
     for (const key of required) {
       if (!keys.includes(key)) problems.push(`${propertyPath(at, 'required')}: names unknown property "${key}"`);
@@ -91,7 +93,8 @@ function childSchemas(schema: JsonSchema, at: string): Array<[JsonSchema, string
   for (const keyword of ['properties', '$defs'] as const) {
     const map = schema[keyword];
     if (map === undefined) continue;
-    for (const [key, child] of Object.entries(map)) children.push([child, propertyPath(propertyPath(at, keyword), key)]);
+    const mapAt = propertyPath(at, keyword);
+    for (const [key, child] of Object.entries(map)) children.push([child, propertyPath(mapAt, key)]);
   }
   if (schema.items !== undefined) children.push([schema.items, propertyPath(at, 'items')]);
   if (isPlainObject(schema.additionalProperties)) {

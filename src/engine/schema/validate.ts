@@ -75,10 +75,13 @@ function compileNode(schema: JsonSchema, context: CompileContext, at: string): C
   if (schema.const !== undefined) {
     const expected = schema.const;
     checks.push((value, path, errors) => {
-      if (!jsonEqual(value, expected)) errors.push(`${path}: expected ${previewJson(expected)}, got ${previewJson(value)}`);
+      if (!jsonEqual(value, expected)) {
+        errors.push(`${path}: expected ${previewJson(expected)}, got ${previewJson(value)}`);
+      }
     });
   }
-  checks.push(...compileStringChecks(schema, at), ...compileNumberChecks(schema), ...compileArrayChecks(schema, context, at));
+  checks.push(...compileStringChecks(schema, at), ...compileNumberChecks(schema));
+  checks.push(...compileArrayChecks(schema, context, at));
   const objectCheck = compileObjectChecks(schema, context, at);
   if (objectCheck !== undefined) checks.push(objectCheck);
   if (schema.anyOf !== undefined) checks.push(compileAnyOf(schema.anyOf, context, propertyPath(at, 'anyOf')));
@@ -91,11 +94,16 @@ function compileNode(schema: JsonSchema, context: CompileContext, at: string): C
   };
 }
 
-function compileType(schema: JsonSchema, at: string): ((value: unknown, path: string, errors: string[]) => boolean) | undefined {
+/** Like a Check, but also says whether the value passed. */
+type TypeCheck = (value: unknown, path: string, errors: string[]) => boolean;
+
+function compileType(schema: JsonSchema, at: string): TypeCheck | undefined {
   if (schema.type === undefined) return undefined;
   const names: string[] = typeof schema.type === 'string' ? [schema.type] : [...schema.type];
   for (const name of names) {
-    if (!jsonSchemaTypeNames.has(name)) throw new InvalidInputError(`${propertyPath(at, 'type')}: unknown type "${name}"`);
+    if (!jsonSchemaTypeNames.has(name)) {
+      throw new InvalidInputError(`${propertyPath(at, 'type')}: unknown type "${name}"`);
+    }
   }
   if (schema.nullable === true && !names.includes('null')) names.push('null');
   const matchers = names.map((name) => typeMatchers[name as JsonSchemaTypeName]);
@@ -157,7 +165,8 @@ function compileStringChecks(schema: JsonSchema, at: string): Check[] {
     try {
       regex = new RegExp(source, 'u');
     } catch (error) {
-      throw new InvalidInputError(`${propertyPath(at, 'pattern')}: invalid regular expression "${source}"`, { cause: error });
+      const message = `${propertyPath(at, 'pattern')}: invalid regular expression "${source}"`;
+      throw new InvalidInputError(message, { cause: error });
     }
     checks.push((value, path, errors) => {
       if (typeof value === 'string' && !regex.test(value)) {
@@ -168,7 +177,9 @@ function compileStringChecks(schema: JsonSchema, at: string): Check[] {
   if (schema.format !== undefined) {
     const format = schema.format;
     const matches = stringFormats.get(format);
-    if (matches === undefined) throw new InvalidInputError(`${propertyPath(at, 'format')}: unsupported format "${format}"`);
+    if (matches === undefined) {
+      throw new InvalidInputError(`${propertyPath(at, 'format')}: unsupported format "${format}"`);
+    }
     checks.push((value, path, errors) => {
       if (typeof value === 'string' && !matches(value)) {
         errors.push(`${path}: expected a ${format} string, got ${previewJson(value)}`);
@@ -189,7 +200,9 @@ function compileNumberChecks(schema: JsonSchema): Check[] {
   for (const [bound, holds, wording] of bounds) {
     if (bound === undefined) continue;
     checks.push((value, path, errors) => {
-      if (typeof value === 'number' && !holds(value, bound)) errors.push(`${path}: expected ${wording} ${bound}, got ${value}`);
+      if (typeof value === 'number' && !holds(value, bound)) {
+        errors.push(`${path}: expected ${wording} ${bound}, got ${value}`);
+      }
     });
   }
   const divisor = schema.multipleOf;
@@ -214,12 +227,16 @@ function compileArrayChecks(schema: JsonSchema, context: CompileContext, at: str
   const { minItems, maxItems } = schema;
   if (minItems !== undefined) {
     checks.push((value, path, errors) => {
-      if (Array.isArray(value) && value.length < minItems) errors.push(`${path}: expected at least ${minItems} items, got ${value.length}`);
+      if (Array.isArray(value) && value.length < minItems) {
+        errors.push(`${path}: expected at least ${minItems} items, got ${value.length}`);
+      }
     });
   }
   if (maxItems !== undefined) {
     checks.push((value, path, errors) => {
-      if (Array.isArray(value) && value.length > maxItems) errors.push(`${path}: expected at most ${maxItems} items, got ${value.length}`);
+      if (Array.isArray(value) && value.length > maxItems) {
+        errors.push(`${path}: expected at most ${maxItems} items, got ${value.length}`);
+      }
     });
   }
   if (schema.items !== undefined) {
@@ -234,7 +251,9 @@ function compileArrayChecks(schema: JsonSchema, context: CompileContext, at: str
 
 function compileObjectChecks(schema: JsonSchema, context: CompileContext, at: string): Check | undefined {
   const { properties = {}, required = [], additionalProperties } = schema;
-  if (schema.properties === undefined && schema.required === undefined && additionalProperties === undefined) return undefined;
+  if (schema.properties === undefined && schema.required === undefined && additionalProperties === undefined) {
+    return undefined;
+  }
   const propertiesAt = propertyPath(at, 'properties');
   const propertyChecks = new Map<string, Check>();
   for (const [key, propertySchema] of Object.entries(properties)) {
@@ -258,7 +277,9 @@ function compileObjectChecks(schema: JsonSchema, context: CompileContext, at: st
 }
 
 function compileAnyOf(branches: readonly JsonSchema[], context: CompileContext, at: string): Check {
-  if (!Array.isArray(branches) || branches.length === 0) throw new InvalidInputError(`${at}: must be a non-empty array`);
+  if (!Array.isArray(branches) || branches.length === 0) {
+    throw new InvalidInputError(`${at}: must be a non-empty array`);
+  }
   const checks = branches.map((branch, i) => compileNode(branch, context, `${at}[${i}]`));
   return (value, path, errors) => {
     const firstErrors: string[] = [];
@@ -268,7 +289,8 @@ function compileAnyOf(branches: readonly JsonSchema[], context: CompileContext, 
       if (branchErrors.length === 0) return;
       firstErrors.push(branchErrors[0] as string);
     }
-    errors.push(`${path}: matches no anyOf alternative (${firstErrors.map((message, i) => `#${i}: ${message}`).join('; ')})`);
+    const reasons = firstErrors.map((message, i) => `#${i}: ${message}`).join('; ');
+    errors.push(`${path}: matches no anyOf alternative (${reasons})`);
   };
 }
 
@@ -277,7 +299,9 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
+    );
   }
   return false;
 }

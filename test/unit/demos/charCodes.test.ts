@@ -29,7 +29,8 @@ describe('char_codes demo parts', () => {
     it('keeps the space and drops controls, no-break space, soft hyphen and unassigned Greek points', () => {
       const keys = new Set(samples.map((sample) => sample.key));
       assert.ok(keys.has('char- '));
-      for (const excluded of ['\u0000', '\u001f', '\u007f', '\u009f', '\u00a0', '\u00ad', '\u0378', '\u0383', '\u03a2']) {
+      const excludedChars = ['\u0000', '\u001f', '\u007f', '\u009f', '\u00a0', '\u00ad', '\u0378', '\u0383', '\u03a2'];
+      for (const excluded of excludedChars) {
         assert.ok(!keys.has(`char-${excluded}`), `U+${excluded.codePointAt(0)?.toString(16)}`);
       }
       assert.ok(isPrintableChar('A') && isPrintableChar(' ') && !isPrintableChar('\u2028'));
@@ -56,9 +57,9 @@ describe('char_codes demo parts', () => {
     });
 
     it('takes the model parameters from the task meta and asks for the strict schema', () => {
-      const meta = { ...charCodesDefaultMeta, model: 'local-model', max_completion_tokens: 99, temperature: 0, top_p: 1 };
+      const meta = { ...charCodesDefaultMeta, model: 'local', max_completion_tokens: 99, temperature: 0, top_p: 1 };
       const payload = charCodesPayload(meta, '\u0416');
-      assert.equal(payload.model, 'local-model');
+      assert.equal(payload.model, 'local');
       assert.equal(payload.max_completion_tokens, 99);
       assert.equal(payload.temperature, 0);
       assert.equal(payload.top_p, 1);
@@ -114,7 +115,8 @@ describe('char_codes demo parts', () => {
     });
 
     it('writes the output file with keys in code-point order and non-ASCII kept', () => {
-      const text = formatCharCodesOutput({ '\u0416': info('\u0416', '\u0416\u0416'), '7': info('7', '77'), '!': info('!', '!!') });
+      const chars = { '\u0416': info('\u0416', '\u0416\u0416'), '7': info('7', '77'), '!': info('!', '!!') };
+      const text = formatCharCodesOutput(chars);
       const parsed = JSON.parse(text) as { chars: Record<string, UnicodeCharacterInfo> };
       assert.deepEqual(parsed.chars['7'], info('7', '77'));
       const keyOrder = [...text.matchAll(/^ {4}"(.+)": \{$/gm)].map((match) => match[1]);

@@ -68,7 +68,8 @@ describe('utterance_emotion demo parts', () => {
   describe('conclusions', () => {
     it('concludes three clear joys confidently', () => {
       const entry = buildUtteranceOutput('1:x', 'x', [opinion('joy'), opinion('joy'), opinion('joy')], 0, adviser);
-      assert.deepEqual(entry, { sample_key: '1:x', utterance: 'x', is_clear: true, emotion: 'joy', emotions: { joy: 1 } });
+      const expected = { sample_key: '1:x', utterance: 'x', is_clear: true, emotion: 'joy', emotions: { joy: 1 } };
+      assert.deepEqual(entry, expected);
     });
 
     it('asks for two more after an unclear split and then weights by clarity', () => {

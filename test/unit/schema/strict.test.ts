@@ -20,6 +20,11 @@ const strict: JsonSchema = {
   additionalProperties: false,
 };
 
+/** A strict object schema over `properties` that requires the keys in `required`. */
+function objectOf(properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema {
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
 function strictFailure(schema: JsonSchema, pattern: RegExp): void {
   assert.throws(
     () => checkStrictSchema(schema, 'task "demo" response_schema'),
@@ -39,14 +44,14 @@ describe('strict schemas', () => {
 
   it('names the path of a missing additionalProperties: false', () => {
     strictFailure(
-      { type: 'object', properties: { inner: { type: 'object', properties: {}, required: [] } }, required: ['inner'], additionalProperties: false },
+      objectOf({ inner: { type: 'object', properties: {}, required: [] } }),
       /\$\.properties\.inner\.additionalProperties: must be false/,
     );
   });
 
   it('names a property missing from required and a required key that is no property', () => {
     strictFailure(
-      { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, required: ['a', 'c'], additionalProperties: false },
+      objectOf({ a: { type: 'string' }, b: { type: 'string' } }, ['a', 'c']),
       /\$\.properties\.b: missing from "required".*\$\.required: names unknown property "c"/,
     );
   });
@@ -55,16 +60,16 @@ describe('strict schemas', () => {
     const withMinLength = { ...strict, properties: { ...strict.properties, name: { type: 'string', minLength: 1 } } };
     strictFailure(withMinLength as JsonSchema, /\$\.properties\.name\.minLength: unsupported keyword "minLength"/);
     strictFailure(
-      { type: 'object', properties: { a: { type: 'string', nullable: true } }, required: ['a'], additionalProperties: false },
+      objectOf({ a: { type: 'string', nullable: true } }),
       /\$\.properties\.a\.nullable: not supported in strict mode/,
     );
     strictFailure({ type: 'array', items: { type: 'string' } }, /\$: the root schema must have "type": "object"/);
     strictFailure(
-      { type: 'object', properties: { a: { $ref: '#/$defs/Nope' } }, required: ['a'], additionalProperties: false },
+      objectOf({ a: { $ref: '#/$defs/Nope' } }),
       /reference "#\/\$defs\/Nope" does not resolve/,
     );
     strictFailure(
-      { type: 'object', properties: { a: { type: 'string', format: 'colour' } }, required: ['a'], additionalProperties: false },
+      objectOf({ a: { type: 'string', format: 'colour' } }),
       /unsupported format "colour"/,
     );
   });

@@ -117,6 +117,8 @@ describe('validateJson', () => {
     assert.deepEqual(validateJson({ type: 'string', format: 'uuid' }, '123e4567-e89b-12d3-a456-426614174000'), []);
     assert.equal(validateJson({ type: 'string', format: 'ipv6' }, '::1').length, 0);
     assert.equal(validateJson({ type: 'string', format: 'email' }, 'no-at-sign').length, 1);
+    assert.equal(validateJson({ type: 'string', format: 'duration' }, 'P1DT2H30M').length, 0);
+    assert.equal(validateJson({ type: 'string', format: 'duration' }, 'PT').length, 1);
   });
 
   it('quotes property names that are not identifiers', () => {
