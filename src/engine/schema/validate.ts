@@ -30,8 +30,9 @@ const maxCompiledByText = 256;
  * Validates a parsed JSON value against a schema and returns one message per violation, each starting with the
  * JSON path of the offending value (`$.sample_sentence: expected string, got number`); an empty list means valid.
  * Types are strict: no coercion between strings, numbers and booleans. The schema is compiled on first use and
- * cached, so calling this for every response costs only the checks themselves. Throws InvalidInputError when the
- * schema itself uses an unsupported keyword, an unknown format, a bad pattern or an unresolvable reference.
+ * cached (by object identity, then by content), so calling this for every response costs only the checks themselves;
+ * do not mutate a schema after its first use. Throws InvalidInputError when the schema itself uses an unsupported
+ * keyword, an unknown format, a bad pattern or an unresolvable reference.
  */
 export function validateJson(schema: JsonSchema, value: unknown): string[] {
   const errors: string[] = [];
