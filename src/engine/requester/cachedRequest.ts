@@ -1,0 +1,97 @@
+import type { QueueLine, RequestInfo, TokensCost } from '../../shared/requesterState';
+import type { RequestCosting } from './costing';
+
+/** A request as the task hands it in: the API request body and the task's own metadata. */
+export interface GptRequest {
+  payload: Record<string, unknown>;
+  meta?: Record<string, unknown> | null;
+  /** Number of retries this request already is (0 for a first attempt). */
+  retry_num?: number;
+}
+
+/**
+ * A request with everything the requester computes once: its ID, batch input line and size, and estimates.
+ * Immutable once built.
+ */
+export interface CachedRequest {
+  readonly id: number;
+  readonly payload: Record<string, unknown>;
+  readonly meta: Record<string, unknown> | null;
+  readonly retry_num: number;
+  readonly parse_info: Record<string, unknown> | null;
+  /** The provider batch input line, including its trailing newline. */
+  readonly line: string;
+  /** UTF-8 bytes of `line`. */
+  readonly size: number;
+  readonly input_tokens: number;
+  readonly max_output_tokens: number;
+  readonly tokens_cost: TokensCost;
+}
+
+export function customIdOf(id: number): string {
+  return `id-${id}`;
+}
+
+/** The request ID in a `custom_id` of the form `id-N`, or undefined. */
+export function idOfCustomId(customId: unknown): number | undefined {
+  if (typeof customId !== 'string') return undefined;
+  const match = /^id-([0-9]+)$/.exec(customId);
+  if (!match) return undefined;
+  const id = Number(match[1]);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+export function batchInputLine(id: number, endpoint: string, payload: Record<string, unknown>): string {
+  return `${JSON.stringify({ custom_id: customIdOf(id), method: 'POST', url: endpoint, body: payload })}\n`;
+}
+
+export interface CachedRequestInput {
+  id: number;
+  payload: Record<string, unknown>;
+  meta: Record<string, unknown> | null;
+  retry_num: number;
+  parse_info: Record<string, unknown> | null;
+  /** Known token counts (from the queue file); counted afresh when absent. */
+  counts?: { inputTokens: number; maxOutputTokens: number };
+}
+
+export function buildCachedRequest(input: CachedRequestInput, endpoint: string, costing: RequestCosting): CachedRequest {
+  const line = batchInputLine(input.id, endpoint, input.payload);
+  const counts = input.counts ?? costing.countTokens(input.payload, endpoint);
+  return {
+    id: input.id,
+    payload: input.payload,
+    meta: input.meta,
+    retry_num: input.retry_num,
+    parse_info: input.parse_info,
+    line,
+    size: Buffer.byteLength(line, 'utf8'),
+    input_tokens: counts.inputTokens,
+    max_output_tokens: counts.maxOutputTokens,
+    tokens_cost: costing.tokensCost(counts.inputTokens, counts.maxOutputTokens),
+  };
+}
+
+export function queueLineOf(req: CachedRequest): QueueLine {
+  return {
+    id: req.id,
+    payload: req.payload,
+    meta: req.meta,
+    retry_num: req.retry_num,
+    parse_info: req.parse_info,
+    input_tokens: req.input_tokens,
+    max_output_tokens: req.max_output_tokens,
+  };
+}
+
+export function cachedFromQueueLine(line: QueueLine, endpoint: string, costing: RequestCosting): CachedRequest {
+  return buildCachedRequest(
+    { ...line, counts: { inputTokens: line.input_tokens, maxOutputTokens: line.max_output_tokens } },
+    endpoint,
+    costing,
+  );
+}
+
+export function requestInfoOf(req: CachedRequest): RequestInfo {
+  return { id: req.id, meta: req.meta, retry_num: req.retry_num, tokens_cost: req.tokens_cost, parse_info: req.parse_info };
+}

@@ -1,0 +1,245 @@
+import type { BatchState } from '../../shared/requesterState';
+import type { UnitContext } from '../store/unit';
+import { DelayedErrors } from '../util/delayedErrors';
+import { formatDuration } from '../util/format';
+import { addApiMetrics, addPushStats, costAll, costDirect, directPart, sumTokensCost } from './accounting';
+import { type BatchResult, computeBatchMetrics } from './batchResult';
+import { buildCachedRequest, type CachedRequest, requestInfoOf } from './cachedRequest';
+import { executeDirect } from './directExecution';
+import { historyEntry, resultMetrics, type BatchResultHandler } from './processing';
+import { batchMetricsLine, mismatchWarnings, retryLine, statsLine } from './reporting';
+import type { Requester } from './requester';
+import { computeResultStats, errorKind, type ResultInfo } from './results';
+import { printVerbose } from './verbose';
+
+/** The direct (non-batch) API path: virtual batches, limits, retries (engine.md 3.9, 3.10, 5.4). */
+
+/** Called inside each virtual batch's unit with the requests it executed and the retries it created. */
+export type VirtualBatchHook = (u: UnitContext, executed: CachedRequest[], retries: CachedRequest[]) => void;
+
+/** The next virtual batch from the front of `remaining`, or the limits that stop direct execution. */
+function formVirtualBatch(r: Requester, remaining: CachedRequest[]): { count: number; reasons: string[]; limited: string[] } {
+  const o = r.options;
+  const l = r.limits;
+  let task = r.state.task_push_stats;
+  let session = r.session.push_stats;
+  let count = 0;
+  let tokens = 0;
+  let cost = 0;
+  for (const req of remaining) {
+    const part = directPart(req.tokens_cost);
+    const nextTask = addPushStats(task, 1, part);
+    const nextSession = addPushStats(session, 1, part);
+    const limited: string[] = [];
+    if (nextTask.total_requests > o.max_task_requests) limited.push('Max task requests');
+    if (nextTask.total_tokens_cost.input_tokens > l.max_task_tokens) limited.push('Max task tokens');
+    if (costAll(nextTask.total_tokens_cost) > o.max_task_cost) limited.push('Max task cost');
+    if (nextSession.total_requests > o.max_session_requests) limited.push('Max session requests');
+    if (nextSession.total_tokens_cost.input_tokens > l.max_session_tokens) limited.push('Max session tokens');
+    if (costAll(nextSession.total_tokens_cost) > o.max_session_cost) limited.push('Max session cost');
+    if (limited.length > 0) return { count, reasons: limited, limited };
+    const reasons: string[] = [];
+    if (count + 1 > o.max_direct_requests) reasons.push('Max direct requests');
+    if (tokens + req.input_tokens > l.max_direct_tokens) reasons.push('Max direct tokens');
+    if (cost + costDirect(req.tokens_cost) > o.max_direct_cost) reasons.push('Max direct cost');
+    if (reasons.length > 0) {
+      if (count === 0) throw new Error(`The direct batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
+      return { count, reasons, limited: [] };
+    }
+    count += 1;
+    tokens += req.input_tokens;
+    cost += costDirect(req.tokens_cost);
+    task = nextTask;
+    session = nextSession;
+  }
+  return { count, reasons: ['No more requests'], limited: [] };
+}
+
+/**
+ * Executes requests through the direct API in virtual batches, each processed as one unit (its results, the task's
+ * changes and the retries are saved together). Retries run in later virtual batches of the same call. Returns
+ * true if a task or session limit stopped execution.
+ */
+export async function directRequests(r: Requester, requests: CachedRequest[], handler: BatchResultHandler, hook?: VirtualBatchHook): Promise<boolean> {
+  if (r.options.only_process) {
+    r.logger.warn('Only-process mode => Not executing any direct requests');
+    return true;
+  }
+  let remaining = requests.slice();
+  const delayed = new DelayedErrors();
+  let limitedBy: string[] = [];
+  let executedCount = 0;
+  let batches = 0;
+  const started = r.clock();
+  let totalDone = 0;
+  let totalErrors = 0;
+  while (remaining.length > 0) {
+    const { count, reasons, limited } = formVirtualBatch(r, remaining);
+    if (count === 0) {
+      limitedBy = limited;
+      break;
+    }
+    const chunk = remaining.slice(0, count);
+    const id = r.state.max_direct_batch_id + 1;
+    const predicted = sumTokensCost(chunk.map((q) => q.tokens_cost));
+    r.logger.info(
+      `Created direct batch ${id} = ${reasons.includes('No more requests') ? 'Trailing' : 'Full'} virtual batch with ${chunk.length} requests, ` +
+        `${predicted.input_tokens} tokens, ${costDirect(predicted).toFixed(3)} assumed cost, due to reasons: ${reasons.join(', ')}`,
+    );
+    const batchStarted = r.clock();
+    let lastProgress = batchStarted;
+    const results = await executeDirect(r, chunk, (done, errors) => {
+      const now = r.clock();
+      if (now - lastProgress < r.options.remote_update_interval * 1000 && done < chunk.length) return;
+      lastProgress = now;
+      r.logger.info(
+        `Direct batch ${id}: [Batch: ${done}/${chunk.length} req, ${errors} err, ${formatDuration((now - batchStarted) / 1000)}] ` +
+          `[Total: ${totalDone + done}/${totalDone + remaining.length} req, ${totalErrors + errors} err, ${formatDuration((now - started) / 1000)}]`,
+      );
+    });
+    totalDone += chunk.length;
+    totalErrors += results.filter((x) => x.err_info !== null).length;
+    const outcome = await processVirtualBatch(r, id, chunk, results, predicted, reasons, handler, hook, delayed);
+    batches += 1;
+    executedCount += chunk.length;
+    remaining = [...remaining.slice(count), ...outcome.retries];
+    if (outcome.aborted) break;
+  }
+  r.logger.info(`Executed ${requests.length} requests (${executedCount} including retries) in ${batches} direct batches using the direct API`);
+  if (limitedBy.length > 0) r.logger.warn(`Direct limits were reached while executing requests using the direct API: ${limitedBy.join(', ')}`);
+  delayed.throwIfAny('Encountered errors while executing direct batches:');
+  return limitedBy.length > 0;
+}
+
+async function processVirtualBatch(
+  r: Requester,
+  id: number,
+  chunk: CachedRequest[],
+  results: ResultInfo[],
+  predicted: BatchState['tokens_cost'],
+  reasons: string[],
+  handler: BatchResultHandler,
+  hook: VirtualBatchHook | undefined,
+  delayed: DelayedErrors,
+): Promise<{ retries: CachedRequest[]; aborted: boolean }> {
+  const pfb = r.options.process_failed_batches;
+  const mustRaise = pfb >= 0 && r.session.processed_failed_batches >= pfb;
+  const fatal = results.filter((x) => x.err_info?.fatal === true);
+  for (const x of results) if (x.err_info) r.logger.error(`Direct batch ${id} request ID ${x.req_id} got ${x.err_info.fatal ? 'fatal' : 'retryable'} error ${errorKind(x.err_info)}: ${x.err_info.msg}`);
+  printVerbose(r, results);
+  const { metrics, trueTokensCost, trueCost } = computeBatchMetrics(results, true, r.costing);
+  r.logger.info(batchMetricsLine('Direct batch', id, results, metrics, trueCost, predicted, true));
+  for (const warning of mismatchWarnings(r, 'Direct batch', id, metrics, predicted)) r.logger.warn(warning);
+  if (fatal.length > 0 && mustRaise) {
+    r.logger.error(`Aborting processing of direct batch ${id} results as errors were encountered (not updating saved state)`);
+    for (const x of fatal) delayed.add(`Request got fatal error ${errorKind(x.err_info as NonNullable<ResultInfo['err_info']>)}`);
+    return { retries: [], aborted: true };
+  }
+  const now = Math.floor(r.clock() / 1000);
+  const batch: BatchState = {
+    id,
+    local_jsonl: `direct-${id}.jsonl`,
+    local_jsonl_size: chunk.reduce((sum, q) => sum + q.size, 0),
+    num_requests: chunk.length,
+    tokens_cost: predicted,
+    full_batch: !reasons.includes('No more requests'),
+    reasons,
+    push: null,
+    remote: null,
+  };
+  const result: BatchResult = {
+    batch,
+    direct: true,
+    duration: 0,
+    duration_hmin: '0m',
+    errors: [],
+    results,
+    stats: computeResultStats(results),
+    true_tokens_cost: trueTokensCost,
+    true_cost: trueCost,
+    metrics: { ...metrics, num_api_calls: results.filter((x) => x.resp_info !== null).length },
+  };
+  r.logger.info(`${statsLine('Direct batch', id, result.stats, 'has')} (PRIOR to task-specific processing)`);
+  return r.unit(async (u) => {
+    r.guard(u);
+    r.recordPushed(u, chunk.length, directPart(predicted));
+    const m = r.state.metrics;
+    m.direct = addApiMetrics(m.direct, result.metrics);
+    m.all = addApiMetrics(m.all, result.metrics);
+    await handler(u, result);
+    result.stats = computeResultStats(results);
+    r.logger.info(statsLine('Direct batch', id, result.stats, 'AFTER task-specific processing has'));
+    r.logger.info(retryLine('Direct batch', id, result.stats));
+    printVerbose(r, results);
+    r.metrics.log(resultMetrics(id, true, 0, 0, result.stats));
+    r.state.max_direct_batch_id = id;
+    r.files.appendHistory(u.tx, [historyEntry('direct', batch, result, `direct_batch_${id}`, 'completed', fatal.length > 0, now, now, now)]);
+    r.state.history.lines += 1;
+    const retries = results
+      .filter((x) => x.retry)
+      .map((x) => {
+        r.nextRequestId += 1;
+        return buildCachedRequest(
+          { id: r.nextRequestId, payload: x.req_payload, meta: x.req_info.meta, retry_num: x.req_info.retry_num + (x.retry_counts ? 1 : 0), parse_info: x.req_info.parse_info },
+          r.endpoint,
+          r.costing,
+        );
+      });
+    r.state.max_request_id = r.nextRequestId;
+    hook?.(u, chunk, retries);
+    if (fatal.length > 0) r.session.processed_failed_batches += 1;
+    r.saveState(u);
+    return { retries, aborted: false };
+  });
+}
+
+/**
+ * Executes every unpushable local batch through the direct API (engine.md 3.10). Each virtual batch rewrites the
+ * batch's files without the executed requests and with their retries, in the same unit as the task's processing,
+ * so an interruption never loses a retry. Returns the unpushable batches left and whether limits stopped execution.
+ */
+export async function processUnpushableBatches(r: Requester, handler: BatchResultHandler): Promise<{ remaining: number; limited: boolean }> {
+  const unpushable = () => r.unpushedBatches.filter((b) => !r.isPushable(b));
+  if (r.options.only_process) {
+    r.logger.warn('Only-process mode => Not executing unpushable batches');
+    return { remaining: unpushable().length, limited: true };
+  }
+  let limited = false;
+  let processed = 0;
+  for (const listed of unpushable()) {
+    const batchId = listed.id;
+    const current = () => r.state.batches.find((b) => b.id === batchId) as BatchState;
+    let requests = await r.loadBatchCachedRequests(listed);
+    if (requests.length === 0) {
+      await r.unit(async (u) => {
+        r.guard(u);
+        r.state.batches = r.state.batches.filter((b) => b.id !== batchId);
+        r.files.removeBatch(u.tx, listed);
+        r.saveState(u);
+      });
+      continue;
+    }
+    limited = await directRequests(r, requests, handler, (u, executed, retries) => {
+      const done = new Set(executed.map((q) => q.id));
+      requests = [...requests.filter((q) => !done.has(q.id)), ...retries];
+      const batch = current();
+      if (requests.length === 0) {
+        r.state.batches = r.state.batches.filter((b) => b.id !== batchId);
+        r.files.removeBatch(u.tx, batch);
+        return;
+      }
+      batch.num_requests = requests.length;
+      batch.local_jsonl_size = requests.reduce((sum, q) => sum + q.size, 0);
+      batch.tokens_cost = sumTokensCost(requests.map((q) => q.tokens_cost));
+      batch.full_batch = false;
+      if (!batch.reasons.includes('Direct updated')) batch.reasons.push('Direct updated');
+      r.files.writeBatch(u.tx, batch, r.endpoint, requests.map((q) => ({ id: q.id, payload: q.payload, info: requestInfoOf(q) })));
+      r.rememberDryrunBatch(batch.id, requests);
+    });
+    processed += 1;
+    if (limited) break;
+  }
+  const left = unpushable();
+  r.logger.info(`Finished ${processed} unpushable batch(es) resulting in ${left.length} unpushable batches left${limited ? ' (limits reached)' : ''}`);
+  return { remaining: left.length, limited };
+}

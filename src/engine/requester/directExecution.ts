@@ -1,0 +1,88 @@
+import OpenAI from 'openai';
+import { InterruptedError } from '../errors';
+import type { ResultInfo } from './results';
+import { emptyResult } from './batchResult';
+import { customIdOf, type CachedRequest, requestInfoOf } from './cachedRequest';
+import type { Requester } from './requester';
+import { errorInfo, processChatCompletion, statusCodeError } from './responses';
+
+/**
+ * Sends direct API requests concurrently (at most `direct_concurrency` in flight), pausing when the server's
+ * rate-limit headers say the request budget is spent. 429 and 5xx answers are retried by the API client itself,
+ * honouring `Retry-After`. An interrupt aborts the requests in flight and throws `InterruptedError`: nothing of the
+ * virtual batch is saved, so its requests are executed again later.
+ */
+export async function executeDirect(r: Requester, requests: CachedRequest[], onProgress: (done: number, errors: number) => void): Promise<ResultInfo[]> {
+  const results: ResultInfo[] = new Array(requests.length);
+  let next = 0;
+  let done = 0;
+  let errors = 0;
+  let pausedUntil = 0;
+  let interrupted = false;
+
+  const worker = async (): Promise<void> => {
+    while (next < requests.length && !interrupted) {
+      const index = next;
+      next += 1;
+      const request = requests[index] as CachedRequest;
+      const wait = pausedUntil - r.clock();
+      if (wait > 0) await r.gate.sleep(wait);
+      const result = emptyResult(request.id, request.size, request.payload, requestInfoOf(request));
+      if (!r.dryrun) {
+        try {
+          const { data, response } = await r.client.chat.completions
+            .create(request.payload as never, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal: r.gate.signal })
+            .withResponse();
+          pausedUntil = Math.max(pausedUntil, rateLimitPause(response.headers, r.clock()));
+          const processed = processChatCompletion(data, request.payload, request.parse_info, response.headers.get('x-request-id') ?? undefined);
+          result.resp_info = processed.resp;
+          result.err_info = processed.error;
+          result.warn_infos = processed.warnings;
+        } catch (error) {
+          if (error instanceof OpenAI.APIUserAbortError || r.gate.requested) {
+            interrupted = true;
+            return;
+          }
+          result.err_info = postError(error);
+        }
+      }
+      r.updateResultRetry(result);
+      results[index] = result;
+      done += 1;
+      if (result.err_info !== null) errors += 1;
+      onProgress(done, errors);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(r.options.direct_concurrency, requests.length) }, worker));
+  if (interrupted) throw new InterruptedError('Interrupted while executing direct requests; they will be executed again in the next run');
+  return results;
+}
+
+/** Maps a failed direct API call to the error of engine.md 6.2 (network errors are retryable here, unlike upstream). */
+function postError(error: unknown) {
+  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
+    return statusCodeError(error.status, { error: error.error });
+  }
+  if (error instanceof OpenAI.APIError) {
+    return errorInfo(false, 'PostError', 'APIError', `API connection error: ${error.message}`);
+  }
+  return errorInfo(true, 'PostError', 'Exception', `Request failed: ${(error as Error).message ?? String(error)}`);
+}
+
+/** Parses OpenAI durations such as `1s`, `6m0s`, `20ms`, `1h2m3.5s` into milliseconds. */
+export function parseResetDuration(text: string | null): number {
+  if (!text) return 0;
+  let total = 0;
+  for (const [, value, unit] of text.matchAll(/([0-9.]+)(ms|h|m|s)/g)) {
+    const n = Number(value);
+    total += unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
+  }
+  return total;
+}
+
+/** When the request budget is spent (`x-ratelimit-remaining-requests: 0`), the time until it resets. */
+export function rateLimitPause(headers: Headers, now: number): number {
+  const remaining = headers.get('x-ratelimit-remaining-requests');
+  if (remaining === null || Number(remaining) > 0) return 0;
+  return now + parseResetDuration(headers.get('x-ratelimit-reset-requests'));
+}

@@ -1,0 +1,242 @@
+import { randomBytes, createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { toFile } from 'openai';
+import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
+import { EngineError } from '../errors';
+import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
+import { Requester } from './requester';
+
+/** Pushing local batches to the Batch API, and reconciling pushes a crash interrupted (engine.md 3.4, 5.3). */
+
+const metadataValueLimit = 512;
+
+/** Keeps the end of a long value (the informative part of a path) within the provider's metadata limit. */
+function fitMetadata(value: string): string {
+  return value.length <= metadataValueLimit ? value : `…${value.slice(value.length - metadataValueLimit + 1)}`;
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '');
+  }
+}
+
+/** A short stable key of the task (its state file), so the provider's batch list can be matched to this task. */
+export function taskKey(r: Requester): string {
+  return createHash('sha256').update(path.resolve(r.files.statePath)).digest('hex').slice(0, 16);
+}
+
+export function batchMetadata(r: Requester, batch: BatchState, token: string): Record<string, string> {
+  return {
+    host: fitMetadata(os.hostname()),
+    user: fitMetadata(userName()),
+    script: fitMetadata(process.argv[1] ?? ''),
+    pid: String(process.pid),
+    name_prefix: fitMetadata(r.files.prefix),
+    batch_id: String(batch.id),
+    local_jsonl: fitMetadata(batch.local_jsonl),
+    state_file: fitMetadata(path.resolve(r.files.statePath)),
+    task_key: taskKey(r),
+    push_token: token,
+  };
+}
+
+function uploadName(r: Requester, batch: BatchState, token: string): string {
+  return `${r.files.prefix}_batch${batch.id}_${token}.jsonl`;
+}
+
+interface RemoteTotals {
+  count: number;
+  requests: number;
+  size: number;
+  tokensCost: TokensCost;
+}
+
+function remoteTotals(r: Requester): RemoteTotals {
+  const totals: RemoteTotals = { count: 0, requests: 0, size: 0, tokensCost: zeroTokensCost() };
+  for (const b of r.remoteBatches) {
+    totals.count += 1;
+    totals.requests += b.num_requests;
+    totals.size += b.local_jsonl_size;
+    totals.tokensCost = addTokensCost(totals.tokensCost, b.tokens_cost);
+  }
+  return totals;
+}
+
+/** The reasons not to push `batch` now (engine.md 5.3); empty if it may be pushed. */
+export function reasonsNotToPush(r: Requester, batch: BatchState, remote: RemoteTotals): string[] {
+  const o = r.options;
+  const l = r.limits;
+  const reasons: string[] = [];
+  if (!r.isPushable(batch)) return ['Unpushable batch'];
+  const part = batchPart(batch.tokens_cost);
+  for (const [scope, stats, maxRequests, maxTokens, maxCost] of [
+    ['task', r.state.task_push_stats, o.max_task_requests, l.max_task_tokens, o.max_task_cost],
+    ['session', r.session.push_stats, o.max_session_requests, l.max_session_tokens, o.max_session_cost],
+  ] as const) {
+    if (stats.total_requests + batch.num_requests > maxRequests) reasons.push(`Max ${scope} requests`);
+    if (stats.total_tokens_cost.input_tokens + part.input_tokens > maxTokens) reasons.push(`Max ${scope} tokens`);
+    if (costAll(stats.total_tokens_cost) + costBatch(part) > maxCost) reasons.push(`Max ${scope} cost`);
+  }
+  if (remote.count + 1 > o.max_remote_batches) reasons.push('Max remote batches');
+  if (remote.requests + batch.num_requests > o.max_remote_requests) reasons.push('Max remote requests');
+  if (remote.size + batch.local_jsonl_size > l.max_remote_size) reasons.push('Max remote size');
+  if (remote.tokensCost.input_tokens + batch.tokens_cost.input_tokens > l.max_remote_tokens) reasons.push('Max remote tokens');
+  if (costBatch(remote.tokensCost) + costBatch(batch.tokens_cost) > o.max_remote_cost) reasons.push('Max remote cost');
+  return reasons;
+}
+
+/**
+ * Pushes every unpushed batch the limits allow, in ID order; a blocked batch does not stop a later, smaller one.
+ * Returns whether the pipeline is congested (unpushed batches ≥ `max_unpushed_batches`).
+ */
+export async function pushBatches(r: Requester): Promise<boolean> {
+  if (r.options.only_process) {
+    r.logger.warn('Only-process mode => Not pushing any batches');
+    return true;
+  }
+  const remote = remoteTotals(r);
+  const encountered = new Set<string>();
+  let pushed = 0;
+  for (const batch of r.unpushedBatches) {
+    const reasons = reasonsNotToPush(r, batch, remote);
+    if (reasons.length > 0) {
+      reasons.forEach((reason) => encountered.add(reason));
+      continue;
+    }
+    if (r.dryrun) {
+      r.logger.warn(`[DRYRUN] Not pushing batch ${batch.id} with ${batch.num_requests} requests`);
+      encountered.add('[DRYRUN]');
+      continue;
+    }
+    await pushBatch(r, batch);
+    pushed += 1;
+    remote.count += 1;
+    remote.requests += batch.num_requests;
+    remote.size += batch.local_jsonl_size;
+    remote.tokensCost = addTokensCost(remote.tokensCost, batch.tokens_cost);
+  }
+  if (encountered.size > 0) r.logger.info(`Reasons encountered not to push certain batches right now: ${[...encountered].sort().join(', ')}`);
+  const unpushed = r.unpushedBatches;
+  const pushable = unpushed.filter((b) => r.isPushable(b)).length;
+  const congested = unpushed.length >= r.options.max_unpushed_batches;
+  r.logger.info(
+    `Pushed ${pushed} batch(es) resulting in ${unpushed.length} unpushed local (${pushable} pushable and ${unpushed.length - pushable} unpushable), ` +
+      `${r.unfinishedRemoteBatches.length} unfinished remote, and ${r.finishedRemoteBatches.length} finished remote batches${congested ? ' [CONGESTED]' : ''}`,
+  );
+  return congested;
+}
+
+/**
+ * Pushes one batch: records the intent, uploads, creates the remote batch, records it. The whole push is one
+ * deferred unit for interrupts; a crash in between is reconciled on the next open by `reconcilePushes`.
+ */
+export async function pushBatch(r: Requester, batch: BatchState): Promise<void> {
+  await r.gate.defer(async () => {
+    const token = randomBytes(8).toString('hex');
+    await r.unit(async (u) => {
+      r.guard(u);
+      batch.push = { token, started_at: Math.floor(r.clock() / 1000) };
+      r.saveState(u);
+    });
+    const client = r.client;
+    let fileId: string | undefined;
+    let created: RemoteBatch['batch'] | undefined;
+    try {
+      const content = await readFile(batch.local_jsonl);
+      const file = await client.files.create({ file: await toFile(content, uploadName(r, batch, token)), purpose: 'batch' });
+      fileId = file.id;
+      if (file.bytes !== batch.local_jsonl_size) r.logger.warn(`Uploaded file ${file.id} has ${file.bytes} bytes but batch ${batch.id} has ${batch.local_jsonl_size}`);
+      created = (await client.batches.create({
+        input_file_id: file.id,
+        endpoint: r.endpoint as 'https://api.openai.com/v1/chat/completions' & string,
+        completion_window: '24h',
+        metadata: batchMetadata(r, batch, token),
+      })) as unknown as RemoteBatch['batch'];
+      const remoteBatch = created;
+      await r.unit(async (u) => {
+        r.guard(u);
+        u.rs.onRevert(() => cancelAndDelete(r, remoteBatch.id, file.id));
+        batch.push = null;
+        batch.remote = { file: file as unknown as RemoteBatch['file'], batch: remoteBatch, finished: Requester.isFinishedStatus(remoteBatch.status) };
+        r.recordPushed(u, batch.num_requests, batchPart(batch.tokens_cost));
+        r.saveState(u);
+      });
+    } catch (error) {
+      if (created === undefined && fileId !== undefined) await deleteRemoteFile(r, fileId);
+      if (created === undefined) {
+        await r.unit(async (u) => {
+          r.guard(u);
+          batch.push = null;
+          r.saveState(u);
+        });
+      }
+      throw new EngineError('api', `Failed to push batch ${batch.id}: ${(error as Error).message}`, { cause: error });
+    }
+    r.logger.info(
+      `Pushed batch ${batch.id} as '${created.id}' based on '${fileId}' with ${batch.num_requests} requests, ${batch.tokens_cost.input_tokens} tokens, ` +
+        `${costBatch(batch.tokens_cost).toFixed(3)} assumed cost (remote batch status: ${created.status})`,
+    );
+  });
+}
+
+async function cancelAndDelete(r: Requester, batchId: string, fileId: string): Promise<void> {
+  try {
+    await r.client.batches.cancel(batchId);
+  } catch (error) {
+    r.logger.error(`Failed to cancel remote batch ${batchId}: ${(error as Error).message}`);
+  }
+  await deleteRemoteFile(r, fileId);
+}
+
+export async function deleteRemoteFile(r: Requester, fileId: string): Promise<void> {
+  try {
+    await r.client.files.delete(fileId);
+  } catch (error) {
+    r.logger.warn(`Failed to delete remote file ${fileId}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Finishes pushes that a crash interrupted: a remote batch carrying the push token is adopted (so it is neither lost
+ * nor pushed again); uploads carrying the token that no batch uses are deleted.
+ */
+export async function reconcilePushes(r: Requester): Promise<void> {
+  const pending = r.state.batches.filter((b) => b.push !== null && b.remote === null);
+  if (pending.length === 0 || r.dryrun) return;
+  const client = r.client;
+  const oldest = Math.min(...pending.map((b) => b.push?.started_at ?? 0)) - 3600;
+  const byToken = new Map<string, RemoteBatch['batch']>();
+  for await (const remote of client.batches.list({ limit: 100 })) {
+    const token = remote.metadata?.push_token;
+    if (token && remote.metadata?.task_key === taskKey(r)) byToken.set(token, remote as unknown as RemoteBatch['batch']);
+    if (remote.created_at < oldest) break;
+  }
+  const files = [];
+  for await (const file of client.files.list({ purpose: 'batch' })) files.push(file);
+  for (const batch of pending) {
+    const token = batch.push?.token ?? '';
+    const adopted = byToken.get(token);
+    await r.unit(async (u) => {
+      r.guard(u);
+      if (adopted !== undefined) {
+        const file = await client.files.retrieve(adopted.input_file_id);
+        batch.remote = { file: file as unknown as RemoteBatch['file'], batch: adopted, finished: Requester.isFinishedStatus(adopted.status) };
+        r.recordPushed(u, batch.num_requests, batchPart(batch.tokens_cost), false);
+        r.logger.warn(`Recovered batch ${batch.id}: it had been pushed as '${adopted.id}' before the previous run stopped`);
+      }
+      batch.push = null;
+      r.saveState(u);
+    });
+    for (const file of files) {
+      if (file.filename.includes(token) && file.id !== adopted?.input_file_id) {
+        r.logger.warn(`Deleting orphaned upload ${file.id} (${file.filename}) of an interrupted push of batch ${batch.id}`);
+        await deleteRemoteFile(r, file.id);
+      }
+    }
+  }
+}

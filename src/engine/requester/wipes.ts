@@ -1,0 +1,53 @@
+import type { RemoteBatch } from '../../shared/requesterState';
+import { zeroPushStats } from './accounting';
+import { RequesterFiles } from './files';
+import { prepareProcessBatches } from './polling';
+import { deleteRemoteFile } from './pushing';
+import type { Requester } from './requester';
+
+/**
+ * Forgets every request that is pooled, queued, in a local batch or on the remote (engine.md 9.2): unfinished
+ * remote batches are cancelled and their files deleted. With `task`, the whole requester state starts afresh
+ * (IDs restart, histories and metrics are cleared). Not reversible: finished but unprocessed results are lost.
+ */
+export async function wipeRequests(r: Requester, task: boolean): Promise<void> {
+  if (!r.dryrun) await prepareProcessBatches(r);
+  const remotes = r.remoteBatches.map((b) => b.remote as RemoteBatch);
+  const toCancel = remotes.filter((x) => !x.finished).map((x) => x.batch.id);
+  const toDelete = remotes.flatMap((x) => [x.batch.error_file_id, x.batch.output_file_id, x.file.id].filter((id): id is string => Boolean(id)));
+  const localBatches = r.state.batches.slice();
+  r.logger.warn(
+    `Wiping ${task ? 'the whole task' : 'all ongoing requests'}: ${r.pool.length + r.queue.length} pooled/queued requests, ${localBatches.length} local/remote batches ` +
+      `(${toCancel.length} unfinished remote batches will be cancelled)`,
+  );
+  await r.unit(async (u) => {
+    r.guard(u);
+    for (const batch of localBatches) r.files.removeBatch(u.tx, batch);
+    r.pool = [];
+    r.queue = [];
+    r.session.processed_failed_batches = 0;
+    if (task) {
+      r.state = RequesterFiles.freshState(r.endpoint);
+      r.nextRequestId = 0;
+      r.session.push_stats = zeroPushStats();
+      u.tx.remove(r.files.historyPath);
+    } else {
+      r.state.max_request_id = r.nextRequestId;
+      r.state.queue = { lines: 0, consumed: 0 };
+      r.state.batches = [];
+      r.state.num_pass_failures = 0;
+    }
+    u.tx.writeText(r.files.queuePath, '');
+    r.saveState(u);
+  });
+  if (r.dryrun) return;
+  for (const id of toCancel) {
+    try {
+      await r.client.batches.cancel(id);
+      r.logger.info(`Cancelled remote batch ${id}`);
+    } catch (error) {
+      r.logger.warn(`Failed to cancel remote batch ${id}: ${(error as Error).message}`);
+    }
+  }
+  for (const id of toDelete) await deleteRemoteFile(r, id);
+}

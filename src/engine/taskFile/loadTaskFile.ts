@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { locateJsonPath } from '../../shared/jsonLocate';
+import { optionDefs, resolveOptions } from '../../shared/options';
+import { type DemoName, taskKindSchemas, taskNamePattern, type TaskSpec } from '../../shared/taskFile';
+import { EngineError, InvalidInputError } from '../errors';
+
+/** One problem in a task file, located at its key for the editor's Problems panel. */
+export interface TaskFileProblem {
+  message: string;
+  path: (string | number)[];
+  line?: number;
+  column?: number;
+}
+
+/** The task file is invalid; `problems` lists every problem found, each naming the task and key. */
+export class TaskFileError extends InvalidInputError {
+  constructor(
+    readonly file: string,
+    readonly problems: TaskFileProblem[],
+  ) {
+    super(problems.map((p) => `${file}${p.line !== undefined ? `:${p.line}:${p.column}` : ''}: ${p.message}`).join('\n'));
+  }
+}
+
+const optionNames = new Set(optionDefs.map((d) => d.name));
+const kindKeys = {
+  demo: Object.keys(taskKindSchemas.demo.shape),
+  template: Object.keys(taskKindSchemas.template.shape),
+  module: Object.keys(taskKindSchemas.module.shape),
+} as const;
+/** Option keys that make no sense inside a task entry (they pick the file or the task). */
+const programOnlyKeys = new Set(['config', 'task']);
+
+function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestScore) {
+      bestScore = d;
+      best = c;
+    }
+  }
+  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function zodProblems(error: z.ZodError, base: (string | number)[], task: string): TaskFileProblem[] {
+  return error.issues.map((issue) => ({
+    message: `task '${task}', key '${[...base.slice(2), ...issue.path].join('.')}': ${issue.message}`,
+    path: [...base, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+  }));
+}
+
+/** Parses and validates a task file's text. Throws `TaskFileError` listing every problem. */
+export function parseTaskFile(text: string, file: string): TaskSpec[] {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message);
+    const offset = position ? Number(position[1]) : 0;
+    const before = text.slice(0, offset).split('\n');
+    throw new TaskFileError(file, [{ message: `not valid JSON: ${(error as Error).message}`, path: [], line: before.length, column: (before.at(-1)?.length ?? 0) + 1 }]);
+  }
+  const problems: TaskFileProblem[] = [];
+  const tasks: TaskSpec[] = [];
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) {
+    problems.push({ message: 'the task file must be a JSON object with a "tasks" object', path: [] });
+  } else {
+    for (const key of Object.keys(root)) {
+      if (key !== 'tasks' && key !== '$schema') problems.push({ message: `unknown top-level key '${key}' (expected "tasks")`, path: [key] });
+    }
+    const entries = (root as { tasks?: unknown }).tasks;
+    if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
+      problems.push({ message: '"tasks" must be an object mapping task names to tasks', path: ['tasks'] });
+    } else {
+      for (const [name, entry] of Object.entries(entries)) tasks.push(...parseTask(name, entry, problems));
+    }
+  }
+  if (problems.length > 0) {
+    for (const p of problems) {
+      const at = locateJsonPath(text, p.path);
+      if (at !== undefined) {
+        p.line = at.line;
+        p.column = at.column;
+      }
+    }
+    throw new TaskFileError(file, problems);
+  }
+  return tasks;
+}
+
+function parseTask(name: string, entry: unknown, problems: TaskFileProblem[]): TaskSpec[] {
+  const base = ['tasks', name];
+  if (!taskNamePattern.test(name)) problems.push({ message: `task name '${name}' must be 1–64 letters, digits, '_', '.' or '-', starting with a letter or digit`, path: base });
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    problems.push({ message: `task '${name}' must be an object`, path: base });
+    return [];
+  }
+  const record = entry as Record<string, unknown>;
+  const kind = 'task' in record ? 'demo' : 'input' in record ? 'template' : 'module' in record ? 'module' : undefined;
+  if (kind === undefined) {
+    problems.push({ message: `task '${name}' must have "task" (a built-in demo), "input" (a template task) or "module" (a module task)`, path: base });
+    return [];
+  }
+  const kindPart: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  const before = problems.length;
+  for (const [key, value] of Object.entries(record)) {
+    if ((kindKeys[kind] as readonly string[]).includes(key)) kindPart[key] = value;
+    else if (optionNames.has(key) && !programOnlyKeys.has(key)) options[key] = value;
+    else {
+      const hint = closest(key, [...kindKeys[kind], ...[...optionNames].filter((n) => !programOnlyKeys.has(n))]);
+      problems.push({ message: `task '${name}': unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`, path: [...base, key] });
+    }
+  }
+  const parsed = taskKindSchemas[kind].safeParse(kindPart);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, base, name));
+  for (const def of optionDefs) {
+    if (!(def.name in options)) continue;
+    const result = def.schema.safeParse(options[def.name]);
+    if (!result.success) problems.push(...zodProblems(result.error, [...base, def.name], name).map((p) => ({ ...p, message: `task '${name}', key '${def.name}': ${result.error.issues[0]?.message ?? 'invalid value'}` })));
+  }
+  if (problems.length === before) {
+    try {
+      resolveOptions([{ source: `task '${name}'`, values: options }]);
+    } catch (error) {
+      if (!EngineError.is(error, 'invalidInput')) throw error;
+      const key = Object.keys(options).find((k) => error.message.includes(k));
+      problems.push({ message: error.message, path: key ? [...base, key] : base });
+    }
+  }
+  if (problems.length > before || !parsed.success) return [];
+  if (kind === 'demo') return [{ kind, name, demo: String(kindPart.task).slice('demo:'.length) as DemoName, options }];
+  if (kind === 'template') return [{ kind, name, template: parsed.data as TaskSpec & never, options }];
+  return [{ kind, name, module: parsed.data as TaskSpec & never, options }];
+}
+
+/** Reads and validates a task file; a missing file is an error naming it. */
+export async function loadTaskFile(file: string): Promise<TaskSpec[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`Cannot read the task file ${file}: ${(error as Error).message}`);
+  }
+  return parseTaskFile(text, file);
+}

@@ -1,0 +1,388 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type OpenAI from 'openai';
+import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
+import { InvalidInputError } from '../errors';
+import type { Logger } from '../log';
+import { FileStore } from '../store/fileStore';
+import { InterruptGate } from '../store/interrupts';
+import { acquireTaskLock, type TaskLock } from '../store/taskLock';
+import { runUnit, type UnitContext } from '../store/unit';
+import { TokenEstimator } from '../tokens/estimator';
+import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
+import type { BatchResult } from '../requester/batchResult';
+import type { CachedRequest, GptRequest } from '../requester/cachedRequest';
+import { directRequests, processUnpushableBatches } from '../requester/direct';
+import { waitForBatches } from '../requester/polling';
+import { processBatches } from '../requester/processing';
+import { pushBatches, reconcilePushes } from '../requester/pushing';
+import { logStatus } from '../requester/reporting';
+import { Requester } from '../requester/requester';
+import type { ResultInfo } from '../requester/results';
+import { TokenCosting } from '../requester/tokenCosting';
+import { wipeRequests } from '../requester/wipes';
+import type { TaskOutput } from './outputs';
+import { type JsonMap, TaskState } from './taskState';
+
+/** What a task manager needs from its host (CLI, worker, tests). */
+export interface TaskManagerInit {
+  taskDir: string;
+  namePrefix: string;
+  /** Meta of a new task (or of every task with `reinit_meta`). */
+  initMeta: JsonMap;
+  requester: RequesterOptions;
+  taskManager: TaskManagerOptions;
+  logger: Logger;
+  /** Creates the API client; never called in a dry run. */
+  createClient: () => OpenAI;
+  /** Aborting it stops the run at the next safe point. */
+  signal?: AbortSignal;
+  /** Opens the metrics run (W&B); defaults to no metrics. */
+  openMetrics?: (config: Record<string, unknown>) => Promise<MetricsSink>;
+  clock?: () => number;
+}
+
+const heavy = '═'.repeat(120);
+
+/**
+ * The task manager (task-manager.md): subclass it for a concrete task, the way gpt_batch_api users subclass
+ * `TaskManager`. It drives generate → commit → batch → push → wait → process until the task is done, and every
+ * change it or the task makes is saved all-or-nothing, so a run can be stopped at any moment and resumed.
+ *
+ * During a run `T` is the task state, `output` the task's output, `requester` the requester.
+ */
+export abstract class TaskManager {
+  readonly logger: Logger;
+  readonly gate: InterruptGate;
+  readonly costing: TokenCosting;
+  readonly dir: string;
+  readonly prefix: string;
+  stepNum = 0;
+  generating = false;
+
+  private lock: TaskLock | undefined;
+  private storeOrUndefined: FileStore | undefined;
+  private stateOrUndefined: TaskState | undefined;
+  private requesterOrUndefined: Requester | undefined;
+  private outputOrUndefined: TaskOutput | undefined;
+  private metrics: MetricsSink = nullMetricsSink;
+  private readonly clock: () => number;
+
+  constructor(protected readonly init: TaskManagerInit) {
+    this.logger = init.logger;
+    this.gate = new InterruptGate(init.signal);
+    this.dir = path.resolve(init.taskDir);
+    this.prefix = init.namePrefix;
+    this.clock = init.clock ?? Date.now;
+    const o = init.requester;
+    const estimator = new TokenEstimator({ warn: o.token_estimator_warn, logger: init.logger, imageSizing: o.image_sizing });
+    this.costing = new TokenCosting(estimator, o, o.assumed_completion_ratio ?? 0.5);
+  }
+
+  // ---- Hooks a task implements ------------------------------------------------------------------------------------
+
+  /** Creates the task's output object for the base path `<task_dir>/<prefix>_output`. */
+  protected abstract createOutput(pathBase: string): TaskOutput;
+  /** Adds every request still needed and not yet committed; true iff nothing more can be generated right now. */
+  protected abstract generateRequests(): Promise<boolean> | boolean;
+  /** Records in `T` that this request is now committed (using only the request). */
+  protected abstract commitCachedRequest(request: CachedRequest): void;
+  /** Consumes one batch's results into `T` and the output; true iff anything changed. Changes must be revertible. */
+  protected abstract processBatchResult(result: BatchResult, unit: UnitContext): Promise<boolean> | boolean;
+  /** Shrinks the committed record to what responses explain (and forgets failures with `wipeFailed`); true iff the output changed. */
+  protected abstract wipeUnfinished(wipeFailed: boolean, unit: UnitContext): Promise<boolean> | boolean;
+  /** Called after the task state is loaded and before the requester; e.g. set the completion ratio from meta. */
+  protected onTaskEnter(): void | Promise<void> {}
+  protected onTaskExit(): void {}
+  /** Throws on an inconsistent state. Overrides must call `super.validateState(clean)`. */
+  protected validateState(clean: boolean): void {
+    this.T.validate(clean, TaskState.snapshotPath(this.dir, this.prefix));
+  }
+  /** Builds derived output at the end of a run that completed the task (see `postprocess_output`). */
+  protected postprocessOutputData(): void | Promise<void> {}
+
+  // ---- What tasks use ---------------------------------------------------------------------------------------------
+
+  get T(): TaskState {
+    if (this.stateOrUndefined === undefined) throw new Error('The task state is only available while the task manager runs');
+    return this.stateOrUndefined;
+  }
+  get output(): TaskOutput {
+    if (this.outputOrUndefined === undefined) throw new Error('The task output is only available while the task manager runs');
+    return this.outputOrUndefined;
+  }
+  get requester(): Requester {
+    if (this.requesterOrUndefined === undefined) throw new Error('The requester is only available while the task manager runs');
+    return this.requesterOrUndefined;
+  }
+  get options(): RequesterOptions {
+    return this.init.requester;
+  }
+
+  addRequest(request: GptRequest): CachedRequest {
+    return this.requester.addRequest(request);
+  }
+
+  updateResultRetry(result: ResultInfo, retryCounts?: boolean): void {
+    this.requester.updateResultRetry(result, retryCounts);
+  }
+
+  /**
+   * Commits the pool (recording the samples in `T` in the same unit), forms batches (a trailing partial one only
+   * with `forceBatch`) and pushes. Returns true if the pipeline is congested; a generating task should then stop
+   * early and return false.
+   */
+  async commitRequests(batch = true, forceBatch = false, push = true): Promise<boolean> {
+    const r = this.requester;
+    if (this.generating && r.pool.length > 0) this.logger.info(`Committing ${r.pool.length} generated requests`);
+    if (r.pool.length > 0) {
+      await r.commitRequests(async (u, committed) => {
+        await this.withActiveUnit(u, () => {
+          for (const request of committed) this.commitCachedRequest(request);
+        });
+        this.validateState(false);
+        this.T.save(u, this.dir, this.prefix);
+      });
+    }
+    if (batch && r.queue.length > 0) await r.batchRequests(forceBatch);
+    if (!push) return false;
+    if (r.unpushedBatches.some((b) => r.isPushable(b))) return pushBatches(r);
+    return r.unpushedBatches.length >= r.options.max_unpushed_batches;
+  }
+
+  /** Executes requests through the direct API now, feeding results to `processBatchResult`; true if limits stopped it. */
+  async directRequests(requests: GptRequest[]): Promise<boolean> {
+    const cached = requests.map((q) => this.requester.addRequest(q));
+    this.requester.pool = this.requester.pool.filter((q) => !cached.includes(q));
+    return directRequests(this.requester, cached, (u, result) => this.callProcessBatchResult(u, result));
+  }
+
+  /** Sets the assumed completion ratio used for every estimate (call it from `onTaskEnter`). */
+  setAssumedCompletionRatio(ratio: number): void {
+    this.costing.setAssumedCompletionRatio(ratio);
+  }
+
+  // ---- Running ----------------------------------------------------------------------------------------------------
+
+  /** Runs the task until it is done or cannot progress now; returns true iff everything is done. */
+  async run(): Promise<boolean> {
+    this.logger.info(heavy);
+    this.logger.info(`Running task manager for task '${this.prefix}' in ${this.dir}`);
+    await this.enter();
+    let allDone = false;
+    try {
+      this.logStatus();
+      if (this.init.taskManager.run) {
+        for (;;) {
+          const more = await this.step();
+          if (!more) {
+            allDone = true;
+            break;
+          }
+          if (this.options.dryrun) {
+            this.logger.warn('[DRYRUN] Stopping incomplete task manager as it is a dry run');
+            break;
+          }
+          if (this.requester.unfinishedRemoteBatches.length === 0) {
+            this.logger.warn('Stopping incomplete task manager as a step did not result in unfinished pushed remote batches');
+            break;
+          }
+          await waitForBatches(this.requester);
+        }
+      } else {
+        this.logger.warn("Not running the task manager due to 'run' flag being False");
+      }
+      this.logStatus();
+      const mode = this.init.taskManager.postprocess_output;
+      if (mode === 'always' || (mode === 'if_written' && allDone && this.output.written)) {
+        this.logger.info('Post-processing the task output');
+        await this.postprocessOutputData();
+      }
+    } finally {
+      await this.exit();
+    }
+    this.logger.info(`Finished running task manager (${allDone ? 'all done' : 'work left to do'})`);
+    this.logger.info(heavy);
+    return allDone;
+  }
+
+  /** One non-blocking pass (task-manager.md 8.2); returns true if work remains. */
+  async step(): Promise<boolean> {
+    const r = this.requester;
+    this.stepNum += 1;
+    this.logger.info(`${'─'.repeat(120)}\nStep ${this.stepNum}`);
+    this.metrics.log({ 'Task/run_step': this.stepNum });
+    for (;;) {
+      await processBatches(r, (u, result) => this.callProcessBatchResult(u, result));
+      this.gate.checkpoint();
+      if (this.options.only_process) {
+        this.logger.info('Only-process mode => Stopping step after processing finished remote batches');
+        return true;
+      }
+      if (r.unpushedBatches.some((b) => r.isPushable(b))) await pushBatches(r);
+      const { limited } = await processUnpushableBatches(r, (u, result) => this.callProcessBatchResult(u, result));
+      this.gate.checkpoint();
+      let congested = r.unpushedBatches.length >= this.options.max_unpushed_batches;
+      let generationDone = false;
+      if (!congested) {
+        this.generating = true;
+        try {
+          generationDone = await this.generateRequests();
+        } finally {
+          this.generating = false;
+        }
+        this.logger.info(`Generation of requests is ${generationDone ? 'DONE' : 'ONGOING'}`);
+      }
+      congested = await this.commitRequests(true, generationDone, true);
+      this.gate.checkpoint();
+      const unpushable = r.unpushedBatches.filter((b) => !r.isPushable(b)).length;
+      if ((unpushable === 0 || limited) && ((generationDone && r.queue.length === 0) || congested)) {
+        const allDone = r.unpushedBatches.length === 0 && r.unfinishedRemoteBatches.length === 0 && r.finishedRemoteBatches.length === 0;
+        return !allDone;
+      }
+    }
+  }
+
+  private async withActiveUnit<T>(u: UnitContext, body: () => Promise<T> | T): Promise<T> {
+    const previous = this.T.activeUnit;
+    this.T.activeUnit = u;
+    try {
+      return await body();
+    } finally {
+      this.T.activeUnit = previous;
+    }
+  }
+
+  /** Hands a batch result to the task; saves task state and output in the same unit when the task changed them. */
+  private async callProcessBatchResult(u: UnitContext, result: BatchResult): Promise<void> {
+    const changed = await this.withActiveUnit(u, () => this.processBatchResult(result, u));
+    if (!changed) return;
+    this.validateState(false);
+    this.output.validate();
+    this.T.save(u, this.dir, this.prefix);
+    await this.output.save(u);
+  }
+
+  private unit<T>(body: (u: UnitContext) => Promise<T>): Promise<T> {
+    return runUnit(this.storeOrUndefined as FileStore, this.gate, body);
+  }
+
+  // ---- Entering and exiting -------------------------------------------------------------------------------------
+
+  private async enter(): Promise<void> {
+    const o = this.options;
+    const tm = this.init.taskManager;
+    await mkdir(this.dir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw new InvalidInputError(`Cannot create the task directory ${this.dir}: ${error.message}`);
+    });
+    this.lock = await acquireTaskLock(this.dir, this.prefix, {
+      timeout: o.lock_timeout ?? -1,
+      pollInterval: o.lock_poll_interval ?? 0.25,
+      statusInterval: o.lock_status_interval ?? 5,
+      logger: this.logger,
+      signal: this.gate.signal,
+    });
+    try {
+      this.storeOrUndefined = await FileStore.open(this.dir, { journalName: `${this.prefix}.journal`, logger: this.logger, dryrun: o.dryrun });
+      if (this.init.openMetrics && (o.wandb ?? !o.dryrun)) this.metrics = await this.init.openMetrics({ ...o, ...tm, openai_api_key: undefined });
+      await this.enterTaskState();
+      await this.onTaskEnter();
+      const client = o.dryrun ? null : this.init.createClient();
+      const limits = deriveLimits(o);
+      this.requesterOrUndefined = await Requester.open({
+        dir: this.dir,
+        prefix: this.prefix,
+        options: o,
+        limits,
+        client,
+        costing: this.costing,
+        logger: this.logger,
+        gate: this.gate,
+        store: this.storeOrUndefined,
+        metrics: this.metrics,
+        clock: this.clock,
+      });
+      await reconcilePushes(this.requester);
+      if (o.wipe_task || o.wipe_requests || tm.wipe_failed) await wipeRequests(this.requester, o.wipe_task);
+      this.validateState(false);
+      this.outputOrUndefined = this.createOutput(path.join(this.dir, `${this.prefix}_output`));
+      await this.unit(async (u) => this.output.open(u));
+      this.output.validate();
+      await this.taskWipes();
+    } catch (error) {
+      await this.exit();
+      throw error;
+    }
+  }
+
+  private async enterTaskState(): Promise<void> {
+    const loaded = await TaskState.load(this.dir, this.prefix);
+    const file = TaskState.snapshotPath(this.dir, this.prefix);
+    await this.unit(async (u) => {
+      if (loaded === undefined) {
+        this.stateOrUndefined = TaskState.create(this.init.initMeta);
+        this.T.save(u, this.dir, this.prefix);
+        this.logger.info(`Created task state: ${file}`);
+      } else {
+        this.stateOrUndefined = loaded;
+        if (this.init.taskManager.reinit_meta) {
+          this.T.replaceMeta(this.init.initMeta);
+          this.T.save(u, this.dir, this.prefix);
+          this.logger.warn(`Re-initialised the task meta: ${file}`);
+        }
+        this.logger.info(`Loaded task state: ${file}`);
+      }
+    });
+    for (const [key, value] of Object.entries(this.T.meta)) this.logger.info(`Task meta ${key} = ${JSON.stringify(value)}`);
+  }
+
+  private async taskWipes(): Promise<void> {
+    const o = this.options;
+    const tm = this.init.taskManager;
+    if (o.wipe_task) {
+      await this.unit(async (u) => {
+        this.T.reset(this.init.initMeta);
+        this.stepNum = 0;
+        this.validateState(true);
+        this.T.save(u, this.dir, this.prefix);
+        await this.output.reset(u);
+        this.output.validate();
+      });
+      this.logger.warn('Wiped the task: task state and output start from scratch');
+    } else if (o.wipe_requests || tm.wipe_failed) {
+      await this.unit(async (u) => {
+        const saveOutput = await this.withActiveUnit(u, () => this.wipeUnfinished(tm.wipe_failed, u));
+        this.validateState(true);
+        this.T.save(u, this.dir, this.prefix);
+        if (saveOutput) {
+          this.output.validate();
+          await this.output.save(u);
+        }
+      });
+      this.logger.warn(`Wiped all unfinished requests${tm.wipe_failed ? ' and failed samples' : ''} from the task state`);
+    }
+  }
+
+  private async exit(): Promise<void> {
+    try {
+      this.requesterOrUndefined?.close();
+      if (this.stateOrUndefined !== undefined && this.requesterOrUndefined !== undefined) this.onTaskExit();
+      await this.metrics.close();
+    } finally {
+      this.requesterOrUndefined = undefined;
+      this.outputOrUndefined = undefined;
+      this.stateOrUndefined = undefined;
+      this.metrics = nullMetricsSink;
+      await this.lock?.release();
+      this.lock = undefined;
+    }
+  }
+
+  private logStatus(): void {
+    const s = this.T.summary();
+    this.logger.info(
+      `There are ${s.committed} committed SAMPLES (${s.pending} pending + ${s.responded} responded at least once), and ${s.succeeded} succeeded + ${s.failed} failed + ${s.mixed} both SAMPLES`,
+    );
+    logStatus(this.requester);
+  }
+}
