@@ -75,7 +75,7 @@ export const requesterOptionSpecs = {
   wandb_name: valueOption(text().nullable(), null, 'NAME', 'W&B run name.'),
   wandb_group: valueOption(text().nullable(), null, 'GROUP', 'W&B run group.'),
   autocreate_working_dir: negatedOption(
-    'Create the task directory (one level) if it is missing; with --no_autocreate_working_dir a missing directory is an error.',
+    'Whether to create the task directory (one level) when it is missing; when off, a missing directory is an error.',
   ),
   lock_timeout: valueOption(
     float().nullable(),
@@ -128,7 +128,7 @@ export const requesterOptionSpecs = {
   show_errors: valueOption(int(1), 25, 'NUM', 'Per batch and error type, how many errors to log before summarising the rest.'),
   max_retries: valueOption(int(0), 2, 'NUM', 'Retries allowed per request after a retryable error (2 means up to 3 attempts).'),
   auto_parse: negatedOption(
-    'Validate requests against their response schema and parse responses into it; --no_auto_parse passes them through untouched.',
+    'Whether to check requests against their response schema and parse responses into it; when off, both pass through untouched.',
   ),
   cost_input_direct_mtoken: valueOption(float(0), 2.5, 'COST', 'Cost per million input tokens through the direct API.'),
   cost_input_cached_mtoken: valueOption(float(0), 1.25, 'COST', 'Cost per million cached input tokens through the direct API.'),

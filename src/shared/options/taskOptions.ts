@@ -12,7 +12,7 @@ import {
 
 /** The options of the task manager (engine.md §4.3, task-manager.md §6.3), in help order. */
 export const taskManagerOptionSpecs = {
-  run: negatedOption('Run the task; with --no_run only start it (performing any wipes), show its status and exit.'),
+  run: negatedOption('Whether to run the task; when off, only start it (performing any wipes), show its status and exit.'),
   postprocess_output: valueOption(
     choice(['never', 'if_written', 'always']),
     'if_written',
