@@ -65,7 +65,7 @@ export const requesterOptionSpecs = {
   wandb: {
     schema: z.boolean({ error: 'true or false' }).nullable(),
     default: null,
-    help: 'Log metrics to Weights & Biases (--wandb) or not (--no_wandb); when neither is given a task logs unless it is a dry run.',
+    help: 'Whether to log metrics to Weights & Biases; when unset, a task logs unless it is a dry run.',
     flag: 'both',
   } satisfies OptionSpec,
   wandb_dir: valueOption(text().nullable(), null, 'DIR', 'Existing directory for local W&B files (otherwise WANDB_DIR).'),
