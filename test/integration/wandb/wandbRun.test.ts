@@ -4,18 +4,7 @@ import { MemoryLogger } from '../../../src/engine/log';
 import { nullMetricsSink } from '../../../src/engine/wandb/metricsSink';
 import { openWandbRun, wandbConsoleLogger } from '../../../src/engine/wandb/wandbRun';
 import type { WandbOptions } from '../../../src/engine/wandb/wandbRun';
-import { FakeWandb } from '../../support/wandb/fakeWandb';
-
-/** Fast delivery timing so that tests do not wait on production intervals. */
-export const fastTiming = {
-  flushIntervalMs: 20,
-  heartbeatMs: 60_000,
-  retryBaseMs: 20,
-  retryMaxMs: 100,
-  requestTimeoutMs: 10_000,
-  openTimeoutMs: 10_000,
-  closeTimeoutMs: 15_000,
-};
+import { FakeWandb, fastTiming } from '../../support/wandb/fakeWandb';
 
 describe('W&B online run (fake server)', function () {
   this.timeout(30_000);

@@ -2,6 +2,17 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Fast delivery timing for tests, so that they do not wait on production intervals. */
+export const fastTiming = {
+  flushIntervalMs: 20,
+  heartbeatMs: 60_000,
+  retryBaseMs: 20,
+  retryMaxMs: 100,
+  requestTimeoutMs: 10_000,
+  openTimeoutMs: 10_000,
+  closeTimeoutMs: 15_000,
+};
+
 /** A run as the fake server stores it. `history` and `log` hold lines at the offsets the client sent. */
 export interface FakeRun {
   entity: string;
@@ -204,10 +215,11 @@ export class FakeWandb {
     const run = this.runs.get(`${entity}/${project}/${name}`);
     if (!run) return [404, { error: `run ${entity}/${project}/${name} not found` }];
     const files = body?.files ?? {};
-    if (run.complete && Object.keys(files).length > 0) this.anomalies.push(`data after completion for ${name}`);
     const store = (target: string[], file: string) => {
       const { offset, content } = files[file] as { offset: number; content: string[] };
       if (offset > target.length) this.anomalies.push(`${file}: gap, offset ${offset} but ${target.length} lines stored`);
+      // Re-sending stored lines (a retry after a lost answer) is fine; new lines after completion are not.
+      if (run.complete && offset + content.length > target.length) this.anomalies.push(`${file}: new lines after completion of ${name}`);
       content.forEach((line, i) => (target[offset + i] = line));
     };
     if (files['wandb-history.jsonl']) store(run.history, 'wandb-history.jsonl');
