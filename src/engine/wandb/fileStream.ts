@@ -56,6 +56,8 @@ export class FileStream {
   private timerDue = Infinity;
   private inFlight: Promise<unknown> | undefined;
   private closing = false;
+  /** Set once the server refused (4xx) part of the data, which is then dropped. */
+  private refused = false;
   private readonly abort = new AbortController();
 
   constructor(private readonly options: FileStreamOptions) {
@@ -84,7 +86,7 @@ export class FileStream {
   /**
    * Delivers everything still buffered together with the completion mark `{complete: true, exitcode}`, retrying
    * until `timeoutMs` has passed. Whatever could not be delivered by then is named in a warning. Resolves to whether
-   * the completion mark was delivered.
+   * everything pushed during the run's life, and the completion mark, reached the server.
    */
   async close(exitCode: number, timeoutMs: number): Promise<boolean> {
     this.closing = true;
@@ -93,21 +95,21 @@ export class FileStream {
     const deadlineTimer = setTimeout(() => this.abort.abort(), timeoutMs);
     try {
       await this.inFlight;
-      let completed = false;
-      while (!completed && Date.now() < deadline) {
+      let finished = false;
+      while (!finished && Date.now() < deadline) {
         const { sent, outcome } = await this.sendOnce(exitCode);
         if (outcome.kind === 'retry') {
           await sleep(Math.min(this.retryDelayMs, Math.max(0, deadline - Date.now())), this.abort.signal, true);
         } else {
-          completed = sent.complete;
+          finished = sent.complete;
         }
       }
-      if (!completed) {
+      if (!finished) {
         this.options.logger.warn(
           `W&B: could not finish run ${this.options.runPath} within ${timeoutMs / 1000} s; not delivered: ${this.describeUndelivered(true)}`,
         );
       }
-      return completed;
+      return finished && !this.refused;
     } finally {
       clearTimeout(deadlineTimer);
     }
@@ -199,6 +201,7 @@ export class FileStream {
     this.failures = 0;
     const delivered = outcome.kind === 'ok';
     if (!delivered) {
+      this.refused = true;
       const what = describeItems(sent.historyLines, sent.consoleLines, sent.summary !== undefined, sent.complete);
       logger.warn(`W&B refused data for ${runPath} (${outcome.reason}); not delivered: ${what || 'a heartbeat'}`);
     }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { EngineError, InvalidInputError } from '../../../src/engine/errors';
 import { MemoryLogger } from '../../../src/engine/log';
-import { openWandbRun, syncOfflineRun, wandbConsoleLogger } from '../../../src/engine/wandb/wandbRun';
+import { openWandbRun, syncedMarkerPath, syncOfflineRun, wandbConsoleLogger } from '../../../src/engine/wandb/wandbRun';
 import type { WandbOptions } from '../../../src/engine/wandb/wandbRun';
 import { spoolFilePath } from '../../../src/engine/wandb/offlineSpool';
 import { FakeWandb, fastTiming } from '../../support/wandb/fakeWandb';
@@ -130,6 +130,16 @@ describe('W&B delivery under failures, offline spool and sync (fake server)', fu
     assert.deepEqual(server.anomalies, []);
 
     await assert.rejects(syncOfflineRun(file, options()), (error: unknown) => error instanceof InvalidInputError && /already uploaded/.test(error.message));
+  });
+
+  it('fails the upload and writes no marker when the server refuses part of a spool file', async () => {
+    const offline = await openWandbRun(options({ mode: 'offline', runId: 'partial', dir }));
+    offline.log({ x: 1 });
+    await offline.close();
+    server.failFileStream({ status: 400 });
+    const file = spoolFilePath(dir, 'partial');
+    await assert.rejects(syncOfflineRun(file, options()), (error: unknown) => EngineError.is(error, 'api') && error.message.includes(file));
+    assert.equal(fs.existsSync(syncedMarkerPath(file)), false);
   });
 
   it('never writes the API key to the spool, the sync marker or the log', async () => {

@@ -126,6 +126,14 @@ describe('W&B online run (fake server)', function () {
     assert.match(logger.text(), /Batch failed/);
   });
 
+  it('sends heartbeats while idle', async () => {
+    const sink = await openWandbRun(options({ runId: 'idle', timing: { ...fastTiming, heartbeatMs: 30 } }));
+    const isHeartbeat = (body: any) => body?.complete === false && body?.failed === false && body?.files === undefined;
+    await server.waitFor(() => server.fileStreamCalls().filter((call) => isHeartbeat(call.body)).length >= 2);
+    await sink.close();
+    assert.equal(server.run('team', 'proj', 'idle').complete, true);
+  });
+
   it('makes no HTTP call when disabled', async () => {
     let calls = 0;
     const sink = await openWandbRun(options({ mode: 'disabled', fetch: () => { calls += 1; return Promise.reject(new Error('no')); } }));
