@@ -28,7 +28,6 @@ export interface UpsertedRun {
   entity: string;
   project: string;
   runId: string;
-  inserted: boolean;
   historyLineCount: number;
 }
 
@@ -151,7 +150,6 @@ export async function upsertRun(ctx: ApiCallContext, fields: RunFields): Promise
     entity: typeof entity === 'string' ? entity : fields.entity,
     project: typeof project?.name === 'string' ? project.name : fields.project,
     runId: typeof bucket?.name === 'string' ? bucket.name : fields.runId,
-    inserted: upsert?.inserted === true,
     historyLineCount: count(bucket?.historyLineCount),
   };
 }
