@@ -1,5 +1,6 @@
 import { EngineError } from '../engine/errors';
 import { exitCodeFor } from './exitCodes';
+import { runWandbSyncCommand } from './wandbSync';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
 interface Subcommand {
@@ -7,7 +8,9 @@ interface Subcommand {
   run(argv: string[]): Promise<number>;
 }
 
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
+};
 
 function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((name) => name.length), 8);
