@@ -1,5 +1,6 @@
 import { EngineError } from '../engine/errors';
 import { exitCodeFor } from './exitCodes';
+import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
 import { runWandbSyncCommand } from './wandbSync';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
@@ -9,6 +10,9 @@ interface Subcommand {
 }
 
 const subcommands: Record<string, Subcommand> = {
+  run: { summary: 'Run a task of the task file gpt-batch.json', run: runRunCommand },
+  demo: { summary: 'Run a built-in demo task (char_codes, utterance_emotion)', run: runDemoCommand },
+  status: { summary: 'Show the status of a task without running it', run: runStatusCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
 };
 

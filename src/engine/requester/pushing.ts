@@ -2,7 +2,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { toFile } from 'openai';
+import OpenAI, { toFile } from 'openai';
 import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
 import { EngineError } from '../errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
@@ -153,7 +153,7 @@ export async function pushBatch(r: Requester, batch: BatchState): Promise<void> 
       if (file.bytes !== batch.local_jsonl_size) r.logger.warn(`Uploaded file ${file.id} has ${file.bytes} bytes but batch ${batch.id} has ${batch.local_jsonl_size}`);
       created = (await client.batches.create({
         input_file_id: file.id,
-        endpoint: r.endpoint as 'https://api.openai.com/v1/chat/completions' & string,
+        endpoint: r.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'],
         completion_window: '24h',
         metadata: batchMetadata(r, batch, token),
       })) as unknown as RemoteBatch['batch'];

@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { DerivedLimits, RequesterOptions } from '../../shared/options';
+import { defaultEndpoint, type DerivedLimits, type RequesterOptions } from '../../shared/options';
 import type { BatchState, RequesterState, TokensCost } from '../../shared/requesterState';
 import { CorruptedStateError, EngineError, InvalidInputError } from '../errors';
 import type { Logger } from '../log';
@@ -79,7 +79,7 @@ export class Requester {
     this.metrics = init.metrics;
     this.clock = init.clock;
     this.clientOrNull = init.client;
-    this.endpoint = init.options.endpoint;
+    this.endpoint = init.options.endpoint ?? defaultEndpoint;
     this.state = state;
     this.nextRequestId = state.max_request_id;
   }
@@ -88,7 +88,7 @@ export class Requester {
   static async open(init: RequesterInit): Promise<Requester> {
     const files = new RequesterFiles(init.dir, init.prefix);
     const loaded = await files.loadState();
-    const endpoint = init.options.endpoint;
+    const endpoint = init.options.endpoint ?? defaultEndpoint;
     if (loaded !== undefined && loaded.endpoint !== endpoint) {
       throw new InvalidInputError(`${files.statePath} was created for endpoint '${loaded.endpoint}', but the configured endpoint is '${endpoint}'`);
     }

@@ -1,0 +1,36 @@
+import type { Logger } from '../engine/log';
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const levels = {
+  debug: { tag: 'DEBUG', color: '\x1b[2m' },
+  info: { tag: ' INFO', color: '\x1b[34m' },
+  warn: { tag: ' WARN', color: '\x1b[33m' },
+  error: { tag: 'ERROR', color: '\x1b[31m' },
+} as const;
+
+function timestamp(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(date.getDate())}-${months[date.getMonth()]}-${p(date.getFullYear() % 100)} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
+}
+
+/**
+ * The terminal logger: `[LEVEL][dd-Mon-yy HH:MM:SS] message`, level tags coloured when writing to a terminal.
+ * `beforeWrite` lets a live progress line clear itself before a log line is printed.
+ */
+export function consoleLogger(stream: NodeJS.WriteStream = process.stdout, options: { debug?: boolean; beforeWrite?: () => void } = {}): Logger {
+  const color = stream.isTTY === true && !process.env.NO_COLOR;
+  const write = (level: keyof typeof levels, message: string) => {
+    options.beforeWrite?.();
+    const { tag, color: code } = levels[level];
+    const head = color ? `[${code}${tag}\x1b[0m]` : `[${tag}]`;
+    stream.write(`${head}[${timestamp(new Date())}] ${message}\n`);
+  };
+  return {
+    error: (message) => write('error', message),
+    warn: (message) => write('warn', message),
+    info: (message) => write('info', message),
+    debug: (message) => {
+      if (options.debug) write('debug', message);
+    },
+  };
+}

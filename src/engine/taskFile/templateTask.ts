@@ -1,0 +1,156 @@
+import path from 'node:path';
+import type { TemplateTaskSpec } from '../../shared/taskFile';
+import { InvalidInputError } from '../errors';
+import type { BatchResult } from '../requester/batchResult';
+import type { CachedRequest } from '../requester/cachedRequest';
+import { errorKind } from '../requester/results';
+import type { JsonSchema } from '../schema/jsonSchema';
+import { checkStrictSchema, responseFormatFor } from '../schema/strict';
+import type { UnitContext } from '../store/unit';
+import { JsonlOutputFile, type TaskOutput } from '../taskManager/outputs';
+import { TaskManager, type TaskManagerInit } from '../taskManager/taskManager';
+import { fillTemplate, type InputRecord, readInputRecords } from './templateInput';
+
+/** One line of a template task's output: the record key and the parsed output (or text) of its response. */
+export interface TemplateOutputLine {
+  key: string;
+  output: unknown;
+  model: string;
+}
+
+/** One line of a template task's failure file: the record key and why it failed. */
+export interface TemplateFailureLine {
+  key: string;
+  error: string;
+}
+
+/** The two JSONL files of a template task, saved together. */
+class TemplateOutput implements TaskOutput {
+  readonly succeeded: JsonlOutputFile<TemplateOutputLine>;
+  readonly failed: JsonlOutputFile<TemplateFailureLine>;
+  constructor(base: string) {
+    this.succeeded = new JsonlOutputFile(base);
+    this.failed = new JsonlOutputFile(`${base}_failed`);
+  }
+  get written(): boolean {
+    return this.succeeded.written || this.failed.written;
+  }
+  async open(u: UnitContext): Promise<void> {
+    await this.succeeded.open(u);
+    await this.failed.open(u);
+  }
+  async reset(u: UnitContext): Promise<void> {
+    await this.succeeded.reset(u);
+    await this.failed.reset(u);
+  }
+  async save(u: UnitContext): Promise<void> {
+    await this.succeeded.save(u);
+    await this.failed.save(u);
+  }
+  validate(): void {
+    this.succeeded.validate();
+    this.failed.validate();
+  }
+  status(): string {
+    return `${this.succeeded.status()}; failures: ${this.failed.status()}`;
+  }
+}
+
+/**
+ * A task defined entirely in the task file: one request per input record, built from message templates with
+ * `{{field}}` placeholders, an optional strict response schema, and request parameters.
+ */
+export class TemplateTask extends TaskManager {
+  private records: InputRecord[] = [];
+  private readonly responseFormat: Record<string, unknown> | undefined;
+
+  constructor(
+    init: TaskManagerInit,
+    private readonly spec: TemplateTaskSpec,
+    private readonly baseDir: string,
+    private readonly taskName: string,
+  ) {
+    super(init);
+    if (typeof spec.request.model !== 'string' || spec.request.model === '') throw new InvalidInputError(`task '${taskName}': request.model is required`);
+    for (const reserved of ['messages', 'response_format', 'stream']) {
+      if (reserved in spec.request) throw new InvalidInputError(`task '${taskName}': request.${reserved} cannot be set (the template defines it)`);
+    }
+    if (spec.response_schema !== undefined) {
+      const schema = spec.response_schema as JsonSchema;
+      checkStrictSchema(schema, `task '${taskName}', key 'response_schema'`);
+      this.responseFormat = responseFormatFor(spec.response_schema_name ?? 'Response', schema) as unknown as Record<string, unknown>;
+    }
+  }
+
+  private get out(): TemplateOutput {
+    return this.output as TemplateOutput;
+  }
+
+  protected override createOutput(pathBase: string): TemplateOutput {
+    const custom = this.spec.output;
+    return new TemplateOutput(custom ? path.resolve(this.baseDir, custom).replace(/\.jsonl$/, '') : pathBase);
+  }
+
+  protected override async onTaskEnter(): Promise<void> {
+    const file = path.resolve(this.baseDir, this.spec.input);
+    this.records = await readInputRecords(file, this.spec.key);
+    this.records.forEach((record, index) => {
+      for (const message of this.spec.messages) fillTemplate(message.content, record, `${file}: record ${index + 1}`);
+    });
+    this.logger.info(`Loaded ${this.records.length} input records from ${file}`);
+  }
+
+  protected override generateRequests(): boolean {
+    for (const record of this.records) {
+      const key = String(record[this.spec.key]);
+      if (Object.hasOwn(this.T.committed_samples, key)) continue;
+      const messages = this.spec.messages.map((m) => ({ role: m.role, content: fillTemplate(m.content, record, `record '${key}'`) }));
+      const payload: Record<string, unknown> = { ...this.spec.request, messages };
+      if (this.responseFormat !== undefined) payload.response_format = this.responseFormat;
+      this.addRequest({ payload, meta: { sample_key: key } });
+    }
+    return true;
+  }
+
+  protected override commitCachedRequest(request: CachedRequest): void {
+    this.T.committed_samples[String(request.meta?.sample_key)] = null;
+  }
+
+  protected override processBatchResult(result: BatchResult, unit: UnitContext): boolean {
+    const T = this.T;
+    const lengths = { ok: this.out.succeeded.pending.length, failed: this.out.failed.pending.length };
+    unit.rs.onRevert(() => {
+      this.out.succeeded.pending.length = lengths.ok;
+      this.out.failed.pending.length = lengths.failed;
+    });
+    let changed = false;
+    for (const info of result.results) {
+      const key = String(info.req_info.meta?.sample_key);
+      const choice = ((info.resp_info?.payload.choices as { message?: { parsed?: unknown; content?: string | null } }[] | undefined) ?? [])[0];
+      const output = this.responseFormat !== undefined ? choice?.message?.parsed : choice?.message?.content;
+      if (info.err_info === null && info.warn_infos.length === 0 && output !== undefined && output !== null) {
+        T.succeeded_samples[key] = null;
+        this.out.succeeded.pending.push({ key, output, model: info.resp_info?.model ?? '' });
+        changed = true;
+      } else if (!info.retry) {
+        const reason = info.err_info ? `${errorKind(info.err_info)}: ${info.err_info.msg}` : info.warn_infos.map((w) => `${errorKind(w)}: ${w.msg}`).join('; ') || 'no usable answer';
+        T.failed_samples[key] = reason;
+        this.out.failed.pending.push({ key, error: reason });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  protected override async wipeUnfinished(wipeFailed: boolean, unit: UnitContext): Promise<boolean> {
+    const T = this.T;
+    if (wipeFailed) {
+      for (const key of Object.keys(T.failed_samples)) delete T.failed_samples[key];
+      await this.out.failed.rewrite(unit, () => undefined);
+    }
+    for (const key of Object.keys(T.committed_samples)) {
+      if (!Object.hasOwn(T.succeeded_samples, key) && !Object.hasOwn(T.failed_samples, key)) delete T.committed_samples[key];
+    }
+    return false;
+  }
+}
