@@ -1,5 +1,6 @@
 import { EngineError } from '../engine/errors';
 import { exitCodeFor } from './exitCodes';
+import { runSimCommand } from './sim';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
 interface Subcommand {
@@ -7,7 +8,9 @@ interface Subcommand {
   run(argv: string[]): Promise<number>;
 }
 
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
+};
 
 function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((name) => name.length), 8);
