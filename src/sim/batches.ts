@@ -37,6 +37,8 @@ export interface BatchBody {
 export interface BatchSettings {
   batchSeconds: number;
   faults(): FaultConfig;
+  /** Wall clock in ms. */
+  clock(): number;
 }
 
 interface ExecutionPlan {
@@ -66,8 +68,11 @@ export class BatchStore {
     private readonly settings: BatchSettings,
   ) {}
 
-  /** Creates a batch from a `POST /v1/batches` body; 400 for invalid parameters, 404 for an unknown input file. */
-  create(body: unknown, nowMs: number): BatchBody {
+  /**
+   * Creates a batch from a `POST /v1/batches` body; 400 for invalid parameters, 404 for an unknown input file. The
+   * batch's timeline starts once its input has been read, so that a slow parse does not eat into `batchSeconds`.
+   */
+  create(body: unknown): BatchBody {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
     const { input_file_id: inputFileId, endpoint, completion_window: completionWindow, metadata } = body as Record<string, unknown>;
     if (typeof inputFileId !== 'string') throw invalidRequest("Missing required parameter: 'input_file_id'.", 'input_file_id', 'missing_required_parameter');
@@ -79,6 +84,7 @@ export class BatchStore {
     if (inputFile.purpose !== 'batch') throw invalidRequest(`File ${inputFileId} has purpose '${inputFile.purpose}', a batch needs purpose 'batch'.`, 'input_file_id');
     const input = parseBatchInput(this.files.content(inputFileId), endpoint);
     for (const line of input.lines) this.stats.batchCustomId(line.customId);
+    const nowMs = this.settings.clock();
     const faults = this.settings.faults();
     const number = this.state.nextBatchNumber;
     const errors = [...input.errors];
