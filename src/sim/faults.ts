@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../engine/errors';
 import { unitFloat } from './deterministic';
 
 /** Injected failures and limits. Rates are fractions in [0, 1]; decisions are deterministic (see `FaultDecider`). */
@@ -46,17 +47,17 @@ const rateKeys = ['rateLimitRate', 'serverErrorRate', 'lineErrorRate', 'failBatc
 const lineErrorStatuses = [400, 429, 500];
 
 /**
- * `base` with the known keys of `patch` applied, after checking them. Throws an Error naming the key for unknown
- * keys and out-of-range values.
+ * `base` with the known keys of `patch` applied, after checking them. Throws an `InvalidInputError` naming the key
+ * for unknown keys and out-of-range values.
  */
 export function mergeFaults(base: FaultConfig, patch: unknown): FaultConfig {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new Error('faults must be a JSON object');
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new InvalidInputError('faults must be a JSON object');
   const merged: FaultConfig = { ...base };
   for (const [key, value] of Object.entries(patch)) {
-    if (!(key in defaultFaultConfig)) throw new Error(`unknown fault '${key}'`);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`fault '${key}' must be a number ≥ 0, got ${JSON.stringify(value)}`);
-    if ((rateKeys as readonly string[]).includes(key) && value > 1) throw new Error(`fault '${key}' must be between 0 and 1, got ${value}`);
-    if (key === 'lineErrorStatus' && !lineErrorStatuses.includes(value)) throw new Error(`fault 'lineErrorStatus' must be one of ${lineErrorStatuses.join(', ')}, got ${value}`);
+    if (!(key in defaultFaultConfig)) throw new InvalidInputError(`unknown fault '${key}'`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(`fault '${key}' must be a number ≥ 0, got ${JSON.stringify(value)}`);
+    if ((rateKeys as readonly string[]).includes(key) && value > 1) throw new InvalidInputError(`fault '${key}' must be between 0 and 1, got ${value}`);
+    if (key === 'lineErrorStatus' && !lineErrorStatuses.includes(value)) throw new InvalidInputError(`fault 'lineErrorStatus' must be one of ${lineErrorStatuses.join(', ')}, got ${value}`);
     merged[key as keyof FaultConfig] = value;
   }
   return merged;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CorruptedStateError } from '../engine/errors';
 
 /** A file's metadata as the Files API reports it. */
 export interface StoredFile {
@@ -88,9 +89,9 @@ export class StateStore {
     try {
       parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new Error(`Simulator state file ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+      throw new CorruptedStateError(file, `Simulator state file ${file} cannot be read: ${(error as Error).message}`, { cause: error });
     }
-    if ((parsed as SimState | null)?.version !== 1) throw new Error(`Simulator state file ${file} has an unknown format`);
+    if ((parsed as SimState | null)?.version !== 1) throw new CorruptedStateError(file, `Simulator state file ${file} has an unknown format`);
     return parsed as SimState;
   }
 

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { InvalidInputError } from '../engine/errors';
 import { noopLogger, type Logger } from '../engine/log';
 import { BatchStore } from './batches';
 import { defaultFaultConfig, FaultDecider, mergeFaults, type FaultConfig } from './faults';
@@ -49,7 +50,7 @@ export interface Simulator {
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const batchSeconds = options.batchSeconds ?? 2;
-  if (!(batchSeconds > 0)) throw new Error(`batchSeconds must be a positive number, got ${batchSeconds}`);
+  if (!(batchSeconds > 0)) throw new InvalidInputError(`batchSeconds must be a positive number, got ${batchSeconds}`);
   const logger = options.logger ?? noopLogger;
   const store = new StateStore(options.stateDir);
   const state = store.load();
