@@ -1,5 +1,6 @@
 import { EngineError } from '../engine/errors';
 import { exitCodeFor } from './exitCodes';
+import { runSimCommand } from './sim';
 import { runWandbSyncCommand } from './wandbSync';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
@@ -9,6 +10,7 @@ interface Subcommand {
 }
 
 const subcommands: Record<string, Subcommand> = {
+  sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
 };
 
