@@ -1,6 +1,7 @@
 import { EngineError } from '../engine/errors';
 import { exitCodeFor } from './exitCodes';
 import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
+import { runSimCommand } from './sim';
 import { runWandbSyncCommand } from './wandbSync';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
@@ -13,6 +14,7 @@ const subcommands: Record<string, Subcommand> = {
   run: { summary: 'Run a task of the task file gpt-batch.json', run: runRunCommand },
   demo: { summary: 'Run a built-in demo task (char_codes, utterance_emotion)', run: runDemoCommand },
   status: { summary: 'Show the status of a task without running it', run: runStatusCommand },
+  sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
 };
 

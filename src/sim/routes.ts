@@ -1,0 +1,135 @@
+import { invalidRequest, SimHttpError } from './apiError';
+import type { BatchStore } from './batches';
+import { createChatCompletion, requestTokenEstimate, validateChatRequest } from './chat';
+import { mergeFaults, type FaultConfig } from './faults';
+import { fileBody, type FileStore } from './files';
+import type { RateLimiter } from './rateLimiter';
+import type { StatsCollector } from './stats';
+
+/** What a route handler gets of a request. */
+export interface RouteRequest {
+  params: string[];
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  nowMs: number;
+}
+
+/** A handler's answer: JSON, or raw bytes for file contents. */
+export interface RouteResponse {
+  status?: number;
+  json?: unknown;
+  bytes?: Buffer;
+  headers?: Record<string, string>;
+}
+
+/** The simulator's parts that route handlers work on. */
+export interface SimParts {
+  files: FileStore;
+  batches: BatchStore;
+  stats: StatsCollector;
+  rateLimiter: RateLimiter;
+  faults: FaultConfig;
+}
+
+/** A route: method, path pattern (with `{id}` placeholders, as used in stats keys) and handler. */
+export interface Route {
+  method: string;
+  pattern: string;
+  regex: RegExp;
+  handle(request: RouteRequest, parts: SimParts): Promise<RouteResponse> | RouteResponse;
+}
+
+function route(method: string, pattern: string, handle: Route['handle']): Route {
+  const regex = new RegExp(`^${pattern.replace(/\{id\}/g, '([^/]+)')}$`);
+  return { method, pattern, regex, handle };
+}
+
+function jsonBody(request: RouteRequest): unknown {
+  if (request.body.length === 0) return {};
+  try {
+    return JSON.parse(request.body.toString('utf8'));
+  } catch {
+    throw invalidRequest('We could not parse the JSON body of your request. The body must be valid JSON.');
+  }
+}
+
+function param(request: RouteRequest, index = 0): string {
+  return decodeURIComponent(request.params[index] ?? '');
+}
+
+async function uploadFile(request: RouteRequest, { files }: SimParts): Promise<RouteResponse> {
+  const contentType = String(request.headers['content-type'] ?? '');
+  if (!contentType.startsWith('multipart/form-data')) throw invalidRequest('Uploads must be multipart/form-data with the fields purpose and file.', 'file');
+  let form: FormData;
+  try {
+    form = await new Request('http://simulator/upload', { method: 'POST', headers: { 'content-type': contentType }, body: request.body }).formData();
+  } catch (error) {
+    throw invalidRequest(`The multipart body cannot be parsed: ${(error as Error).message}`, 'file');
+  }
+  const purpose = form.get('purpose');
+  const file = form.get('file');
+  if (typeof purpose !== 'string') throw invalidRequest("Missing required parameter: 'purpose'.", 'purpose', 'missing_required_parameter');
+  if (file === null || typeof file === 'string') throw invalidRequest("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
+  const stored = files.upload(file.name, purpose, Buffer.from(await file.arrayBuffer()), request.nowMs);
+  return { json: fileBody(stored) };
+}
+
+function chatCompletion(request: RouteRequest, { stats, rateLimiter, faults }: SimParts): RouteResponse {
+  const body = jsonBody(request);
+  validateChatRequest(body);
+  const decision = rateLimiter.admit(request.nowMs, requestTokenEstimate(body), faults.requestsPerMinute, faults.tokensPerMinute);
+  if (!decision.allowed) {
+    const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
+    throw new SimHttpError(
+      429,
+      `Rate limit reached for ${body.model as string} in organization org-simulator on ${unit}: Limit ${decision.limit}, Used ${decision.used}. Please try again in ${decision.retryAfterSeconds}s.`,
+      decision.exceeded ?? 'requests',
+      null,
+      'rate_limit_exceeded',
+      { ...decision.headers, 'retry-after': String(decision.retryAfterSeconds) },
+    );
+  }
+  const clientRequestId = headerValue(request.headers['x-client-request-id']);
+  const completion = createChatCompletion(body, clientRequestId ?? '', Math.floor(request.nowMs / 1000));
+  stats.chatAnswered(clientRequestId);
+  return { json: completion, headers: decision.headers };
+}
+
+/** The single value of a header, if present. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The OpenAI-compatible routes under /v1. */
+export const apiRoutes: Route[] = [
+  route('POST', '/v1/files', uploadFile),
+  route('GET', '/v1/files', (request, { files }) => ({ json: files.list(request.query) })),
+  route('GET', '/v1/files/{id}', (request, { files }) => ({ json: fileBody(files.get(param(request))) })),
+  route('DELETE', '/v1/files/{id}', (request, { files }) => ({ json: files.delete(param(request)) })),
+  route('GET', '/v1/files/{id}/content', (request, { files }) => ({ bytes: files.content(param(request)) })),
+  route('POST', '/v1/batches', (request, { batches }) => ({ json: batches.create(jsonBody(request)) })),
+  route('GET', '/v1/batches', (request, { batches }) => ({ json: batches.list(request.query, request.nowMs) })),
+  route('GET', '/v1/batches/{id}', (request, { batches }) => ({ json: batches.retrieve(param(request), request.nowMs) })),
+  route('POST', '/v1/batches/{id}/cancel', (request, { batches }) => ({ json: batches.cancel(param(request), request.nowMs) })),
+  route('POST', '/v1/chat/completions', chatCompletion),
+];
+
+/** The control routes under /__sim, for tests and for the `gpt-batch sim` user; no authentication. */
+export const controlRoutes: Route[] = [
+  route('GET', '/__sim/health', () => ({ json: { ok: true } })),
+  route('GET', '/__sim/stats', (_request, { stats }) => ({ json: stats.snapshot() })),
+  route('POST', '/__sim/reset', (_request, { stats }) => {
+    stats.reset();
+    return { json: { ok: true } };
+  }),
+  route('POST', '/__sim/faults', (request, parts) => {
+    try {
+      parts.faults = mergeFaults(parts.faults, jsonBody(request));
+    } catch (error) {
+      throw invalidRequest((error as Error).message, 'faults');
+    }
+    return { json: parts.faults };
+  }),
+  route('GET', '/__sim/faults', (_request, { faults }) => ({ json: faults })),
+];

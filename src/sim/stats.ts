@@ -1,0 +1,58 @@
+/** What the simulator has received and answered since it started or since the last reset. */
+export interface SimulatorStats {
+  /** Requests received per route, e.g. `'POST /v1/files'`, `'GET /v1/batches/{id}'`. */
+  routes: Record<string, number>;
+  /** Responses sent per HTTP status code, e.g. `{'200': 12, '429': 1}`. */
+  statusCodes: Record<string, number>;
+  /** Every custom_id with the number of times it arrived in the input file of a created batch. */
+  batchCustomIds: Record<string, number>;
+  /** Calls of `POST /v1/chat/completions` received, whatever their answer. */
+  chatCompletionCalls: number;
+  /** Per `X-Client-Request-Id` value: how many chat completion calls carried it. */
+  directRequestIds: Record<string, number>;
+  /** Per `X-Client-Request-Id` value: how many chat completions were answered 200 (what an account pays for). */
+  directRequestIdsAnswered: Record<string, number>;
+}
+
+function increment(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** Collects `SimulatorStats`. */
+export class StatsCollector {
+  private stats = StatsCollector.empty();
+
+  private static empty(): SimulatorStats {
+    return { routes: {}, statusCodes: {}, batchCustomIds: {}, chatCompletionCalls: 0, directRequestIds: {}, directRequestIdsAnswered: {} };
+  }
+
+  route(route: string): void {
+    increment(this.stats.routes, route);
+  }
+
+  status(code: number): void {
+    increment(this.stats.statusCodes, String(code));
+  }
+
+  batchCustomId(customId: string): void {
+    increment(this.stats.batchCustomIds, customId);
+  }
+
+  chatCall(clientRequestId: string | undefined): void {
+    this.stats.chatCompletionCalls += 1;
+    if (clientRequestId !== undefined) increment(this.stats.directRequestIds, clientRequestId);
+  }
+
+  chatAnswered(clientRequestId: string | undefined): void {
+    if (clientRequestId !== undefined) increment(this.stats.directRequestIdsAnswered, clientRequestId);
+  }
+
+  /** A deep copy, safe to keep while the simulator goes on counting. */
+  snapshot(): SimulatorStats {
+    return structuredClone(this.stats);
+  }
+
+  reset(): void {
+    this.stats = StatsCollector.empty();
+  }
+}
