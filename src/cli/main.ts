@@ -1,4 +1,5 @@
 import { EngineError } from '../engine/errors';
+import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */
@@ -7,7 +8,9 @@ interface Subcommand {
   run(argv: string[]): Promise<number>;
 }
 
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  estimate: { summary: 'Estimate the tokens and cost of a JSONL file of requests, offline', run: runEstimateCommand },
+};
 
 function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((name) => name.length), 8);

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors';
 import { noopLogger, type Logger } from '../log';
 import { base64DataUrlPayloadStart, imageSizeFromDataUrl } from './dataUrl';
-import { familiesOf, type ModelFamilies } from './families';
+import { familiesOf, type ImageTokensConfig, type ModelFamilies } from './families';
 import type { ImageSize } from './imageHeader';
 import { sizedImageTokens, worstCaseImageTokens, type ImageSizing } from './imageTokens';
 import type { ImageReference } from './messageTokens';
@@ -163,46 +163,50 @@ export class TokenEstimator {
     };
   }
 
-  private imageTokens(reference: ImageReference, config: ModelFamilies['image']['config'], warn: (message: string) => void): number {
+  private imageTokens(reference: ImageReference, config: ImageTokensConfig, warn: (message: string) => void): number {
     if (reference.detail === 'low') return config.lowTokens;
-    const size = this.imageSize(reference, warn);
-    if (typeof size === 'number') return size === Infinity ? worstCaseImageTokens(reference.detail, config) : 0;
-    if (size.width <= 0 || size.height <= 0) {
-      warn(`Image of size ${size.width}x${size.height}: counting 0 tokens`);
+    const lookup = this.imageSize(reference, warn);
+    if (lookup === 'worstCase') return worstCaseImageTokens(reference.detail, config);
+    if (lookup === 'uncounted') return 0;
+    if (lookup.width <= 0 || lookup.height <= 0) {
+      warn(`Image of size ${lookup.width}x${lookup.height}: counting 0 tokens`);
       return 0;
     }
     if (reference.detail === 'auto') {
       warn('Image detail "auto" cannot be predicted: assuming low detail for images of one tile, high detail otherwise');
     }
-    return sizedImageTokens(size, reference.detail, config, this.imageSizing);
+    return sizedImageTokens(lookup, reference.detail, config, this.imageSizing);
   }
 
-  /** The image's size; else `Infinity` if it is unknown and counts as the worst case, or 0 if it counts 0. */
-  private imageSize(reference: ImageReference, warn: (message: string) => void): ImageSize | number {
+  /**
+   * The image's size, or how to count an image without one: `worstCase` while it is merely unknown, `uncounted`
+   * (0 tokens) when it cannot be read at all. Both warn.
+   */
+  private imageSize(reference: ImageReference, warn: (message: string) => void): ImageSize | 'worstCase' | 'uncounted' {
     const url = reference.url;
     if (url === undefined) {
-      warn(`Image given by file id has an unknown size: counting the worst case for its detail`);
-      return Infinity;
+      warn('Image given by file id has an unknown size: counting the worst case for its detail');
+      return 'worstCase';
     }
     const payloadStart = base64DataUrlPayloadStart(url);
     if (payloadStart >= 0) {
       const read = imageSizeFromDataUrl(url, payloadStart);
       if ('size' in read) return read.size;
       warn(`${read.error}: counting 0 tokens`);
-      return 0;
+      return 'uncounted';
     }
     if (!isFetchableUrl(url)) {
       warn(`Image URL ${shortUrl(url)} is neither a base64 data URL (data:<type>;base64,<data>) nor an http(s) URL: counting 0 tokens`);
-      return 0;
+      return 'uncounted';
     }
     const entry = this.remoteImages.get(url);
     if (entry?.kind === 'size') return entry.size;
     if (entry?.kind === 'failed') {
       warn(`Cannot read the size of the image ${shortUrl(url)} (${entry.reason}): counting 0 tokens`);
-      return 0;
+      return 'uncounted';
     }
     warn(`Size of the remote image ${shortUrl(url)} is not known yet: counting the worst case for its detail`);
-    return Infinity;
+    return 'worstCase';
   }
 }
 
