@@ -6,6 +6,7 @@ import { EngineError, InvalidInputError } from '../engine/errors';
 import type { Logger } from '../engine/log';
 import { TokenCoster, type CostRates } from '../engine/tokens/coster';
 import { TokenEstimator, type TokenWarnMode } from '../engine/tokens/estimator';
+import { isJsonObject } from '../engine/tokens/json';
 import { exitCodeFor, exitCodes } from './exitCodes';
 
 const usage = `Usage: gpt-batch estimate FILE [options]
@@ -98,19 +99,15 @@ function parseEstimateFlags(argv: string[]): EstimateFlags | undefined {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The request on one line, or why the line is not one. */
 function readRequest(value: unknown, defaultEndpoint: string): { endpoint: string; body: Record<string, unknown>; customId?: string } | string {
-  if (!isObject(value)) return 'not a request (expected a JSON object)';
+  if (!isJsonObject(value)) return 'not a request (expected a JSON object)';
   let endpoint = defaultEndpoint;
   let body = value;
   let customId: string | undefined;
   if ('body' in value || 'url' in value || 'custom_id' in value) {
     if (typeof value.url !== 'string') return 'batch input line without a string "url"';
-    if (!isObject(value.body)) return 'batch input line without a "body" object';
+    if (!isJsonObject(value.body)) return 'batch input line without a "body" object';
     endpoint = value.url;
     body = value.body;
     if (typeof value.custom_id === 'string') customId = value.custom_id;

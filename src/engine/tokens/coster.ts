@@ -1,4 +1,5 @@
 import { EngineError, InvalidInputError } from '../errors';
+import { isJsonObject } from './json';
 
 /** Prices in currency units per million tokens, under the option names of the task file and the CLI. */
 export interface CostRates {
@@ -33,10 +34,6 @@ function perToken(name: string, perMillion: unknown): number {
   return perMillion / 1e6;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function tokenField(usage: Record<string, unknown>, path: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new EngineError('api', `Response usage field '${path}' must be a non-negative integer, not ${JSON.stringify(value)} (usage ${JSON.stringify(usage)})`);
@@ -51,7 +48,7 @@ function tokenField(usage: Record<string, unknown>, path: string, value: unknown
  * tokens. Throws `EngineError('api')` for anything else.
  */
 export function readUsage(usage: unknown): UsageTokens {
-  if (!isObject(usage)) throw new EngineError('api', `Response usage must be an object, not ${JSON.stringify(usage)}`);
+  if (!isJsonObject(usage)) throw new EngineError('api', `Response usage must be an object, not ${JSON.stringify(usage)}`);
   const responses = 'input_tokens' in usage;
   const [inputKey, detailsKey, outputKey] = responses
     ? ['input_tokens', 'input_tokens_details', 'output_tokens']
@@ -60,7 +57,7 @@ export function readUsage(usage: unknown): UsageTokens {
   // Embeddings usage has no completion tokens at all.
   const output = outputKey in usage || responses ? tokenField(usage, outputKey, usage[outputKey]) : 0;
   const details = usage[detailsKey];
-  const cachedValue = isObject(details) ? details.cached_tokens : undefined;
+  const cachedValue = isJsonObject(details) ? details.cached_tokens : undefined;
   const cachedInput = cachedValue === undefined || cachedValue === null ? 0 : tokenField(usage, `${detailsKey}.cached_tokens`, cachedValue);
   if (cachedInput > input) {
     throw new EngineError('api', `Response usage has more cached tokens (${cachedInput}) than ${inputKey} (${input})`);

@@ -4,7 +4,8 @@ import { base64DataUrlPayloadStart, imageSizeFromDataUrl } from './dataUrl';
 import { familiesOf, type ImageTokensConfig, type ModelFamilies } from './families';
 import type { ImageSize } from './imageHeader';
 import { sizedImageTokens, worstCaseImageTokens, type ImageSizing } from './imageTokens';
-import type { ImageReference } from './messageTokens';
+import { isJsonObject } from './json';
+import { readChatPart, readResponsesPart, type ImageReference, type PartReader } from './messageTokens';
 import { chatInputTokens, embeddingsInputTokens, responsesInputTokens, type PayloadCounting } from './payloadTokens';
 import { isFetchableUrl, RemoteImageSizes, type FetchImageOptions } from './remoteImageSizes';
 import { roundHalfEven } from './rounding';
@@ -205,7 +206,8 @@ export class TokenEstimator {
       warn(`Cannot read the size of the image ${shortUrl(url)} (${entry.reason}): counting 0 tokens`);
       return 'uncounted';
     }
-    warn(`Size of the remote image ${shortUrl(url)} is not known yet: counting the worst case for its detail`);
+    // No URL in this text: with many distinct unresolved images, `once` mode would otherwise remember each one.
+    warn('Size of a remote image is not known yet (its size was not fetched): counting the worst case for its detail');
     return 'worstCase';
   }
 }
@@ -213,15 +215,19 @@ export class TokenEstimator {
 /** The http(s) image URLs of a chat (`messages`) or responses (`input`) body. */
 function remoteImageUrls(payload: Record<string, unknown>): string[] {
   const urls: string[] = [];
-  const messages = [payload.messages, payload.input].flatMap((list) => (Array.isArray(list) ? list : []));
-  for (const message of messages) {
-    const content: unknown = typeof message === 'object' && message !== null ? (message as Record<string, unknown>).content : undefined;
-    if (!Array.isArray(content)) continue;
-    for (const part of content) {
-      if (typeof part !== 'object' || part === null) continue;
-      const { image_url: image } = part as Record<string, unknown>;
-      const url = typeof image === 'string' ? image : typeof image === 'object' && image !== null ? (image as Record<string, unknown>).url : undefined;
-      if (typeof url === 'string' && isFetchableUrl(url)) urls.push(url);
+  const sources: [unknown, PartReader][] = [
+    [payload.messages, readChatPart],
+    [payload.input, readResponsesPart],
+  ];
+  for (const [messages, readPart] of sources) {
+    if (!Array.isArray(messages)) continue;
+    for (const message of messages) {
+      const content = isJsonObject(message) ? message.content : undefined;
+      if (!Array.isArray(content)) continue;
+      for (const raw of content) {
+        const part = readPart(raw);
+        if (part.kind === 'image' && part.image.url !== undefined && isFetchableUrl(part.image.url)) urls.push(part.image.url);
+      }
     }
   }
   return urls;

@@ -1,4 +1,5 @@
 import type { CoreTokensConfig } from './families';
+import { isJsonObject } from './json';
 import { roleBucket, type RoleBucket, type TokenTally } from './tally';
 import type { TokenCounter } from './tokenCounter';
 
@@ -26,12 +27,6 @@ export interface MessageCounting {
   imageTokens(image: ImageReference): number;
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 // Python's string.whitespace and string.punctuation: a text ending in anything else is "unended".
 const endedCharacters = new Set([...' \t\n\r\v\f!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'].map((c) => c.charCodeAt(0)));
 
@@ -45,13 +40,13 @@ function skipped(warning: string): ContentPart {
 
 /** Reads a `/v1/chat/completions` content part (`text`, `image_url`). */
 export function readChatPart(part: unknown): ContentPart {
-  if (!isObject(part)) return skipped('Content part is not an object: counting 0 tokens');
+  if (!isJsonObject(part)) return skipped('Content part is not an object: counting 0 tokens');
   if (part.type === 'text') {
     return typeof part.text === 'string' ? { kind: 'text', text: part.text } : skipped('Text part without a string "text": counting 0 tokens');
   }
   if (part.type === 'image_url') {
     const image = part.image_url;
-    if (!isObject(image) || typeof image.url !== 'string') return skipped('Image part without "image_url.url": counting 0 tokens');
+    if (!isJsonObject(image) || typeof image.url !== 'string') return skipped('Image part without "image_url.url": counting 0 tokens');
     return { kind: 'image', image: { url: image.url, detail: typeof image.detail === 'string' ? image.detail : 'auto' } };
   }
   return skipped(`Content part of type '${String(part.type)}' is not estimated: counting 0 tokens`);
@@ -59,7 +54,7 @@ export function readChatPart(part: unknown): ContentPart {
 
 /** Reads a `/v1/responses` content part (`input_text`, `output_text`, `input_image`). */
 export function readResponsesPart(part: unknown): ContentPart {
-  if (!isObject(part)) return skipped('Content part is not an object: counting 0 tokens');
+  if (!isJsonObject(part)) return skipped('Content part is not an object: counting 0 tokens');
   if (part.type === 'input_text' || part.type === 'output_text') {
     return typeof part.text === 'string' ? { kind: 'text', text: part.text } : skipped(`${part.type} part without a string "text": counting 0 tokens`);
   }
@@ -116,7 +111,7 @@ function messageOverhead(position: number, core: CoreTokensConfig): number {
  * tool_call_id, ...) as meta, and the content. Non-string fields such as tool_calls are not counted.
  */
 export function countChatMessage(message: unknown, position: number, tally: TokenTally, counting: MessageCounting): void {
-  if (!isObject(message)) {
+  if (!isJsonObject(message)) {
     counting.warn('Chat message is not an object: counting 0 tokens');
     return;
   }
@@ -136,8 +131,8 @@ export function countChatMessage(message: unknown, position: number, tally: Toke
  * and the content. Items other than messages (function call outputs, reasoning, ...) warn and count 0.
  */
 export function countResponsesItem(item: unknown, position: number, tally: TokenTally, counting: MessageCounting): void {
-  if (!isObject(item) || (item.type !== undefined && item.type !== 'message') || typeof item.role !== 'string') {
-    const type = isObject(item) ? String(item.type) : typeof item;
+  if (!isJsonObject(item) || (item.type !== undefined && item.type !== 'message') || typeof item.role !== 'string') {
+    const type = isJsonObject(item) ? String(item.type) : typeof item;
     counting.warn(`Responses input item of type '${type}' is not estimated: counting 0 tokens`);
     return;
   }

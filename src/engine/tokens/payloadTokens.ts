@@ -1,5 +1,6 @@
 import type { InputTokensCount } from './estimator';
 import type { FuncFamily } from './families';
+import { isJsonObject, type JsonObject } from './json';
 import { countChatMessage, countResponsesItem, type MessageCounting } from './messageTokens';
 import { functionTokens, type SchemaCounting } from './schemaTokens';
 import { TokenTally } from './tally';
@@ -8,12 +9,6 @@ import { TokenTally } from './tally';
 export interface PayloadCounting extends MessageCounting {
   model: string;
   func: FuncFamily;
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function schemaCounting(counting: PayloadCounting): SchemaCounting {
@@ -28,7 +23,7 @@ function warnUnsupportedTools(counting: PayloadCounting): void {
 
 /** Tool choice as the function formula takes it: a mode string, a forced function, or undefined. */
 function callMode(toolChoice: unknown, counting: PayloadCounting, forcedFunction: (choice: JsonObject) => unknown): unknown {
-  if (!isObject(toolChoice)) return toolChoice;
+  if (!isJsonObject(toolChoice)) return toolChoice;
   if (toolChoice.type === 'function') return forcedFunction(toolChoice);
   counting.warn(`tool_choice of type '${String(toolChoice.type)}' is not estimated: counting it as absent`);
   return undefined;
@@ -38,8 +33,8 @@ function callMode(toolChoice: unknown, counting: PayloadCounting, forcedFunction
 function toolFunctions(tools: readonly unknown[], counting: PayloadCounting, definition: (tool: JsonObject) => unknown): unknown[] {
   const functions: unknown[] = [];
   for (const tool of tools) {
-    if (isObject(tool) && tool.type === 'function') functions.push(definition(tool));
-    else counting.warn(`Tool of type '${isObject(tool) ? String(tool.type) : typeof tool}' is not estimated: counting 0 tokens`);
+    if (isJsonObject(tool) && tool.type === 'function') functions.push(definition(tool));
+    else counting.warn(`Tool of type '${isJsonObject(tool) ? String(tool.type) : typeof tool}' is not estimated: counting 0 tokens`);
   }
   return functions;
 }
@@ -47,7 +42,7 @@ function toolFunctions(tools: readonly unknown[], counting: PayloadCounting, def
 /** Tokens of a response format: `{type: json_schema, ...schema}` counts as one function with its `schema`. */
 function formatTokens(format: unknown, jsonSchema: unknown, counting: PayloadCounting): number {
   if (!format) return 0;
-  const type = isObject(format) ? format.type : undefined;
+  const type = isJsonObject(format) ? format.type : undefined;
   if (type === 'text' || type === 'json_object') return 0;
   if (type !== 'json_schema') {
     counting.warn(`Response format of type '${String(type)}' is not estimated: counting 0 tokens`);
@@ -56,7 +51,7 @@ function formatTokens(format: unknown, jsonSchema: unknown, counting: PayloadCou
   if (!counting.func.jsonSchemaSupported) {
     counting.warn(`Model '${counting.model}' is not known to support json_schema response formats: counting with the default constants`);
   }
-  if (!isObject(jsonSchema)) {
+  if (!isJsonObject(jsonSchema)) {
     counting.warn('json_schema response format without a schema object: counting 0 tokens');
     return 0;
   }
@@ -71,7 +66,7 @@ export function chatInputTokens(payload: JsonObject, counting: PayloadCounting):
   if (!Array.isArray(payload.messages)) counting.warn('Chat request without a "messages" list: counting no messages');
   messages.forEach((message, position) => countChatMessage(message, position, tally, counting));
   const format = payload.response_format;
-  tally.format = formatTokens(format, isObject(format) ? format.json_schema : undefined, counting);
+  tally.format = formatTokens(format, isJsonObject(format) ? format.json_schema : undefined, counting);
   if (Array.isArray(payload.tools) && payload.tools.length > 0) {
     warnUnsupportedTools(counting);
     const functions = toolFunctions(payload.tools, counting, (tool) => tool.function);
@@ -99,7 +94,7 @@ export function responsesInputTokens(payload: JsonObject, counting: PayloadCount
   else if (Array.isArray(payload.input)) items.push(...payload.input);
   else if (payload.input !== undefined) counting.warn('Responses "input" is neither a string nor a list: counting 0 tokens');
   items.forEach((item, position) => countResponsesItem(item, position, tally, counting));
-  const format = isObject(payload.text) ? payload.text.format : undefined;
+  const format = isJsonObject(payload.text) ? payload.text.format : undefined;
   tally.format = formatTokens(format, format, counting);
   if (Array.isArray(payload.tools) && payload.tools.length > 0) {
     warnUnsupportedTools(counting);

@@ -1,4 +1,5 @@
 import type { FuncTokensConfig } from './families';
+import { isJsonObject, type JsonObject } from './json';
 
 /** What the function/schema formula needs from the estimator. */
 export interface SchemaCounting {
@@ -7,14 +8,8 @@ export interface SchemaCounting {
   warn(message: string): void;
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isNonEmptyObject(value: unknown): value is JsonObject {
-  return isObject(value) && Object.keys(value).length > 0;
+  return isJsonObject(value) && Object.keys(value).length > 0;
 }
 
 function stripTrailingDots(text: string, maxDots: number): string {
@@ -41,7 +36,7 @@ export function functionTokens(functions: readonly unknown[], call: unknown, par
   const config = counting.config;
   let total = (call ?? 'auto') === 'none' ? config.callNone : 0;
   for (const fn of functions) {
-    if (!isObject(fn)) {
+    if (!isJsonObject(fn)) {
       counting.warn('Function definition is not an object: counting 0 tokens for it');
       continue;
     }
@@ -82,7 +77,7 @@ function skipReason(spec: JsonObject): string | undefined {
   if (type !== 'array') return undefined;
   const items = spec.items;
   if (items === undefined) return 'is an array without "items"';
-  if (!isObject(items)) return 'has "items" that is not an object';
+  if (!isJsonObject(items)) return 'has "items" that is not an object';
   if (Object.keys(items).length === 0) return undefined;
   if (items.type === undefined) return 'is an array whose items have no "type"';
   if (typeof items.type !== 'string') return 'is an array whose items have a list of types';
@@ -98,7 +93,7 @@ function objectPropertiesTokens(properties: JsonObject, counting: SchemaCounting
   let last: LastProperty = 'none';
   for (const [key, spec] of Object.entries(properties)) {
     last = 'none';
-    if (!isObject(spec)) {
+    if (!isJsonObject(spec)) {
       counting.warn(`Schema property '${key}' is not an object: counting 0 tokens for it`);
       continue;
     }
