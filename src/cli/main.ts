@@ -1,4 +1,5 @@
 import { EngineError } from '../engine/errors';
+import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
 import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
 import { runSimCommand } from './sim';
@@ -16,6 +17,7 @@ const subcommands: Record<string, Subcommand> = {
   status: { summary: 'Show the status of a task without running it', run: runStatusCommand },
   sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
+  estimate: { summary: 'Estimate the tokens and cost of a JSONL file of requests, offline', run: runEstimateCommand },
 };
 
 function usage(): string {
