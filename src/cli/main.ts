@@ -1,4 +1,5 @@
 import { EngineError } from '../engine/errors';
+import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
 import { runSimCommand } from './sim';
 import { runWandbSyncCommand } from './wandbSync';
@@ -12,6 +13,7 @@ interface Subcommand {
 const subcommands: Record<string, Subcommand> = {
   sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
+  estimate: { summary: 'Estimate the tokens and cost of a JSONL file of requests, offline', run: runEstimateCommand },
 };
 
 function usage(): string {

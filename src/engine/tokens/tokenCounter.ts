@@ -1,0 +1,59 @@
+import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+
+/** Strings up to this length are counted once and remembered: roles, names, schema keys, titles, enum values. */
+const shortTextLength = 48;
+const shortTextCacheEntries = 20_000;
+
+/**
+ * Counts BPE tokens of one encoding. Special-token text such as `<|endoftext|>` counts as ordinary text, so no
+ * input can make counting fail.
+ */
+export class TokenCounter {
+  /** The token of a lone space and of a lone period, which the text-join rule looks for. */
+  readonly spaceToken: number;
+  readonly periodToken: number;
+  private readonly shortCounts = new Map<string, number>();
+
+  constructor(private readonly encoder: Tiktoken) {
+    this.spaceToken = firstToken(encoder, ' ');
+    this.periodToken = firstToken(encoder, '.');
+  }
+
+  /** Number of tokens of `text`. */
+  count(text: string): number {
+    if (text.length === 0) return 0;
+    if (text.length > shortTextLength) return this.encoder.encode_ordinary(text).length;
+    const known = this.shortCounts.get(text);
+    if (known !== undefined) return known;
+    const counted = this.encoder.encode_ordinary(text).length;
+    // Clearing instead of evicting one entry keeps the hot path to a single lookup; a full cache only happens
+    // with unusually many distinct short strings, and then refilling it is cheap.
+    if (this.shortCounts.size >= shortTextCacheEntries) this.shortCounts.clear();
+    this.shortCounts.set(text, counted);
+    return counted;
+  }
+
+  /** The tokens of `text`. */
+  encode(text: string): Uint32Array {
+    return this.encoder.encode_ordinary(text);
+  }
+}
+
+function firstToken(encoder: Tiktoken, text: string): number {
+  const token = encoder.encode_ordinary(text)[0];
+  if (token === undefined) throw new Error(`Encoding ${encoder.name ?? ''} has no token for '${text}'`);
+  return token;
+}
+
+// Each encoder holds its whole BPE table in WASM memory, so the process keeps exactly one per encoding.
+const counters = new Map<TiktokenEncoding, TokenCounter>();
+
+/** The shared counter of an encoding, created on first use. */
+export function tokenCounterFor(encoding: TiktokenEncoding): TokenCounter {
+  let counter = counters.get(encoding);
+  if (!counter) {
+    counter = new TokenCounter(get_encoding(encoding));
+    counters.set(encoding, counter);
+  }
+  return counter;
+}
