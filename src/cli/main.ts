@@ -1,8 +1,8 @@
 import { EngineError } from '../engine/errors';
 import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
-import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
 import { runSimCommand } from './sim';
+import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
 import { runWandbSyncCommand } from './wandbSync';
 
 /** A `gpt-batch` subcommand: parses its own arguments and returns the process exit code. */

@@ -1,5 +1,6 @@
 import type { TokensCost } from '../../shared/requesterState';
-import { type CostRates, roundHalfEven, TokenCoster } from '../tokens/coster';
+import { type CostRates, TokenCoster } from '../tokens/coster';
+import { roundHalfEven } from '../tokens/rounding';
 import type { TokenEstimator } from '../tokens/estimator';
 import type { RequestCosting } from './costing';
 

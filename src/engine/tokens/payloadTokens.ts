@@ -39,8 +39,11 @@ function toolFunctions(tools: readonly unknown[], counting: PayloadCounting, def
   return functions;
 }
 
-/** Tokens of a response format: `{type: json_schema, ...schema}` counts as one function with its `schema`. */
-function formatTokens(format: unknown, jsonSchema: unknown, counting: PayloadCounting): number {
+/**
+ * Tokens of a response format. `format.type` decides; a json_schema format counts as one function definition,
+ * `definition`, whose parameters are its `schema` (chat: `format.json_schema`; responses: the format itself).
+ */
+function formatTokens(format: unknown, definition: unknown, counting: PayloadCounting): number {
   if (!format) return 0;
   const type = isJsonObject(format) ? format.type : undefined;
   if (type === 'text' || type === 'json_object') return 0;
@@ -51,11 +54,11 @@ function formatTokens(format: unknown, jsonSchema: unknown, counting: PayloadCou
   if (!counting.func.jsonSchemaSupported) {
     counting.warn(`Model '${counting.model}' is not known to support json_schema response formats: counting with the default constants`);
   }
-  if (!isJsonObject(jsonSchema)) {
+  if (!isJsonObject(definition)) {
     counting.warn('json_schema response format without a schema object: counting 0 tokens');
     return 0;
   }
-  return functionTokens([jsonSchema], null, 'schema', schemaCounting(counting));
+  return functionTokens([definition], null, 'schema', schemaCounting(counting));
 }
 
 /** Input tokens of a `/v1/chat/completions` body (tokens.md §4). */
