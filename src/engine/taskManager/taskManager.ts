@@ -210,7 +210,8 @@ export abstract class TaskManager {
   async step(): Promise<boolean> {
     const r = this.requester;
     this.stepNum += 1;
-    this.logger.info(`${'─'.repeat(120)}\nStep ${this.stepNum}`);
+    this.logger.info('─'.repeat(120));
+    this.logger.info(`Step ${this.stepNum}`);
     this.metrics.log({ 'Task/run_step': this.stepNum });
     for (;;) {
       await processBatches(r, (u, result) => this.callProcessBatchResult(u, result));
