@@ -1,0 +1,131 @@
+import { promises as fsp } from 'node:fs';
+import type { z } from 'zod';
+import { CorruptedStateError } from '../errors';
+import { hasErrorCode, pathExists } from './fsUtil';
+import { backupPathOf } from './journal';
+
+const maxIssuesShown = 5;
+
+/** Reads and validates a JSON file; undefined if the file is missing. A file that is empty, truncated, not JSON or
+ *  not valid against the schema rejects with CorruptedStateError naming the file, the key path and the backup. */
+export async function readJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const size = Buffer.byteLength(text);
+    let problem: string;
+    if (text.trim() === '') problem = `is empty (${size} bytes)`;
+    else if (endsEarly(text, (error as Error).message)) problem = `is truncated: its JSON ends early after ${size} bytes`;
+    else problem = `is not valid JSON (${(error as Error).message})`;
+    throw await corrupted(file, `${file} ${problem}`);
+  }
+  return validate(file, schema, value, file);
+}
+
+/** True if a JSON parse error says the text stopped in the middle of a value (V8 names the position where it
+ *  gave up: the end of the text, or the start of a string that never ends). */
+function endsEarly(text: string, message: string): boolean {
+  if (/end of (JSON )?input|Unterminated string/i.test(message)) return true;
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position !== undefined && Number(position) >= text.trimEnd().length;
+}
+
+/** Reads and validates every line of a JSON Lines file (see {@link readJsonlLines}). */
+export async function readJsonlFile<T>(file: string, schema: z.ZodType<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const { value } of readJsonlLines(file, schema)) values.push(value);
+  return values;
+}
+
+/**
+ * Streams the lines of a JSON Lines file, each validated, with its 1-based line number. A missing file, an empty
+ * line, a line that is not JSON or not valid against the schema, and a last line cut short without its newline
+ * (a torn write, reported with its byte offset) reject with CorruptedStateError naming the file and the line.
+ */
+export async function* readJsonlLines<T>(file: string, schema: z.ZodType<T>): AsyncGenerator<{ line: number; value: T }> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT')) throw new CorruptedStateError(file, `${file} is missing`);
+    throw error;
+  }
+  try {
+    let line = 0;
+    let offset = 0;
+    let pending: Buffer[] = [];
+    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+        const bytes = pending.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...pending, chunk.subarray(start, end)]);
+        pending = [];
+        line += 1;
+        yield { line, value: await parseLine(file, schema, bytes, line, offset, true) };
+        offset += bytes.length + 1;
+        start = end + 1;
+      }
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+    }
+    if (pending.length > 0) {
+      line += 1;
+      yield { line, value: await parseLine(file, schema, Buffer.concat(pending), line, offset, false) };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function parseLine<T>(file: string, schema: z.ZodType<T>, bytes: Buffer, line: number, offset: number, complete: boolean): Promise<T> {
+  const text = bytes.toString('utf8');
+  const where = `${file} line ${line}`;
+  if (text.trim() === '') throw await corrupted(file, `${where} is empty`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (!complete) {
+      throw await corrupted(file, `${where} (from byte ${offset}) is cut short and has no final newline: a write was torn`);
+    }
+    throw await corrupted(file, `${where} is not valid JSON (${(error as Error).message})`);
+  }
+  return validate(file, schema, value, where);
+}
+
+async function validate<T>(file: string, schema: z.ZodType<T>, value: unknown, where: string): Promise<T> {
+  const parsed = await schema.safeParseAsync(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  const shown = issues.slice(0, maxIssuesShown).map((issue) => `${formatPath(issue.path)}: ${issue.message.replace(/^Invalid input: /, '')}`);
+  if (issues.length > maxIssuesShown) shown.push(`and ${issues.length - maxIssuesShown} more`);
+  throw await corrupted(file, `${where} does not hold what the engine expects: ${shown.join('; ')}`);
+}
+
+/** Formats a key path as `batches[3].id` (`(top level)` for the value itself). */
+export function formatPath(keys: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of keys) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text === '' ? '(top level)' : text;
+}
+
+async function corrupted(file: string, problem: string): Promise<CorruptedStateError> {
+  const backup = backupPathOf(file);
+  const hint = (await pathExists(backup))
+    ? `The previous version is kept in ${backup}; to go back to it: mv ${shellQuote(backup)} ${shellQuote(file)}`
+    : `There is no backup of it (${backup} does not exist).`;
+  return new CorruptedStateError(file, `${problem}. ${hint}`);
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
