@@ -6,9 +6,6 @@ export function randomSuffix(): string {
   return randomBytes(6).toString('hex');
 }
 
-/** Matches the helper files (temps, backups, deletions) that the store and the safe writes leave after a crash. */
-export const helperFileSuffix = /\.(tmp|bak|del)\.[0-9a-f]{12}$/;
-
 /** True if `error` is a Node system error with the given code (e.g. 'ENOENT'). */
 export function hasErrorCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;

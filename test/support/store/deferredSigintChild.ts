@@ -7,6 +7,8 @@ installSignalHandlers(controller, logger);
 const gate = new InterruptGate(controller.signal);
 
 async function main(): Promise<void> {
+  // Nothing else keeps the event loop alive while the unit waits for the signal.
+  const keepAlive = setInterval(() => {}, 60_000);
   try {
     await gate.defer(async () => {
       console.log('unit-start');
@@ -18,6 +20,8 @@ async function main(): Promise<void> {
     console.log('no-interrupt');
   } catch (error) {
     console.log(`after-unit ${(error as Error).name}`);
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 

@@ -88,4 +88,18 @@ describe('InterruptGate', () => {
     assert.deepEqual({ code, signal }, { code: 0, signal: null });
     assert.deepEqual(child.lines, ['unit-start', 'signal-seen-in-unit requested=true', 'unit-end', 'after-unit InterruptedError']);
   });
+
+  it('asks to wait on a second Ctrl+C and exits with 130 on a third, saying what is lost', async function () {
+    this.timeout(60_000);
+    const child = startChild(path.join(__dirname, '../../support/store/signalHandlersChild.ts'));
+    await child.waitForLine(/^ready$/);
+    child.process.kill('SIGINT');
+    await child.waitForLine(/^Received SIGINT: stopping at the next safe point \(the current unit of work finishes first\)\.\.\.$/);
+    child.process.kill('SIGINT');
+    await child.waitForLine(/still finishing the current unit of work.*third Ctrl\+C forces an exit/);
+    child.process.kill('SIGINT');
+    const { code } = await child.exited;
+    assert.equal(code, 130);
+    assert.match(child.lines.join('\n'), /unsaved work of the current unit is lost, saved state stays consistent/);
+  });
 });
