@@ -11,6 +11,7 @@ import {
   requestInfoSchema,
 } from '../../shared/requesterState';
 import { CorruptedStateError } from '../errors';
+import { pathExists } from '../store/fsUtil';
 import { readJsonFile, readJsonlFile } from '../store/load';
 import type { Transaction } from '../store/fileStore';
 import { batchInputLine, idOfCustomId } from './cachedRequest';
@@ -65,10 +66,7 @@ export class RequesterFiles {
 
   /** The queue lines that are not yet in a batch, checked against the counts in the state. */
   async loadQueue(state: RequesterState): Promise<QueueLine[]> {
-    const lines = await readJsonlFile(this.queuePath, queueLineSchema).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && state.queue.lines === 0) return [];
-      throw error;
-    });
+    const lines = state.queue.lines === 0 && !(await pathExists(this.queuePath)) ? [] : await readJsonlFile(this.queuePath, queueLineSchema);
     if (lines.length !== state.queue.lines) {
       throw new CorruptedStateError(
         this.queuePath,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { CorruptedStateError } from '../errors';
+import { pathExists } from '../store/fsUtil';
 import { readJsonFile, readJsonlFile } from '../store/load';
 import type { UnitContext } from '../store/unit';
 
@@ -84,12 +85,8 @@ export class TaskState {
     const file = TaskState.snapshotPath(dir, prefix);
     const snapshot = await readJsonFile(file, snapshotSchema);
     if (snapshot === undefined) return undefined;
-    let changes: z.infer<typeof changeSchema>[] = [];
-    try {
-      changes = await readJsonlFile(TaskState.changesPath(dir, prefix), changeSchema);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    const changesFile = TaskState.changesPath(dir, prefix);
+    const changes = (await pathExists(changesFile)) ? await readJsonlFile(changesFile, changeSchema) : [];
     for (const change of changes) {
       if ('d' in change) delete snapshot[change.m][change.k];
       else snapshot[change.m][change.k] = change.v;
