@@ -10,6 +10,7 @@ import { historyEntry, resultMetrics, type BatchResultHandler } from './processi
 import { batchMetricsLine, mismatchWarnings, retryLine, statsLine } from './reporting';
 import type { Requester } from './requester';
 import { computeResultStats, errorKind, type ResultInfo } from './results';
+import { logInUnit } from './metricsLog';
 import { printVerbose } from './verbose';
 
 /** The direct (non-batch) API path: virtual batches, limits, retries (engine.md 3.9, 3.10, 5.4). */
@@ -171,7 +172,7 @@ async function processVirtualBatch(
     r.logger.info(statsLine('Direct batch', id, result.stats, 'AFTER task-specific processing has'));
     r.logger.info(retryLine('Direct batch', id, result.stats));
     printVerbose(r, results);
-    r.metrics.log(resultMetrics(id, true, 0, 0, result.stats));
+    logInUnit(u, r.metrics, resultMetrics(id, true, 0, 0, result.stats));
     r.state.max_direct_batch_id = id;
     r.files.appendHistory(u.tx, [historyEntry('direct', batch, result, `direct_batch_${id}`, 'completed', fatal.length > 0, now, now, now)]);
     r.state.history.lines += 1;

@@ -11,6 +11,7 @@ import { batchMetricsLine, mismatchWarnings, retryLine, statsLine } from './repo
 import type { Requester } from './requester';
 import { errorInfo, processChatCompletion, statusCodeError } from './responses';
 import { computeResultStats, errorKind, isCancelled, retryableRequestErrorCodes, type ResultInfo, type ResultStats } from './results';
+import { logInUnit } from './metricsLog';
 import { prepareProcessBatches } from './polling';
 
 /** Processing finished remote batches: download, interpret, hand to the task, requeue retries (engine.md 6.4). */
@@ -187,7 +188,7 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
     result.stats = stats;
     r.logger.info(statsLine('Batch', batch.id, stats, 'AFTER task-specific processing has'));
     r.logger.info(retryLine('Batch', batch.id, stats));
-    r.metrics.log(resultMetrics(batch.id, false, duration, batchErrors.length, stats));
+    logInUnit(u, r.metrics, resultMetrics(batch.id, false, duration, batchErrors.length, stats));
     const entry: HistoryEntry = historyEntry('batch', batch, result, remoteBatch.id, remoteBatch.status, failed, remoteBatch.created_at, finishedAt, Math.floor(r.clock() / 1000));
     r.state.batches = r.state.batches.filter((b) => b.id !== batch.id);
     r.files.appendHistory(u.tx, [entry]);

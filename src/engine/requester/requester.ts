@@ -6,11 +6,12 @@ import type { Logger } from '../log';
 import type { FileStore } from '../store/fileStore';
 import type { InterruptGate } from '../store/interrupts';
 import { runUnit, type UnitContext } from '../store/unit';
-import type { MetricsSink } from '../wandb/metricsSink';
+import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
 import { addPushStats, costBatch, sumTokensCost, zeroPushStats } from './accounting';
 import { buildCachedRequest, type CachedRequest, cachedFromQueueLine, type GptRequest, queueLineOf, requestInfoOf } from './cachedRequest';
 import type { RequestCosting } from './costing';
 import { RequesterFiles } from './files';
+import { logInUnit, queueMetrics, stateMetrics } from './metricsLog';
 import { defaultRetry, finishedBatchStatuses, type ResultInfo } from './results';
 
 /** Everything a requester needs from its host (the task manager, the CLI, tests). */
@@ -146,6 +147,7 @@ export class Requester {
   saveState(u: UnitContext): void {
     this.guard(u);
     this.files.saveState(u.tx, this.state);
+    if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, stateMetrics(this));
   }
 
   // ---- Pool and queue -------------------------------------------------------------------------------------------
@@ -196,6 +198,7 @@ export class Requester {
         this.state.max_request_id = this.nextRequestId;
         this.state.queue.lines += committed.length;
         this.saveState(u);
+        if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, queueMetrics(this));
         this.logger.info(`Committed ${committed.length} requests (IDs ${committed[0]?.id}–${committed.at(-1)?.id}) to the queue`);
       }
       if (onCommitted) await onCommitted(u, committed);

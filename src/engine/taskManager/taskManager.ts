@@ -16,6 +16,7 @@ import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
+import { logInUnit, taskMetrics } from '../requester/metricsLog';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
 import type { ResultInfo } from '../requester/results';
@@ -141,7 +142,7 @@ export abstract class TaskManager {
           for (const request of committed) this.commitCachedRequest(request);
         });
         this.validateState(false);
-        this.T.save(u, this.dir, this.prefix);
+        this.saveTaskState(u);
       });
     }
     if (batch && r.queue.length > 0) await r.batchRequests(forceBatch);
@@ -260,8 +261,14 @@ export abstract class TaskManager {
     if (!changed) return;
     this.validateState(false);
     this.output.validate();
-    this.T.save(u, this.dir, this.prefix);
+    this.saveTaskState(u);
     await this.output.save(u);
+  }
+
+  /** Stages the task state's changes and its summary metrics on the unit. */
+  private saveTaskState(u: UnitContext): void {
+    this.T.save(u, this.dir, this.prefix);
+    if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, taskMetrics(this.T.summary(), this.T.meta, this.T.committed_meta, this.T.responded_meta));
   }
 
   private unit<T>(body: (u: UnitContext) => Promise<T>): Promise<T> {
