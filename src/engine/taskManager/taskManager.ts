@@ -67,6 +67,8 @@ export abstract class TaskManager {
   private outputOrUndefined: TaskOutput | undefined;
   private metrics: MetricsSink = nullMetricsSink;
   private readonly clock: () => number;
+  /** `reinit_meta` (and `wipe_task`, which recreates the meta) applies once per task manager object, like upstream. */
+  private metaReinitialised = false;
 
   constructor(protected readonly init: TaskManagerInit) {
     this.logger = init.logger;
@@ -326,7 +328,7 @@ export abstract class TaskManager {
         this.logger.info(`Created task state: ${file}`);
       } else {
         this.stateOrUndefined = loaded;
-        if (this.init.taskManager.reinit_meta) {
+        if (this.init.taskManager.reinit_meta && !this.metaReinitialised) {
           this.T.replaceMeta(this.init.initMeta);
           this.T.save(u, this.dir, this.prefix);
           this.logger.warn(`Re-initialised the task meta: ${file}`);
@@ -334,6 +336,7 @@ export abstract class TaskManager {
         this.logger.info(`Loaded task state: ${file}`);
       }
     });
+    this.metaReinitialised = true;
     for (const [key, value] of Object.entries(this.T.meta)) this.logger.info(`Task meta ${key} = ${JSON.stringify(value)}`);
   }
 

@@ -48,7 +48,7 @@ export async function startTaskHarness(options: SimulatorOptions = {}): Promise<
 }
 
 /** The content of every file in `dir` (not the lock), by name, to compare a directory before and after. */
-export function snapshotDir(dir: string, ignore: (name: string) => boolean = (name) => name.endsWith('.lock')): Map<string, string> {
+export function snapshotDir(dir: string, ignore: (name: string) => boolean = (name) => name.includes('.lock')): Map<string, string> {
   const out = new Map<string, string>();
   for (const name of fs.readdirSync(dir).sort()) {
     const file = path.join(dir, name);
