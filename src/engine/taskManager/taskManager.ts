@@ -177,12 +177,13 @@ export abstract class TaskManager {
       if (this.init.taskManager.run) {
         for (;;) {
           const more = await this.step();
-          if (!more) {
-            allDone = true;
-            break;
-          }
+          // A dry run saves nothing, so whatever its one step did in memory completes nothing.
           if (this.options.dryrun) {
             this.logger.warn('[DRYRUN] Stopping incomplete task manager as it is a dry run');
+            break;
+          }
+          if (!more) {
+            allDone = true;
             break;
           }
           if (this.requester.unfinishedRemoteBatches.length === 0) {
