@@ -12,7 +12,7 @@ export class FewCharsTask extends CharCodesTask {
     super(init);
   }
 
-  protected override generateRequests(): boolean {
+  protected override async generateRequests(): Promise<boolean> {
     const meta = this.T.meta as unknown as CharCodesMeta;
     for (const char of this.chars) {
       const key = `char-${char}`;
