@@ -27,7 +27,7 @@ export const taskKindSchemas = {
     response_schema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the structured output (strict)'),
     response_schema_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Name of the response schema (default Response)'),
     request: z.record(z.string(), z.unknown()).describe('Request parameters: model, max_completion_tokens, temperature, …'),
-    output: z.string().min(1).optional().describe('Output JSONL (default <task_dir>/<task>_results.jsonl)'),
+    output: z.string().min(1).optional().describe('Output JSONL (default <task_dir>/<task>_output.jsonl; failures go to <output>_failed.jsonl)'),
   }),
   module: z.strictObject({
     module: z.string().min(1).describe('A JavaScript module exporting createTask(context), relative to the task file'),

@@ -87,13 +87,30 @@ export class JsonlOutputFile<T> implements TaskOutput {
   lastEntries = 0;
   lastSize = 0;
   written = false;
-  /** Chunk files that are new or emptied in the current unit (their disk content is not theirs yet). */
-  private fresh = new Set<string>();
+  /** What the current unit staged for chunk files, which the disk does not show until the unit commits. */
+  private staged: { unit: UnitContext; known: Map<string, string>; appended: Map<string, string> } | undefined;
 
   constructor(
     private readonly pathBase: string,
     private readonly limits: { maxEntries?: number; maxSize?: number } = {},
   ) {}
+
+  private stagedIn(u: UnitContext): { known: Map<string, string>; appended: Map<string, string> } {
+    if (this.staged?.unit !== u) {
+      const staged = { unit: u, known: new Map<string, string>(), appended: new Map<string, string>() };
+      this.staged = staged;
+      u.rs.always(() => {
+        if (this.staged === staged) this.staged = undefined;
+      });
+    }
+    return this.staged;
+  }
+
+  /** A chunk's content as the unit will commit it. */
+  private async contentIn(u: UnitContext, file: string): Promise<string> {
+    const { known, appended } = this.stagedIn(u);
+    return known.get(file) ?? (await readFile(file, 'utf8')) + (appended.get(file) ?? '');
+  }
 
   private partPath(part: number, total: number): string {
     const pad = (n: number) => String(n).padStart(3, '0');
@@ -140,13 +157,18 @@ export class JsonlOutputFile<T> implements TaskOutput {
 
   async reset(u: UnitContext): Promise<void> {
     this.guard(u);
-    for (const file of (await this.discover()) ?? []) u.tx.remove(file);
+    const { known, appended } = this.stagedIn(u);
+    for (const file of new Set([...((await this.discover()) ?? []), ...this.paths])) {
+      u.tx.remove(file);
+      known.delete(file);
+      appended.delete(file);
+    }
     this.paths = [`${this.pathBase}.jsonl`];
     this.lastEntries = 0;
     this.lastSize = 0;
     this.pending = [];
     u.tx.writeText(this.paths[0] as string, '');
-    this.fresh.add(this.paths[0] as string);
+    known.set(this.paths[0] as string, '');
     this.written = true;
   }
 
@@ -165,6 +187,7 @@ export class JsonlOutputFile<T> implements TaskOutput {
     this.guard(u);
     const maxEntries = this.limits.maxEntries ?? 0;
     const maxSize = this.limits.maxSize ?? 0;
+    const { known, appended: appendedBefore } = this.stagedIn(u);
     const appended = new Map<string, string[]>();
     for (const entry of this.pending) {
       const line = `${JSON.stringify(entry)}\n`;
@@ -173,7 +196,7 @@ export class JsonlOutputFile<T> implements TaskOutput {
       if ((maxEntries > 0 && this.lastEntries + 1 > maxEntries) || (maxSize > 0 && this.lastSize + size > maxSize)) {
         const next = this.partPath(this.paths.length + 1, this.paths.length + 1);
         this.paths.push(next);
-        this.fresh.add(next);
+        known.set(next, '');
         this.lastEntries = 0;
         this.lastSize = 0;
       }
@@ -187,18 +210,24 @@ export class JsonlOutputFile<T> implements TaskOutput {
     for (let i = 0; i < this.paths.length; i += 1) {
       const from = this.paths[i] as string;
       const to = renamed[i] as string;
-      const lines = appended.get(from) ?? [];
+      const lines = (appended.get(from) ?? []).join('');
       if (from === to) {
-        if (lines.length > 0) u.tx.appendText(from, lines.join(''));
+        if (lines.length === 0) continue;
+        u.tx.appendText(from, lines);
+        const content = known.get(from);
+        if (content !== undefined) known.set(from, content + lines);
+        else appendedBefore.set(from, (appendedBefore.get(from) ?? '') + lines);
         continue;
       }
-      const existing = this.fresh.has(from) ? '' : await readFile(from, 'utf8');
-      u.tx.writeText(to, existing + lines.join(''));
+      const content = (await this.contentIn(u, from)) + lines;
+      u.tx.writeText(to, content);
       u.tx.remove(from);
+      known.delete(from);
+      appendedBefore.delete(from);
+      known.set(to, content);
     }
     this.paths = renamed;
     this.pending = [];
-    this.fresh = new Set();
     this.written = true;
   }
 

@@ -68,6 +68,8 @@ export abstract class TaskManager {
   private outputOrUndefined: TaskOutput | undefined;
   private metrics: MetricsSink = nullMetricsSink;
   private readonly clock: () => number;
+  /** `reinit_meta` (and `wipe_task`, which recreates the meta) applies once per task manager object, like upstream. */
+  private metaReinitialised = false;
 
   constructor(protected readonly init: TaskManagerInit) {
     this.logger = init.logger;
@@ -176,12 +178,13 @@ export abstract class TaskManager {
       if (this.init.taskManager.run) {
         for (;;) {
           const more = await this.step();
-          if (!more) {
-            allDone = true;
-            break;
-          }
+          // A dry run saves nothing, so whatever its one step did in memory completes nothing.
           if (this.options.dryrun) {
             this.logger.warn('[DRYRUN] Stopping incomplete task manager as it is a dry run');
+            break;
+          }
+          if (!more) {
+            allDone = true;
             break;
           }
           if (this.requester.unfinishedRemoteBatches.length === 0) {
@@ -333,7 +336,7 @@ export abstract class TaskManager {
         this.logger.info(`Created task state: ${file}`);
       } else {
         this.stateOrUndefined = loaded;
-        if (this.init.taskManager.reinit_meta) {
+        if (this.init.taskManager.reinit_meta && !this.metaReinitialised) {
           this.T.replaceMeta(this.init.initMeta);
           this.T.save(u, this.dir, this.prefix);
           this.logger.warn(`Re-initialised the task meta: ${file}`);
@@ -341,6 +344,7 @@ export abstract class TaskManager {
         this.logger.info(`Loaded task state: ${file}`);
       }
     });
+    this.metaReinitialised = true;
     for (const [key, value] of Object.entries(this.T.meta)) this.logger.info(`Task meta ${key} = ${JSON.stringify(value)}`);
   }
 

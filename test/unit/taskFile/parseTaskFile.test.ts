@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { parseTaskFile, TaskFileError } from '../../../src/engine/taskFile/loadTaskFile';
+import { locateJsonPath } from '../../../src/shared/jsonLocate';
+
+const file = '/work/gpt-batch.json';
+
+/** The problems of an invalid task file text. */
+function problemsOf(text: string): TaskFileError['problems'] {
+  try {
+    parseTaskFile(text, file);
+  } catch (error) {
+    assert.ok(error instanceof TaskFileError, String(error));
+    return error.problems;
+  }
+  assert.fail('the task file was accepted');
+}
+
+/** 1-based line and column of the first occurrence of `needle` in `text`. */
+function positionOf(text: string, needle: string): { line: number; column: number } {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0, needle);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+const template = {
+  input: 'records.jsonl',
+  key: 'id',
+  messages: [{ role: 'user', content: 'Say {{text}}' }],
+  request: { model: 'gpt-4o-mini' },
+};
+
+function fileText(tasks: Record<string, unknown>): string {
+  return JSON.stringify({ tasks }, null, 2);
+}
+
+describe('parseTaskFile', () => {
+  it('parses a demo, a template and a module task with their options', () => {
+    const specs = parseTaskFile(
+      fileText({
+        chars: { task: 'demo:char_codes', max_batch_requests: 500, force_direct: true },
+        summaries: { ...template, max_retries: 3 },
+        custom: { module: './task.js', module_options: { size: 3 } },
+      }),
+      file,
+    );
+    assert.deepEqual(
+      specs.map((s) => [s.kind, s.name, s.options]),
+      [
+        ['demo', 'chars', { max_batch_requests: 500, force_direct: true }],
+        ['template', 'summaries', { max_retries: 3 }],
+        ['module', 'custom', {}],
+      ],
+    );
+  });
+
+  it('reports an unknown key with a suggestion, the task and its line and column', () => {
+    const text = fileText({ chars: { task: 'demo:char_codes', max_batch_request: 5 } });
+    const [problem, ...rest] = problemsOf(text);
+    assert.equal(rest.length, 0);
+    assert.match(problem?.message ?? '', /task 'chars': unknown key 'max_batch_request' \(did you mean 'max_batch_requests'\?\)/);
+    assert.deepEqual({ line: problem?.line, column: problem?.column }, positionOf(text, '"max_batch_request"'));
+  });
+
+  it('reports wrong types of template keys, naming the task and the key', () => {
+    const text = fileText({ summaries: { ...template, key: 7, messages: [{ role: 'robot', content: 'x' }] } });
+    const problems = problemsOf(text);
+    const keyProblem = problems.find((p) => p.message.includes("key 'key'"));
+    assert.ok(keyProblem, JSON.stringify(problems));
+    assert.match(keyProblem.message, /task 'summaries'/);
+    assert.deepEqual({ line: keyProblem.line, column: keyProblem.column }, positionOf(text, '"key": 7'));
+    const roleProblem = problems.find((p) => p.message.includes("key 'messages.0.role'"));
+    assert.ok(roleProblem, JSON.stringify(problems));
+    assert.deepEqual({ line: roleProblem.line, column: roleProblem.column }, positionOf(text, '"role": "robot"'));
+  });
+
+  it('reports bad option values, naming the task, the key and where it is', () => {
+    const text = fileText({ chars: { task: 'demo:char_codes', max_retries: -1, postprocess_output: 'sometimes' } });
+    const problems = problemsOf(text);
+    const retries = problems.find((p) => p.message.includes("key 'max_retries'"));
+    const mode = problems.find((p) => p.message.includes("key 'postprocess_output'"));
+    assert.ok(retries && mode, JSON.stringify(problems));
+    assert.match(retries.message, /task 'chars'/);
+    assert.deepEqual({ line: retries.line, column: retries.column }, positionOf(text, '"max_retries"'));
+    assert.deepEqual({ line: mode.line, column: mode.column }, positionOf(text, '"postprocess_output"'));
+  });
+
+  it('reports options that contradict each other at the option a layer set', () => {
+    const text = fileText({ chars: { task: 'demo:char_codes', min_batch_requests: 50, max_batch_requests: 10 } });
+    const [problem] = problemsOf(text);
+    assert.match(problem?.message ?? '', /min_batch_requests 50 .* must not exceed max_batch_requests 10/);
+    assert.match(problem?.message ?? '', /task 'chars'/);
+    assert.equal(problem?.line, positionOf(text, '"min_batch_requests"').line);
+  });
+
+  it('reports an unknown demo and a task of no known kind', () => {
+    const problems = problemsOf(fileText({ a: { task: 'demo:nope' }, b: { max_retries: 1 } }));
+    assert.ok(problems.some((p) => /task 'a', key 'task'/.test(p.message)), JSON.stringify(problems));
+    assert.ok(problems.some((p) => /task 'b' must have "task"/.test(p.message)), JSON.stringify(problems));
+  });
+
+  it('reports JSON syntax errors with their line and column', () => {
+    const text = '{\n  "tasks": {\n    "chars": { "task": "demo:char_codes", }\n  }\n}\n';
+    const [problem] = problemsOf(text);
+    assert.match(problem?.message ?? '', /not valid JSON/);
+    assert.deepEqual({ line: problem?.line, column: problem?.column }, positionOf(text, '}\n  }'));
+  });
+
+  it('locates keys whose names contain escapes and items of arrays', () => {
+    const text = '{\n  "a\\"b": [1, {"x": 2}]\n}';
+    assert.deepEqual(locateJsonPath(text, ['a"b', 1, 'x']), { ...positionOf(text, '"x"'), offset: text.indexOf('"x"') });
+    assert.deepEqual(locateJsonPath(text, ['a"b', 5])?.line, 2);
+  });
+});
