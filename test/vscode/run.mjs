@@ -78,7 +78,10 @@ async function runSuites(tmp, browser, testsIndex) {
       console.log(`code-server log:\n${tail(server.logFile)}`);
       return undefined;
     }
-    return JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    // An extension failing to activate shows up in the workbench console, before the suites start.
+    if (results.failed > 0) console.log(`Workbench console before the suites:\n${workbenchLines.join('\n')}`);
+    return results;
   } finally {
     await page.close();
     await server.stop();

@@ -1,7 +1,7 @@
 // The UI test: drives the installed extension through the workbench in Chromium, the way a user would, and saves a
 // screenshot after each step. Selectors are the workbench's own classes (stable across VS Code releases so far).
 
-const timeout = 30_000;
+const timeout = 60_000;
 
 async function openGptBatchView(page) {
   await page.locator('.activitybar [aria-label*="GPT Batch"]').first().click({ timeout });

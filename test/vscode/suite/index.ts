@@ -8,7 +8,10 @@ import * as path from 'node:path';
 export async function run(): Promise<void> {
   // Imported, not required: mocha 12 is an ES module, which older Electron builds of VS Code cannot require().
   const { default: Mocha } = await import('mocha');
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: 'spec' });
+  // The output goes to logs, and mocha's pass and fail symbols come pre-coloured whenever CI is set.
+  Mocha.reporters.Base.symbols.ok = '✔';
+  Mocha.reporters.Base.symbols.err = '✖';
   for (const file of fs.readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
