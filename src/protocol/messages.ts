@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import {
+  CorruptedStateError,
+  EngineError,
+  type EngineErrorReason,
+  InterruptedError,
+  InvalidInputError,
+  TaskLockedError,
+} from '../engine/errors';
+
+/**
+ * The messages exchanged between the extension (extension host thread) and the engine worker
+ * (`worker_threads`). Every payload is plain JSON data, so it survives structured cloning unchanged. Each method is
+ * declared once below as zod schemas; the TypeScript types are inferred from them and the receiving side validates
+ * what arrives against the same schemas.
+ */
+
+/** Params of methods that take none. */
+const emptyParams = z.object({}).strict();
+
+/** What `engine/ping` answers: where the engine runs. */
+const pingResult = z.object({
+  /** Process id of the extension host (worker threads share their parent's process). */
+  pid: z.number().int(),
+  /** `worker_threads.threadId` of the engine; 0 would mean the main thread. */
+  threadId: z.number().int(),
+  /** `process.version` of the Node running the engine, e.g. `v24.21.0`. */
+  node: z.string(),
+});
+export type PingResult = z.infer<typeof pingResult>;
+
+const logLevel = z.enum(['error', 'warn', 'info', 'debug']);
+/** Severity of a forwarded log line; the same levels as the engine `Logger`. */
+export type LogLevel = z.infer<typeof logLevel>;
+
+const logParams = z.object({
+  level: logLevel,
+  /** The formatted line, arguments already substituted. */
+  message: z.string(),
+});
+export type LogParams = z.infer<typeof logParams>;
+
+/** Request methods: each has params and a result, and one side that sends it. */
+export const requestMethods = {
+  /**
+   * Extension → worker. Health check: answers where the engine runs. Starting the worker and pinging it is the
+   * cheapest proof that the engine bundle loads.
+   */
+  'engine/ping': { params: emptyParams, result: pingResult },
+  /**
+   * Extension → worker. Graceful shutdown: the worker answers once it has stopped its work at a safe point, then
+   * closes its port and exits with code 0. Sent on deactivate; the extension terminates the worker if no answer comes.
+   */
+  'engine/shutdown': { params: emptyParams, result: z.null() },
+} as const;
+
+/** Notification methods: params only, no answer. */
+export const notificationMethods = {
+  /** Worker → extension. One log line of the engine, written to the extension's output channel at its level. */
+  'engine/log': logParams,
+} as const;
+
+export type RequestMethod = keyof typeof requestMethods;
+export type NotificationMethod = keyof typeof notificationMethods;
+export type RequestParams<M extends RequestMethod> = z.infer<(typeof requestMethods)[M]['params']>;
+export type RequestResult<M extends RequestMethod> = z.infer<(typeof requestMethods)[M]['result']>;
+export type NotificationParams<M extends NotificationMethod> = z.infer<(typeof notificationMethods)[M]>;
+
+/** An error as it crosses the boundary; rebuilt by `deserializeError` into the class it had. */
+export interface SerializedError {
+  /** The error's class name, e.g. `InvalidInputError`. */
+  name: string;
+  /** `EngineError.reason` or `ProtocolError.reason`, when the error has one. */
+  reason?: string;
+  message: string;
+  /** Stack as recorded on the side that threw it. */
+  stack?: string;
+  /** `CorruptedStateError.file`. */
+  file?: string;
+}
+
+const serializedError = z.object({
+  name: z.string(),
+  reason: z.string().optional(),
+  message: z.string(),
+  stack: z.string().optional(),
+  file: z.string().optional(),
+});
+
+/** Envelope of a request; `id` is unique among the sender's pending requests. */
+export interface RequestEnvelope {
+  kind: 'request';
+  id: number;
+  method: string;
+  params: unknown;
+}
+
+/** Envelope of the answer to request `id`: exactly one of `result` and `error`. */
+export type ResponseEnvelope = { kind: 'response'; id: number; result: unknown } | { kind: 'response'; id: number; error: SerializedError };
+
+/** Envelope of a notification. */
+export interface NotificationEnvelope {
+  kind: 'notification';
+  method: string;
+  params: unknown;
+}
+
+export type Envelope = RequestEnvelope | ResponseEnvelope | NotificationEnvelope;
+
+const envelope = z.union([
+  z.object({ kind: z.literal('request'), id: z.number().int(), method: z.string(), params: z.unknown() }),
+  z.union([
+    z.object({ kind: z.literal('response'), id: z.number().int(), error: serializedError }),
+    z.object({ kind: z.literal('response'), id: z.number().int(), result: z.unknown() }),
+  ]),
+  z.object({ kind: z.literal('notification'), method: z.string(), params: z.unknown() }),
+]);
+
+/** Checks the shape of an incoming message; throws a `ProtocolError` describing what is wrong. */
+export function parseEnvelope(value: unknown): Envelope {
+  const parsed = envelope.safeParse(value);
+  if (!parsed.success) throw new ProtocolError('invalidMessage', `Malformed protocol message: ${z.prettifyError(parsed.error)}`);
+  return parsed.data as Envelope;
+}
+
+export function isRequestMethod(method: string): method is RequestMethod {
+  return Object.hasOwn(requestMethods, method);
+}
+
+export function isNotificationMethod(method: string): method is NotificationMethod {
+  return Object.hasOwn(notificationMethods, method);
+}
+
+/** Validates `value` against a schema of this file; `what` names the payload in the error, e.g. `params of engine/ping`. */
+export function parsePayload<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ProtocolError('invalidMessage', `Invalid ${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Why a protocol operation failed, as opposed to the engine failing. */
+export type ProtocolErrorReason =
+  /** No answer arrived within the request's timeout. */
+  | 'timeout'
+  /** The channel was closed (worker exited or the host disposed it) before the answer arrived. */
+  | 'closed'
+  /** The other side has no handler for the method. */
+  | 'unknownMethod'
+  /** A message or payload did not match the declared schema. */
+  | 'invalidMessage';
+
+/** A failure of the channel itself; `reason` says which. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  constructor(
+    readonly reason: ProtocolErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  static is(error: unknown, reason?: ProtocolErrorReason): error is ProtocolError {
+    return error instanceof ProtocolError && (reason === undefined || error.reason === reason);
+  }
+}
+
+/** Turns anything thrown into plain data that keeps class name, reason, message and stack. */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const serialized: SerializedError = { name: error.name, message: error.message };
+  if (error.stack !== undefined) serialized.stack = error.stack;
+  if (error instanceof EngineError || error instanceof ProtocolError) serialized.reason = error.reason;
+  if (error instanceof CorruptedStateError) serialized.file = error.file;
+  return serialized;
+}
+
+const engineErrorReasons: ReadonlySet<string> = new Set<EngineErrorReason>([
+  'invalidInput',
+  'locked',
+  'corruptedState',
+  'aborted',
+  'interrupted',
+  'api',
+]);
+const protocolErrorReasons: ReadonlySet<string> = new Set<ProtocolErrorReason>(['timeout', 'closed', 'unknownMethod', 'invalidMessage']);
+
+/**
+ * Rebuilds an error received from the other side: engine errors become the matching `EngineError` subclass with the
+ * same `reason`, protocol errors a `ProtocolError`, anything else a plain `Error` carrying the original name. The stack
+ * is the one recorded where the error was thrown.
+ */
+export function deserializeError(serialized: SerializedError): Error {
+  const error = rebuild(serialized);
+  if (serialized.stack !== undefined) error.stack = serialized.stack;
+  return error;
+}
+
+function rebuild({ name, reason, message, file }: SerializedError): Error {
+  switch (name) {
+    case 'InvalidInputError':
+      return new InvalidInputError(message);
+    case 'CorruptedStateError':
+      return new CorruptedStateError(file ?? '', message);
+    case 'TaskLockedError':
+      return new TaskLockedError(message);
+    case 'InterruptedError':
+      return new InterruptedError(message);
+  }
+  // An engine error class this side does not know yet still keeps its reason, which is what callers branch on.
+  if (reason !== undefined && engineErrorReasons.has(reason)) return new EngineError(reason as EngineErrorReason, message);
+  if (reason !== undefined && protocolErrorReasons.has(reason) && name === 'ProtocolError') {
+    return new ProtocolError(reason as ProtocolErrorReason, message);
+  }
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}

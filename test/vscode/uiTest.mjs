@@ -1,0 +1,91 @@
+// The UI test: drives the installed extension through the workbench in Chromium, the way a user would, and saves a
+// screenshot after each step. Selectors are the workbench's own classes (stable across VS Code releases so far).
+
+const timeout = 60_000;
+
+async function openGptBatchView(page) {
+  await page.locator('.activitybar [aria-label*="GPT Batch"]').first().click({ timeout });
+}
+
+/** Opens the command palette with `query` typed in and waits until a row with `rowText` is listed. */
+async function palette(page, query, rowText) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout });
+  await input.fill(query);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first();
+  await row.waitFor({ timeout });
+  return row;
+}
+
+async function runCommand(page, title) {
+  await palette(page, `>${title}`, title);
+  await page.keyboard.press('Enter');
+}
+
+async function loadWorkbench(page, url) {
+  await page.goto(url);
+  await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
+}
+
+export async function runUiTest({ browser, server, workspace, emptyWorkspace, screenshotsDir, check }) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const shot = (name) => page.screenshot({ path: `${screenshotsDir}/${name}.png` });
+  try {
+    await check('the workbench loads the fixture workspace', () => loadWorkbench(page, server.workspaceUrl(workspace)));
+
+    await check('the GPT Batch activity item opens the tasks view listing the tasks', async () => {
+      await openGptBatchView(page);
+      await page.locator('.monaco-list-row', { hasText: 'char_codes' }).waitFor({ timeout });
+      await page.locator('.monaco-list-row', { hasText: 'utterance_emotion' }).waitFor({ timeout });
+      await shot('1-tasks-view');
+    });
+
+    await check('GPT Batch: Show Log from the palette shows the log channel', async () => {
+      await runCommand(page, 'GPT Batch: Show Log');
+      await page.locator('.part.panel .view-line', { hasText: 'activated' }).first().waitFor({ timeout });
+      await shot('2-show-log');
+    });
+
+    await check('the status bar item reads "GPT Batch" and its click reveals the tasks view', async () => {
+      const item = page.locator('.statusbar-item', { hasText: 'GPT Batch' }).first();
+      await item.waitFor({ timeout });
+      const text = (await item.innerText()).trim();
+      if (text !== 'GPT Batch') throw new Error(`status bar text is "${text}"`);
+      await runCommand(page, 'View: Show Explorer');
+      await page.locator('.monaco-list-row', { hasText: 'char_codes' }).waitFor({ state: 'hidden', timeout });
+      await item.click();
+      await page.locator('.monaco-list-row', { hasText: 'char_codes' }).waitFor({ timeout });
+      await shot('3-status-bar');
+    });
+
+    await check('Set API Key asks in a password box, after which Clear API Key is offered', async () => {
+      await palette(page, '>GPT Batch:', 'Set API Key');
+      const offered = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Clear API Key' }).count();
+      if (offered !== 0) throw new Error('Clear API Key is offered before a key is set');
+      await page.keyboard.press('Escape');
+      await runCommand(page, 'GPT Batch: Set API Key');
+      const password = page.locator('.quick-input-widget input[type="password"]');
+      await password.waitFor({ timeout });
+      await password.fill('sk-ui-test-not-a-real-key');
+      await shot('4-api-key-input');
+      await page.keyboard.press('Enter');
+      await password.waitFor({ state: 'hidden', timeout });
+      await runCommand(page, 'GPT Batch: Clear API Key');
+    });
+
+    await check('a folder without a task file shows the welcome view, whose button creates one', async () => {
+      await loadWorkbench(page, server.workspaceUrl(emptyWorkspace));
+      await openGptBatchView(page);
+      const welcome = page.locator('.welcome-view-content', { hasText: 'no gpt-batch.json' });
+      await welcome.waitFor({ timeout });
+      await shot('5-welcome-view');
+      await welcome.getByRole('button', { name: 'Create Task File' }).click({ timeout });
+      await page.locator('.monaco-list-row', { hasText: 'char_codes' }).waitFor({ timeout });
+      await page.locator('.tab', { hasText: 'gpt-batch.json' }).first().waitFor({ timeout });
+      await shot('6-task-file-created');
+    });
+  } finally {
+    await page.close();
+  }
+}
