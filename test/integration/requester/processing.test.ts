@@ -163,6 +163,9 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
   });
 
   it('20: a cancelled batch counts as failed and raises; with failed batches allowed its requests are retried without counting', async () => {
+    // A slow batch, so that the cancel arrives while it is still validating, however loaded the machine is.
+    await h.close();
+    h = await RequesterHarness.start({ batchSeconds: 10 });
     const first = await h.open();
     await addAndCommit(first.requester, 3);
     await first.requester.batchRequests(true);
