@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { processUnpushableBatches } from '../../../src/engine/requester/direct';
-import { waitForBatches } from '../../../src/engine/requester/polling';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches } from '../../../src/engine/requester/pushing';
-import type { Requester } from '../../../src/engine/requester/requester';
 import { wipeRequests } from '../../../src/engine/requester/wipes';
-import { addAndCommit, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
-
-async function waitForAll(requester: Requester): Promise<void> {
-  while (requester.unfinishedRemoteBatches.length > 0) await waitForBatches(requester);
-}
+import { addAndCommit, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
 
 const batchFiles = (h: RequesterHarness) => h.names().filter((name) => /^P_batch\d+_/.test(name));
 
@@ -28,7 +22,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     await addAndCommit(first.requester, 3);
     await first.requester.batchRequests(true);
     await pushBatches(first.requester);
-    await waitForAll(first.requester);
+    await waitForAllBatches(first.requester);
     h.sim.resetStats();
     const before = h.snapshot();
 
@@ -70,7 +64,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     await addAndCommit(requester, 3, 'finished');
     await requester.batchRequests(true);
     await pushBatches(requester);
-    await waitForAll(requester);
+    await waitForAllBatches(requester);
     await addAndCommit(requester, 3, 'running');
     await requester.batchRequests(true);
     await pushBatches(requester);
@@ -124,7 +118,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     await addAndCommit(requester, 1, 'new');
     assert.equal(await requester.batchRequests(true), 0);
     assert.equal(await pushBatches(requester), true);
-    await waitForAll(requester);
+    await waitForAllBatches(requester);
     const { handler, results } = recordingHandler();
     await processBatches(requester, handler);
     assert.equal(results.length, 2);

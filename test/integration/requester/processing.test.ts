@@ -2,18 +2,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { EngineError } from '../../../src/engine/errors';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
-import { waitForBatches } from '../../../src/engine/requester/polling';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import type { Requester } from '../../../src/engine/requester/requester';
 import type { ResultInfo } from '../../../src/engine/requester/results';
-import { addAndCommit, isFileContent, mapJsonl, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
+import { addAndCommit, isFileContent, mapJsonl, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
 
 /** Forms a batch of everything queued, pushes it and waits until every remote batch has finished. */
 async function pushAndWait(requester: Requester): Promise<void> {
   await requester.batchRequests(true);
   await pushBatches(requester);
-  while (requester.unfinishedRemoteBatches.length > 0) await waitForBatches(requester);
+  await waitForAllBatches(requester);
 }
 
 const kind = (result: ResultInfo | undefined) => (result?.err_info ? `${result.err_info.type}(${result.err_info.subtype})` : 'none');
@@ -171,7 +170,7 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     await first.requester.batchRequests(true);
     await pushBatches(first.requester);
     await first.client.batches.cancel(first.requester.state.batches[0]?.remote?.batch.id ?? '');
-    while (first.requester.unfinishedRemoteBatches.length > 0) await waitForBatches(first.requester);
+    await waitForAllBatches(first.requester);
     await assert.rejects(processBatches(first.requester, recordingHandler().handler), /Batch response contains cancelled requests/);
 
     const { requester } = await h.open({ options: { process_failed_batches: 1 } });

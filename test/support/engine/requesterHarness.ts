@@ -7,6 +7,7 @@ import type { RequesterState } from '../../../src/shared/requesterState';
 import { MemoryLogger } from '../../../src/engine/log';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import type { GptRequest } from '../../../src/engine/requester/cachedRequest';
+import { updateRemoteBatches, waitForBatches } from '../../../src/engine/requester/polling';
 import { Requester } from '../../../src/engine/requester/requester';
 import { TokenCosting } from '../../../src/engine/requester/tokenCosting';
 import { FileStore } from '../../../src/engine/store/fileStore';
@@ -186,6 +187,21 @@ export function recordingHandler(): { handler: (u: UnitContext, result: BatchRes
       results.push(result);
     },
   };
+}
+
+/**
+ * Waits until no remote batch is unfinished. (`waitForBatches` returns at once while any batch is finished, so it
+ * alone cannot wait for the rest.)
+ */
+export async function waitForAllBatches(requester: Requester): Promise<void> {
+  while (requester.unfinishedRemoteBatches.length > 0) {
+    if (requester.finishedRemoteBatches.length === 0) {
+      await waitForBatches(requester);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await updateRemoteBatches(requester, { lastSave: undefined }, false);
+    }
+  }
 }
 
 /** Rewrites each line of a JSONL body. */
