@@ -1,4 +1,5 @@
 import type { BatchState } from '../../shared/requesterState';
+import { EngineError } from '../errors';
 import type { UnitContext } from '../store/unit';
 import { DelayedErrors } from '../util/delayedErrors';
 import { formatDuration } from '../util/format';
@@ -44,7 +45,7 @@ function formVirtualBatch(r: Requester, remaining: CachedRequest[]): { count: nu
     if (tokens + req.input_tokens > l.max_direct_tokens) reasons.push('Max direct tokens');
     if (cost + costDirect(req.tokens_cost) > o.max_direct_cost) reasons.push('Max direct cost');
     if (reasons.length > 0) {
-      if (count === 0) throw new Error(`The direct batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
+      if (count === 0) throw new EngineError('aborted', `The direct batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
       return { count, reasons, limited: [] };
     }
     count += 1;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { InterruptedError } from '../errors';
 import type { ResultInfo } from './results';
@@ -19,6 +20,13 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], onP
   let errors = 0;
   let pausedUntil = 0;
   let interrupted = false;
+  // The API client adds an abort listener to a request's signal and never removes it; a signal that lives only as
+  // long as this call keeps those listeners from piling up on the session-long interrupt signal.
+  const aborter = new AbortController();
+  setMaxListeners(0, aborter.signal);
+  const forwardInterrupt = () => aborter.abort(r.gate.signal.reason);
+  if (r.gate.signal.aborted) forwardInterrupt();
+  else r.gate.signal.addEventListener('abort', forwardInterrupt, { once: true });
 
   const worker = async (): Promise<void> => {
     while (next < requests.length && !interrupted) {
@@ -31,7 +39,7 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], onP
       if (!r.dryrun) {
         try {
           const { data, response } = await r.client.chat.completions
-            .create(request.payload as never, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal: r.gate.signal })
+            .create(request.payload as never, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal: aborter.signal })
             .withResponse();
           pausedUntil = Math.max(pausedUntil, rateLimitPause(response.headers, r.clock()));
           const processed = processChatCompletion(data, request.payload, request.parse_info, response.headers.get('x-request-id') ?? undefined);
@@ -53,7 +61,11 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], onP
       onProgress(done, errors);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(r.options.direct_concurrency, requests.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(r.options.direct_concurrency, requests.length) }, worker));
+  } finally {
+    r.gate.signal.removeEventListener('abort', forwardInterrupt);
+  }
   if (interrupted) throw new InterruptedError('Interrupted while executing direct requests; they will be executed again in the next run');
   return results;
 }

@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import fs from 'node:fs';
+import { EngineError, InterruptedError } from '../../../src/engine/errors';
+import type { BatchResult } from '../../../src/engine/requester/batchResult';
+import { processUnpushableBatches } from '../../../src/engine/requester/direct';
+import { pushBatches } from '../../../src/engine/requester/pushing';
+import type { Requester } from '../../../src/engine/requester/requester';
+import { addAndCommit, chatRequest, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
+
+const lineCount = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).length : 0);
+const batchIdsOf = (line: string) => (JSON.parse(line) as { custom_id: string }).custom_id;
+const errorKinds = (results: BatchResult[]) => results.flatMap((r) => r.results.map((x) => (x.err_info ? `${x.err_info.type}(${x.err_info.subtype})` : 'none')));
+
+/** Commits `count` requests and forms one trailing batch of them, unpushable under the session's options. */
+async function unpushableBatch(requester: Requester, count: number, extra: Record<string, unknown> = {}): Promise<string> {
+  await addAndCommit(requester, count, 'r', extra);
+  await requester.batchRequests(true);
+  const batch = requester.state.batches[0];
+  assert.ok(batch && !requester.isPushable(batch));
+  return batch.local_jsonl;
+}
+
+describe('requester direct execution (engine.md §12 scenarios 28–32, concurrency, Retry-After, all-or-nothing)', function () {
+  this.timeout(60_000);
+  let h: RequesterHarness;
+  beforeEach(async () => {
+    h = await RequesterHarness.start();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('28: a trailing batch below min_batch_requests runs directly in virtual batches; its file shrinks after each and is deleted when empty', async () => {
+    const { requester, gate } = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
+    const file = await unpushableBatch(requester, 30);
+    const linesSeen: number[] = [];
+    const { results } = recordingHandler();
+    const outcome = await processUnpushableBatches(requester, async (_u, result) => {
+      linesSeen.push(lineCount(file));
+      results.push(result);
+    });
+    assert.deepEqual(outcome, { remaining: 0, limited: false });
+    assert.deepEqual(linesSeen, [30, 20, 10]);
+    assert.deepEqual(results.map((r) => r.results.length), [10, 10, 10]);
+    assert.equal(fs.existsSync(file), false);
+    assert.deepEqual(h.state().batches, []);
+    const history = h.history();
+    assert.deepEqual(history.map((e) => [e.kind, e.remote_batch_id]), [['direct', 'direct_batch_1'], ['direct', 'direct_batch_2'], ['direct', 'direct_batch_3']]);
+    // Fix of engine.md §11.1: a direct batch is recorded as completed.
+    assert.ok(history.every((e) => e.status === 'completed'));
+    assert.equal(h.state().max_direct_batch_id, 3);
+    assert.equal(Object.keys(h.sim.stats().directRequestIdsAnswered).length, 30);
+    assert.equal(getEventListeners(gate.signal, 'abort').length, 0, 'no abort listener of a finished request is left on the session signal');
+  });
+
+  it('an interrupt aborts the requests in flight and keeps the virtual batch to run again', async () => {
+    h.sim.setFaults({ chatLatencyMs: 5000 });
+    const { requester, gate } = await h.open({ options: { min_batch_requests: 101 } });
+    const file = await unpushableBatch(requester, 4);
+    const before = h.snapshot();
+    h.hooks = {
+      before: () => {
+        setImmediate(() => gate.request('SIGINT'));
+      },
+    };
+    await assert.rejects(processUnpushableBatches(requester, recordingHandler().handler), (error: unknown) => error instanceof InterruptedError);
+    assert.deepEqual(h.sim.stats().directRequestIdsAnswered, {});
+    assert.deepEqual(h.snapshot(), before);
+    assert.equal(lineCount(file), 4);
+  });
+
+  it('29: a 500 is retried in the same run; interrupted right after its virtual batch, the retry is on disk in the batch file', async () => {
+    h.sim.setFaults({ serverErrorRate: 1 });
+    const first = await h.open({ options: { min_batch_requests: 101 }, clientRetries: 0 });
+    const file = await unpushableBatch(first.requester, 1);
+    await assert.rejects(
+      processUnpushableBatches(first.requester, async (_u, result) => {
+        assert.equal(errorKinds([result])[0], 'StatusCode(NotOK)');
+        first.gate.request('SIGINT');
+      }),
+      (error: unknown) => error instanceof InterruptedError,
+    );
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    assert.deepEqual(lines.map(batchIdsOf), ['id-2']);
+    assert.equal(h.history().length, 1);
+
+    h.sim.setFaults({ serverErrorRate: 0 });
+    const second = await h.open({ options: { min_batch_requests: 101 } });
+    const { handler, results } = recordingHandler();
+    await processUnpushableBatches(second.requester, handler);
+    assert.deepEqual(results.map((r) => r.results.map((x) => [x.req_id, x.req_info.retry_num, x.err_info])), [[[2, 1, null]]]);
+    assert.equal(fs.existsSync(file), false);
+  });
+
+  it('30: max_session_requests 10 with 30 unpushable requests executes exactly 10, reports the limit, and the next session continues', async () => {
+    const options = { min_batch_requests: 101, max_session_requests: 10 };
+    const first = await h.open({ options });
+    const file = await unpushableBatch(first.requester, 30);
+    assert.deepEqual(await processUnpushableBatches(first.requester, recordingHandler().handler), { remaining: 1, limited: true });
+    assert.equal(h.sim.stats().chatCompletionCalls, 10);
+    assert.match(h.logger.text(), /Direct limits were reached while executing requests using the direct API: Max session requests/);
+    assert.equal(lineCount(file), 20);
+    const second = await h.open({ options });
+    await processUnpushableBatches(second.requester, recordingHandler().handler);
+    assert.equal(h.sim.stats().chatCompletionCalls, 20);
+    assert.equal(lineCount(file), 10);
+  });
+
+  it('31: max_direct_cost below one request\'s estimated direct cost is a "too strict" error', async () => {
+    const { requester } = await h.open({ options: { min_batch_requests: 101, max_direct_cost: 0.01 } });
+    await unpushableBatch(requester, 1, { max_completion_tokens: 4000 });
+    const before = h.snapshot();
+    await assert.rejects(processUnpushableBatches(requester, recordingHandler().handler), (error: unknown) => {
+      assert.ok(EngineError.is(error, 'aborted'));
+      assert.match(error.message, /direct batch limits are too strict to allow even a single request/);
+      assert.match(error.message, /Max direct cost/);
+      return true;
+    });
+    assert.deepEqual(h.snapshot(), before);
+    assert.equal(h.sim.stats().chatCompletionCalls, 0);
+  });
+
+  it('32: force_direct never uploads and runs every batch directly; turned off later, an existing local batch becomes pushable', async () => {
+    const forced = await h.open({ options: { force_direct: true } });
+    await unpushableBatch(forced.requester, 3);
+    await pushBatches(forced.requester);
+    const { handler, results } = recordingHandler();
+    await processUnpushableBatches(forced.requester, handler);
+    assert.equal(results[0]?.stats.num_success, 3);
+    await addAndCommit(forced.requester, 2, 'later');
+    await forced.requester.batchRequests(true);
+    assert.equal(h.sim.stats().routes['POST /v1/files'] ?? 0, 0);
+
+    const normal = await h.open();
+    const [batch] = normal.requester.unpushedBatches;
+    assert.ok(batch && normal.requester.isPushable(batch));
+    await pushBatches(normal.requester);
+    assert.equal(h.sim.stats().routes['POST /v1/batches'], 1);
+  });
+
+  it('runs direct requests concurrently, up to direct_concurrency in flight', async () => {
+    h.sim.setFaults({ chatLatencyMs: 200 });
+    let inFlight = 0;
+    let maxInFlight = 0;
+    h.hooks = {
+      before: (call) => {
+        if (call.path.endsWith('/chat/completions')) maxInFlight = Math.max(maxInFlight, (inFlight += 1));
+      },
+      after: (call) => {
+        if (call.path.endsWith('/chat/completions')) inFlight -= 1;
+      },
+    };
+    const { requester } = await h.open({ options: { min_batch_requests: 101, direct_concurrency: 4 } });
+    await unpushableBatch(requester, 12);
+    const { handler, results } = recordingHandler();
+    await processUnpushableBatches(requester, handler);
+    assert.equal(results[0]?.stats.num_success, 12);
+    assert.ok(maxInFlight >= 2 && maxInFlight <= 4, `${maxInFlight} requests were in flight at once`);
+    // Every request carries its own X-Client-Request-Id, so a provider can tell retries from duplicates.
+    assert.deepEqual(Object.keys(h.sim.stats().directRequestIds).sort(), Array.from({ length: 12 }, (_, i) => `id-${i + 1}`).sort());
+  });
+
+  it('honours Retry-After of a 429 before calling again', async () => {
+    h.sim.setFaults({ rateLimitRate: 0.3, rateLimitRetryAfter: 1 });
+    const lastAnswer = new Map<string, { status: number; at: number }>();
+    const gapsAfter429: number[] = [];
+    h.hooks = {
+      before: (call) => {
+        const id = call.headers.get('x-client-request-id') ?? '';
+        const previous = lastAnswer.get(id);
+        if (previous?.status === 429) gapsAfter429.push(Date.now() - previous.at);
+      },
+      after: (call, status) => {
+        lastAnswer.set(call.headers.get('x-client-request-id') ?? '', { status, at: Date.now() });
+      },
+    };
+    const { requester } = await h.open({ options: { min_batch_requests: 101, direct_concurrency: 2 }, clientRetries: 6 });
+    await unpushableBatch(requester, 8);
+    const { handler, results } = recordingHandler();
+    await processUnpushableBatches(requester, handler);
+    assert.deepEqual(errorKinds(results), Array(8).fill('none'));
+    assert.ok((h.sim.stats().statusCodes['429'] ?? 0) > 0, 'the simulator answered some calls with 429');
+    assert.ok(gapsAfter429.length > 0);
+    assert.ok(gapsAfter429.every((gap) => gap >= 900), `calls after a 429 came ${gapsAfter429.join(', ')} ms later`);
+  });
+
+  it('saves a virtual batch all-or-nothing: a task failure keeps its requests in the batch file to run again', async () => {
+    const first = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
+    const file = await unpushableBatch(first.requester, 20);
+    let calls = 0;
+    await assert.rejects(
+      processUnpushableBatches(first.requester, async () => {
+        calls += 1;
+        if (calls === 2) throw new Error('task could not store the results');
+      }),
+      /task could not store the results/,
+    );
+    assert.equal(lineCount(file), 10);
+    assert.equal(h.history().length, 1);
+    assert.equal(h.state().max_direct_batch_id, 1);
+    const second = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
+    const { handler, results } = recordingHandler();
+    await processUnpushableBatches(second.requester, handler);
+    assert.deepEqual(results[0]?.results.map((x) => x.req_id), [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    assert.equal(h.state().max_direct_batch_id, 2);
+  });
+
+  it('stops at the first virtual batch with a fatal error (fix of engine.md §11.14) and saves nothing of it', async () => {
+    const { requester } = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 5 } });
+    requester.addRequest(chatRequest('invalid', { n: 0 }));
+    const file = await unpushableBatch(requester, 9);
+    const before = h.snapshot();
+    await assert.rejects(processUnpushableBatches(requester, recordingHandler().handler), /1 × Request got fatal error StatusCode\(NotOK\)/);
+    assert.deepEqual(Object.keys(h.sim.stats().directRequestIds).sort(), ['id-1', 'id-2', 'id-3', 'id-4', 'id-5']);
+    assert.deepEqual(h.snapshot(), before);
+    assert.equal(lineCount(file), 10);
+  });
+
+  it('treats a network error as retryable in direct mode (ours, unlike upstream) and retries it in a later virtual batch', async () => {
+    h.hooks = {
+      before: (call) => {
+        if (['id-1', 'id-2'].includes(call.headers.get('x-client-request-id') ?? '')) throw new TypeError('fetch failed');
+      },
+    };
+    const { requester } = await h.open({ options: { min_batch_requests: 101 }, clientRetries: 0 });
+    await unpushableBatch(requester, 3);
+    const { handler, results } = recordingHandler();
+    await processUnpushableBatches(requester, handler);
+    assert.deepEqual(errorKinds(results), ['PostError(APIError)', 'PostError(APIError)', 'none', 'none', 'none']);
+    assert.equal(results[0]?.results[0]?.err_info?.fatal, false);
+    assert.deepEqual(results[1]?.results.map((x) => [x.req_id, x.req_info.retry_num]), [[4, 1], [5, 1]]);
+  });
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import type OpenAI from 'openai';
+import { EngineError } from '../../../src/engine/errors';
+import { waitForBatches } from '../../../src/engine/requester/polling';
+import { processBatches } from '../../../src/engine/requester/processing';
+import { pushBatches, reconcilePushes } from '../../../src/engine/requester/pushing';
+import { addAndCommit, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
+
+/** A prompt of roughly 300 tokens, so that two requests pass 1000 tokens. */
+const long = { messages: [{ role: 'user', content: 'word '.repeat(290) }] };
+
+/** Resolves when `reached` is called; the returned promise never settles, as if the process died there. */
+function crashPoint(): { reached: Promise<void>; hang: () => Promise<never> } {
+  let signal = () => {};
+  const reached = new Promise<void>((resolve) => {
+    signal = resolve;
+  });
+  return {
+    reached,
+    hang: () => {
+      signal();
+      return new Promise<never>(() => {});
+    },
+  };
+}
+
+describe('requester pushing (engine.md §12 scenarios 10–12, idempotent pushes)', function () {
+  this.timeout(60_000);
+  let h: RequesterHarness;
+  beforeEach(async () => {
+    h = await RequesterHarness.start();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('10: max_remote_ktokens admits one of two batches; push stats take only batch costs; the metadata carries the 8 keys', async () => {
+    const { requester, client } = await h.open({ options: { max_batch_requests: 2, max_batch_ktokens: 1, max_remote_ktokens: 1 } });
+    await addAndCommit(requester, 4, 'r', long);
+    assert.equal(await requester.batchRequests(true), 2);
+    const [first, second] = requester.state.batches;
+    assert.ok(first && second);
+    assert.ok(first.tokens_cost.input_tokens + second.tokens_cost.input_tokens > 1000);
+    await pushBatches(requester);
+    assert.notEqual(first.remote, null);
+    assert.equal(second.remote, null);
+    assert.match(h.logger.text(), /Reasons encountered not to push certain batches right now: Max remote tokens$/m);
+    const stats = h.state().task_push_stats;
+    assert.equal(stats.total_requests, 2);
+    assert.equal(stats.total_tokens_cost.input_tokens, first.tokens_cost.input_tokens);
+    assert.equal(stats.total_tokens_cost.cost_input_direct, 0);
+    assert.equal(stats.total_tokens_cost.cost_output_direct, 0);
+    assert.ok(Math.abs(stats.total_tokens_cost.cost_input_batch - first.tokens_cost.cost_input_batch) < 1e-9);
+    const remote = await client.batches.retrieve(first.remote?.batch.id ?? '');
+    const metadata = remote.metadata ?? {};
+    for (const key of ['host', 'user', 'script', 'pid', 'name_prefix', 'batch_id', 'local_jsonl', 'state_file']) assert.ok(key in metadata, `metadata has ${key}`);
+    assert.equal(metadata.batch_id, '1');
+    assert.equal(metadata.name_prefix, 'P');
+    assert.equal(metadata.state_file, h.file('P_state.json'));
+    // Ours in addition: the task key and push token that make pushes idempotent.
+    assert.ok(metadata.task_key && metadata.push_token);
+  });
+
+  it('11: a batch creation failing after the upload deletes the upload and leaves the batch local and the state as it was', async () => {
+    const wrapClient = (client: OpenAI) => {
+      client.batches.create = (() => Promise.reject(new Error('provider refused the batch'))) as unknown as typeof client.batches.create;
+      return client;
+    };
+    const { requester, client } = await h.open({ wrapClient });
+    await addAndCommit(requester, 3);
+    await requester.batchRequests(true);
+    const before = h.snapshot();
+    await assert.rejects(pushBatches(requester), (error: unknown) => EngineError.is(error, 'api') && /provider refused the batch/.test(error.message));
+    assert.equal(h.sim.stats().routes['POST /v1/files'], 1);
+    assert.equal(h.sim.stats().routes['DELETE /v1/files/{id}'], 1);
+    const left = [];
+    for await (const file of client.files.list({ purpose: 'batch' })) left.push(file.id);
+    assert.deepEqual(left, []);
+    assert.equal(requester.state.batches[0]?.remote, null);
+    assert.deepEqual(h.snapshot()['P_state.json'], before['P_state.json']);
+  });
+
+  it('12: max_remote_batches 0 pushes nothing and keeps the batches local', async () => {
+    const { requester } = await h.open({ options: { max_remote_batches: 0 } });
+    await addAndCommit(requester, 3);
+    await requester.batchRequests(true);
+    await pushBatches(requester);
+    assert.equal(requester.unpushedBatches.length, 1);
+    assert.match(h.logger.text(), /Reasons encountered not to push certain batches right now: Max remote batches$/m);
+    assert.equal(h.sim.stats().routes['POST /v1/files'] ?? 0, 0);
+  });
+
+  it('a crash after the upload: the next session deletes the orphaned upload and pushes each request exactly once', async () => {
+    const crash = crashPoint();
+    const first = await h.open({
+      wrapClient: (client) => {
+        client.batches.create = crash.hang as unknown as typeof client.batches.create;
+        return client;
+      },
+    });
+    await addAndCommit(first.requester, 5);
+    await first.requester.batchRequests(true);
+    void pushBatches(first.requester);
+    await crash.reached;
+    assert.equal(h.sim.stats().routes['POST /v1/files'], 1);
+
+    const second = await h.open();
+    assert.notEqual(second.requester.state.batches[0]?.push, null, 'the push intent was saved before the upload');
+    await reconcilePushes(second.requester);
+    assert.equal(h.sim.stats().routes['DELETE /v1/files/{id}'], 1);
+    assert.equal(second.requester.state.batches[0]?.push, null);
+    assert.equal(second.requester.state.batches[0]?.remote, null);
+    await pushBatches(second.requester);
+    await waitForBatches(second.requester);
+    const { handler, results } = recordingHandler();
+    await processBatches(second.requester, handler);
+    assert.deepEqual(results.flatMap((r) => r.results.map((x) => x.req_id)), [1, 2, 3, 4, 5]);
+    assert.deepEqual(h.sim.stats().batchCustomIds, { 'id-1': 1, 'id-2': 1, 'id-3': 1, 'id-4': 1, 'id-5': 1 });
+  });
+
+  it('a crash after the batch was created: the next session adopts the remote batch instead of pushing again', async () => {
+    const crash = crashPoint();
+    let createdId = '';
+    const first = await h.open({
+      wrapClient: (client) => {
+        const create = client.batches.create.bind(client.batches);
+        client.batches.create = (async (...args: Parameters<typeof create>) => {
+          createdId = (await create(...args)).id;
+          return crash.hang();
+        }) as unknown as typeof client.batches.create;
+        return client;
+      },
+    });
+    await addAndCommit(first.requester, 5);
+    await first.requester.batchRequests(true);
+    void pushBatches(first.requester);
+    await crash.reached;
+
+    const second = await h.open();
+    await reconcilePushes(second.requester);
+    const batch = second.requester.state.batches[0];
+    assert.equal(batch?.remote?.batch.id, createdId);
+    assert.equal(batch?.push, null);
+    assert.equal(h.state().task_push_stats.total_requests, 5);
+    assert.match(h.logger.text(), /Recovered batch 1: it had been pushed as/);
+    await pushBatches(second.requester);
+    assert.equal(h.sim.stats().routes['POST /v1/batches'], 1);
+    await waitForBatches(second.requester);
+    const { handler, results } = recordingHandler();
+    await processBatches(second.requester, handler);
+    assert.equal(results[0]?.stats.num_success, 5);
+    assert.deepEqual(h.sim.stats().batchCustomIds, { 'id-1': 1, 'id-2': 1, 'id-3': 1, 'id-4': 1, 'id-5': 1 });
+    assert.equal(h.sim.stats().routes['DELETE /v1/files/{id}'], 2, 'the input and output files are deleted after processing, nothing else');
+  });
+});
