@@ -48,7 +48,7 @@ async function runDirect(client: OpenAI, count: number, concurrency: number): Pr
       cpuMsPerRequest: (added.cpuMs + run.cpuMs) / count,
       addCpuMsPerRequest: added.cpuMs / count,
       virtualBatches,
-      commitMedianMs: median(commits.durationsMs),
+      commitMedianMs: median(commits.durationsMs()),
       abortListenersLeft: getEventListeners(r.gate.signal, 'abort').length,
     };
   } finally {

@@ -13,26 +13,35 @@ export async function measure<T>(body: () => Promise<T> | T): Promise<{ value: T
   return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/** Durations of every store commit while installed; `stop` puts the original commit back. */
+/** A store commit's start and end (performance.now() milliseconds). */
+export interface TimedCommit {
+  start: number;
+  end: number;
+}
+
+/** Every store commit while installed; `stop` puts the original commit back. */
 export interface CommitTimer {
-  readonly durationsMs: number[];
+  readonly commits: TimedCommit[];
+  /** Durations of the commits so far, in milliseconds. */
+  durationsMs(): number[];
   stop(): void;
 }
 
 /** Times every `FileStore` commit (all stores of this process) until stopped. */
 export function timeCommits(): CommitTimer {
   const original = FileStore.prototype.commitChanges;
-  const durationsMs: number[] = [];
+  const commits: TimedCommit[] = [];
   FileStore.prototype.commitChanges = async function timedCommit(this: FileStore, changes) {
-    const started = performance.now();
+    const start = performance.now();
     try {
       return await original.call(this, changes);
     } finally {
-      durationsMs.push(performance.now() - started);
+      commits.push({ start, end: performance.now() });
     }
   };
   return {
-    durationsMs,
+    commits,
+    durationsMs: () => commits.map((c) => c.end - c.start),
     stop: () => {
       FileStore.prototype.commitChanges = original;
     },
