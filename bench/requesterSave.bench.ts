@@ -4,7 +4,8 @@
 // requests, pushes them as one batch, waits, and processes the results in one unit. Of that unit we time the task's
 // hook, the staging after it (state validation, task state, output, history and requester state serialisation)
 // and the store commit. Separately we time the occasional full snapshot rewrite of the task state, which happens
-// once the change log has grown as large as the state.
+// once the change log has grown as large as the state. Last, the save of an append-only JSONL output (the output of
+// template tasks) with 1,000, 10,000 and 20,000 new entries, i.e. after batches of those sizes.
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -13,9 +14,10 @@ import { resolveOptions } from '../src/shared/options';
 import { FileStore } from '../src/engine/store/fileStore';
 import { InterruptGate } from '../src/engine/store/interrupts';
 import { runUnit } from '../src/engine/store/unit';
+import { JsonlOutputFile } from '../src/engine/taskManager/outputs';
 import { TaskState } from '../src/engine/taskManager/taskState';
 import { reportFigures } from './report';
-import { writeFinishedTask } from './support/largeTask';
+import { largeTaskValue, sampleKey, writeFinishedTask } from './support/largeTask';
 import { machineLoad, measure, peakRssMb, round, timeCommits } from './support/measure';
 import { ProblemLogger } from './support/requesterHarness';
 import { SaveBenchTask } from './support/saveBenchTask';
@@ -59,7 +61,7 @@ async function measureTask(baseUrl: string, finished: number, figures: Record<st
     }
     const unitCommit = commits.commits.find((c) => c.start >= processed.handlerEnd);
     if (unitCommit === undefined) throw new Error('The processing unit was never committed');
-    figures[`${label}_setup_write_s`] = round(setup.wallMs / 1000, 1);
+    figures[`${label}_setup_write_s`] = round(setup.wallMs / 1000, 2);
     figures[`${label}_enter_ms`] = round((task.enteredAt ?? runStart) - runStart);
     figures[`${label}_process_unit_ms`] = round(unitCommit.end - processed.handlerStart, 1);
     figures[`${label}_task_hook_ms`] = round(processed.handlerEnd - processed.handlerStart, 1);
@@ -82,6 +84,21 @@ async function measureSnapshotRewrite(dir: string): Promise<number> {
   return save.wallMs;
 }
 
+/** Staging and committing one save of a JSONL output with `entries` new lines. */
+async function measureJsonlOutputSave(entries: number): Promise<number> {
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/gpt-batch-bench-output-`);
+  try {
+    const store = await FileStore.open(dir, { journalName: `${prefix}.journal` });
+    const gate = new InterruptGate();
+    const output = new JsonlOutputFile<Record<string, unknown>>(`${dir}/${prefix}_output`);
+    await runUnit(store, gate, (u) => output.open(u));
+    for (let i = 0; i < entries; i += 1) output.pending.push({ key: sampleKey(i), ...largeTaskValue(i) });
+    return (await measure(() => runUnit(store, gate, (u) => output.save(u)))).wallMs;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const figures: Record<string, number | string> = { batch_size: batchSize, load_before: machineLoad() };
   const sim = await startSimProcess({ batchSeconds: 0.5 });
@@ -91,6 +108,7 @@ async function main(): Promise<void> {
     await sim.stop();
   }
   figures.peak_rss_mb = peakRssMb();
+  for (const entries of [1_000, 10_000, 20_000]) figures[`output_jsonl_save_${entries / 1000}k_entries_ms`] = round(await measureJsonlOutputSave(entries));
   figures.load_after = machineLoad();
   reportFigures('requesterSave', figures);
 }

@@ -26,7 +26,7 @@ export function writeFinishedTask(dir: string, prefix: string, finished: number)
     succeeded[sampleKey(i)] = largeTaskValue(i);
   }
   const snapshot = { version: 1, meta: {}, committed_meta: {}, committed_samples: committed, responded_meta: {}, failed_samples: {}, succeeded_samples: succeeded };
-  writeFileSync(TaskState.snapshotPath(dir, prefix), `${JSON.stringify(snapshot, null, 2)}\n`);
+  writeFileSync(TaskState.snapshotPath(dir, prefix), `${JSON.stringify(snapshot)}\n`);
   writeFileSync(TaskState.changesPath(dir, prefix), '');
 
   const batches = Math.ceil(finished / historyBatchSize);
