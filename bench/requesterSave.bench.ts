@@ -1,0 +1,119 @@
+// The cost of saving after one processed batch of 1,000 results, in tasks that already hold 10,000, 100,000 and
+// 1,000,000 finished requests (it should not grow with the task). Each task is written directly in the engine's
+// file formats, then run by the task manager against the simulator (in a child process): it commits 1,000 new
+// requests, pushes them as one batch, waits, and processes the results in one unit. Of that unit we time the task's
+// hook, the staging after it (state validation, task state, output, history and requester state serialisation)
+// and the store commit. Separately we time the occasional full snapshot rewrite of the task state, which happens
+// once the change log has grown as large as the state. Last, the save of an append-only JSONL output (the output of
+// template tasks) with 1,000, 10,000 and 20,000 new entries, i.e. after batches of those sizes.
+import fs from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import OpenAI from 'openai';
+import { resolveOptions } from '../src/shared/options';
+import { FileStore } from '../src/engine/store/fileStore';
+import { InterruptGate } from '../src/engine/store/interrupts';
+import { runUnit } from '../src/engine/store/unit';
+import { JsonlOutputFile } from '../src/engine/taskManager/outputs';
+import { TaskState } from '../src/engine/taskManager/taskState';
+import { reportFigures } from './report';
+import { largeTaskValue, sampleKey, writeFinishedTask } from './support/largeTask';
+import { machineLoad, measure, peakRssMb, round, timeCommits } from './support/measure';
+import { ProblemLogger } from './support/requesterHarness';
+import { SaveBenchTask } from './support/saveBenchTask';
+import { startSimProcess } from './support/simProcess';
+
+const prefix = 'save';
+const batchSize = 1_000;
+
+async function measureTask(baseUrl: string, finished: number, figures: Record<string, number | string>): Promise<void> {
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/gpt-batch-bench-save-`);
+  const label = `${finished / 1000}k`;
+  try {
+    const setup = await measure(() => writeFinishedTask(dir, prefix, finished));
+    const logger = new ProblemLogger();
+    const resolved = resolveOptions([{ source: 'benchmark', values: {} }]);
+    const task = new SaveBenchTask(
+      {
+        taskDir: dir,
+        namePrefix: prefix,
+        initMeta: {},
+        requester: resolved.requester,
+        taskManager: resolved.taskManager,
+        logger,
+        createClient: () => new OpenAI({ apiKey: 'sim', baseURL: baseUrl, maxRetries: 2 }),
+      },
+      finished,
+      batchSize,
+    );
+    const commits = timeCommits();
+    let runStart = 0;
+    try {
+      runStart = performance.now();
+      const done = await task.run();
+      if (!done || logger.errors.length > 0) throw new Error(`The task run did not finish cleanly: ${logger.errors.slice(0, 3).join(' | ')}`);
+    } finally {
+      commits.stop();
+    }
+    const processed = task.processed[0];
+    if (task.processed.length !== 1 || processed === undefined || processed.results !== batchSize) {
+      throw new Error(`Expected one processed batch of ${batchSize} results, got ${task.processed.map((p) => p.results).join(', ')}`);
+    }
+    const unitCommit = commits.commits.find((c) => c.start >= processed.handlerEnd);
+    if (unitCommit === undefined) throw new Error('The processing unit was never committed');
+    figures[`${label}_setup_write_s`] = round(setup.wallMs / 1000, 2);
+    figures[`${label}_enter_ms`] = round((task.enteredAt ?? runStart) - runStart);
+    figures[`${label}_process_unit_ms`] = round(unitCommit.end - processed.handlerStart, 1);
+    figures[`${label}_task_hook_ms`] = round(processed.handlerEnd - processed.handlerStart, 1);
+    figures[`${label}_staging_ms`] = round(unitCommit.start - processed.handlerEnd, 1);
+    figures[`${label}_commit_ms`] = round(unitCommit.end - unitCommit.start, 1);
+    figures[`${label}_snapshot_rewrite_ms`] = round(await measureSnapshotRewrite(dir));
+    figures[`${label}_batches_between_rewrites`] = Math.max(1, Math.round((2 * finished) / (2 * batchSize)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One task state save that rewrites the whole snapshot (staging and commit), as happens when the change log is due. */
+async function measureSnapshotRewrite(dir: string): Promise<number> {
+  const state = await TaskState.load(dir, prefix);
+  if (state === undefined) throw new Error(`No task state in ${dir}`);
+  const store = await FileStore.open(dir, { journalName: `${prefix}.journal` });
+  state.replaceMeta(state.meta);
+  const save = await measure(() => runUnit(store, new InterruptGate(), async (u) => state.save(u, dir, prefix)));
+  return save.wallMs;
+}
+
+/** Staging and committing one save of a JSONL output with `entries` new lines. */
+async function measureJsonlOutputSave(entries: number): Promise<number> {
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/gpt-batch-bench-output-`);
+  try {
+    const store = await FileStore.open(dir, { journalName: `${prefix}.journal` });
+    const gate = new InterruptGate();
+    const output = new JsonlOutputFile<Record<string, unknown>>(`${dir}/${prefix}_output`);
+    await runUnit(store, gate, (u) => output.open(u));
+    for (let i = 0; i < entries; i += 1) output.pending.push({ key: sampleKey(i), ...largeTaskValue(i) });
+    return (await measure(() => runUnit(store, gate, (u) => output.save(u)))).wallMs;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const figures: Record<string, number | string> = { batch_size: batchSize, load_before: machineLoad() };
+  const sim = await startSimProcess({ batchSeconds: 0.5 });
+  try {
+    for (const finished of [10_000, 100_000, 1_000_000]) await measureTask(sim.baseUrl, finished, figures);
+  } finally {
+    await sim.stop();
+  }
+  figures.peak_rss_mb = peakRssMb();
+  for (const entries of [1_000, 10_000, 20_000]) figures[`output_jsonl_save_${entries / 1000}k_entries_ms`] = round(await measureJsonlOutputSave(entries));
+  figures.load_after = machineLoad();
+  reportFigures('requesterSave', figures);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
