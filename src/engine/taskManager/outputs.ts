@@ -201,7 +201,9 @@ export class JsonlOutputFile<T> implements TaskOutput {
         this.lastSize = 0;
       }
       const target = this.paths[this.paths.length - 1] as string;
-      appended.set(target, [...(appended.get(target) ?? []), line]);
+      let lines = appended.get(target);
+      if (lines === undefined) appended.set(target, (lines = []));
+      lines.push(line);
       this.lastEntries += 1;
       this.lastSize += size;
     }

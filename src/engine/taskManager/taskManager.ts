@@ -156,7 +156,8 @@ export abstract class TaskManager {
   /** Executes requests through the direct API now, feeding results to `processBatchResult`; true if limits stopped it. */
   async directRequests(requests: GptRequest[]): Promise<boolean> {
     const cached = requests.map((q) => this.requester.addRequest(q));
-    this.requester.pool = this.requester.pool.filter((q) => !cached.includes(q));
+    const added = new Set(cached);
+    this.requester.pool = this.requester.pool.filter((q) => !added.has(q));
     return directRequests(this.requester, cached, (u, result) => this.callProcessBatchResult(u, result));
   }
 

@@ -10,14 +10,16 @@ export const taskMapNames = ['committed_meta', 'committed_samples', 'responded_m
 export type TaskMapName = (typeof taskMapNames)[number];
 export type JsonMap = Record<string, unknown>;
 
+/** A JSON object, checked without copying its entries (the sample maps can hold millions). */
+const jsonMap = z.custom<JsonMap>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), { message: 'expected an object' });
 const snapshotSchema = z.strictObject({
   version: z.literal(1),
-  meta: z.record(z.string(), z.unknown()),
-  committed_meta: z.record(z.string(), z.unknown()),
-  committed_samples: z.record(z.string(), z.unknown()),
-  responded_meta: z.record(z.string(), z.unknown()),
-  failed_samples: z.record(z.string(), z.unknown()),
-  succeeded_samples: z.record(z.string(), z.unknown()),
+  meta: jsonMap,
+  committed_meta: jsonMap,
+  committed_samples: jsonMap,
+  responded_meta: jsonMap,
+  failed_samples: jsonMap,
+  succeeded_samples: jsonMap,
 });
 const changeSchema = z.union([
   z.strictObject({ m: z.enum(taskMapNames), k: z.string(), v: z.unknown() }),
@@ -45,6 +47,10 @@ export class TaskState {
   private readonly dirty = new Map<TaskMapName, Set<string>>();
   private metaDirty = false;
   private logLines: number;
+  /** Entries in all five maps, kept up to date so that a save need not count them. */
+  private entryCount: number;
+  /** Whether the whole state was validated once; later non-clean validations check only the changed keys. */
+  private validatedOnce = false;
 
   private constructor(snapshot: z.infer<typeof snapshotSchema>, logLines: number) {
     this.meta = snapshot.meta;
@@ -56,6 +62,7 @@ export class TaskState {
       failed_samples: snapshot.failed_samples,
       succeeded_samples: snapshot.succeeded_samples,
     };
+    this.entryCount = taskMapNames.reduce((sum, name) => sum + Object.keys(this.raw[name]).length, 0);
     this.committed_meta = this.track('committed_meta');
     this.committed_samples = this.track('committed_samples');
     this.responded_meta = this.track('responded_meta');
@@ -96,25 +103,27 @@ export class TaskState {
 
   private track(name: TaskMapName): JsonMap {
     const target = this.raw[name];
-    const record = (key: string, existed: boolean, old: unknown) => {
+    const record = (key: string, existed: boolean, old: unknown, exists: boolean) => {
       this.markDirty(name, key);
+      this.entryCount += Number(exists) - Number(existed);
       const unit = this.activeUnit;
       if (unit === undefined) return;
       unit.rs.onRevert(() => {
         if (existed) target[key] = old;
         else delete target[key];
+        this.entryCount += Number(existed) - Number(exists);
       });
     };
     return new Proxy(target, {
       set: (obj, key, value) => {
         if (typeof key !== 'string') return Reflect.set(obj, key, value);
-        record(key, Object.hasOwn(obj, key), obj[key]);
+        record(key, Object.hasOwn(obj, key), obj[key], true);
         obj[key] = value;
         return true;
       },
       deleteProperty: (obj, key) => {
         if (typeof key !== 'string' || !Object.hasOwn(obj, key)) return true;
-        record(key, true, obj[key]);
+        record(key, true, obj[key], false);
         delete obj[key];
         return true;
       },
@@ -145,6 +154,7 @@ export class TaskState {
       for (const key of Object.keys(this.raw[name])) delete this.raw[name][key];
     }
     this.dirty.clear();
+    this.entryCount = 0;
   }
 
   /** Stages the changes since the last save on the unit's transaction (snapshot rewrite when due). */
@@ -166,8 +176,7 @@ export class TaskState {
     });
     this.dirty.clear();
     this.metaDirty = false;
-    const entries = taskMapNames.reduce((sum, name) => sum + Object.keys(this.raw[name]).length, 0);
-    if (metaDirty || this.logLines + changes.length > Math.max(1000, entries)) {
+    if (metaDirty || this.logLines + changes.length > Math.max(1000, this.entryCount)) {
       u.tx.writeJson(TaskState.snapshotPath(dir, prefix), this.snapshot(), { pretty: true });
       u.tx.writeText(TaskState.changesPath(dir, prefix), '');
       this.logLines = 0;
@@ -199,14 +208,28 @@ export class TaskState {
     return { committed, pending, responded: committed - pending, succeeded, failed, mixed };
   }
 
-  /** The base invariants (task-manager.md 3.1); throws a corrupted-state error naming the file. */
+  /**
+   * The base invariants (task-manager.md 3.1); throws a corrupted-state error naming the file. The first validation
+   * and every clean one check the whole state; later ones only the keys changed since the last save, so that
+   * validating after each batch costs time proportional to the batch, not to the task.
+   */
   validate(clean: boolean, file: string): void {
+    const full = clean || !this.validatedOnce;
     const committed = this.raw.committed_samples;
+    const keysToCheck = (name: TaskMapName) => (full ? Object.keys(this.raw[name]) : [...(this.dirty.get(name) ?? [])]);
     for (const name of ['failed_samples', 'succeeded_samples'] as const) {
-      for (const key of Object.keys(this.raw[name])) {
-        if (!Object.hasOwn(committed, key)) throw new CorruptedStateError(file, `${file}: sample '${key}' is in ${name} but not in committed_samples`);
+      for (const key of keysToCheck(name)) {
+        if (Object.hasOwn(this.raw[name], key) && !Object.hasOwn(committed, key)) {
+          throw new CorruptedStateError(file, `${file}: sample '${key}' is in ${name} but not in committed_samples`);
+        }
       }
     }
+    for (const key of full ? [] : keysToCheck('committed_samples')) {
+      if (!Object.hasOwn(committed, key) && (Object.hasOwn(this.raw.failed_samples, key) || Object.hasOwn(this.raw.succeeded_samples, key))) {
+        throw new CorruptedStateError(file, `${file}: sample '${key}' has responses but was removed from committed_samples`);
+      }
+    }
+    this.validatedOnce = true;
     if (clean) {
       for (const key of Object.keys(committed)) {
         if (!Object.hasOwn(this.raw.failed_samples, key) && !Object.hasOwn(this.raw.succeeded_samples, key)) {
