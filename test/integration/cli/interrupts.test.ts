@@ -43,7 +43,7 @@ describe('gpt-batch demo under Ctrl+C and kill -9 at random moments (built CLI)'
       'demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs,
       '--max_batch_requests', '100', '--min_batch_requests', '20', '--max_unpushed_batches', '3', '--remote_update_interval', '1',
     ];
-    const report = await interruptUntilComplete(args, { interrupts: interruptsPerMode, maxDelayMs: 4000 });
+    const report = await interruptUntilComplete(args, { interrupts: interruptsPerMode, maxDelayMs: 6000 });
     assert.ok(report.interrupts >= interruptsPerMode / 2, `only ${report.interrupts} of the signals landed before the runs ended by themselves`);
 
     const outcome = await assertCharCodesComplete(taskDir);
@@ -58,13 +58,13 @@ describe('gpt-batch demo under Ctrl+C and kill -9 at random moments (built CLI)'
   });
 
   it('direct mode with 429s: every sample gets exactly one result and answered requests are re-sent only after interrupts', async () => {
-    sim = await SimChild.start(path.join(workDir, 'sim'), ['--rate_limit_rate', '0.05', '--rate_limit_retry_after', '0', '--chat_latency_ms', '20']);
+    sim = await SimChild.start(path.join(workDir, 'sim'), ['--rate_limit_rate', '0.03', '--rate_limit_retry_after', '0', '--chat_latency_ms', '20']);
     const taskDir = path.join(workDir, 'task');
     const args = [
       'demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs,
       '--force_direct', '--max_direct_requests', String(directBatchRequests), '--max_batch_requests', '200', '--remote_update_interval', '1',
     ];
-    const report = await interruptUntilComplete(args, { interrupts: interruptsPerMode, maxDelayMs: 5000 });
+    const report = await interruptUntilComplete(args, { interrupts: interruptsPerMode, maxDelayMs: 7000 });
     assert.ok(report.interrupts >= interruptsPerMode / 2, `only ${report.interrupts} of the signals landed before the runs ended by themselves`);
 
     const outcome = await assertCharCodesComplete(taskDir);
