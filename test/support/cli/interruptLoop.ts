@@ -15,6 +15,11 @@ export interface InterruptLoopReport {
   interrupts: number;
 }
 
+/** One line per run: the signal, its delay and how the run ended. */
+export function describeRuns(runs: InterruptedRun[]): string {
+  return runs.map((run, index) => `run ${index}: ${run.signal} after ${Math.round(run.delayMs)} ms → ${run.result.code ?? run.result.signal}`).join('\n');
+}
+
 const completeLine = /Task '[^']+' is complete/;
 const startedLine = /Running task manager for task/;
 const safePointLine = /Stopped at a safe point/;
@@ -32,7 +37,7 @@ export async function interruptUntilComplete(
   const random = options.random ?? Math.random;
   const runs: InterruptedRun[] = [];
   let interrupts = 0;
-  const history = () => runs.map((run, index) => `run ${index}: ${run.signal} after ${Math.round(run.delayMs)} ms → ${run.result.code ?? run.result.signal}`).join('\n');
+  const history = () => describeRuns(runs);
   for (let attempt = 0; attempt < options.interrupts + (options.maxCleanRuns ?? 5); attempt += 1) {
     const signal = attempt >= options.interrupts ? 'none' : attempt % 2 === 0 ? 'SIGINT' : 'SIGKILL';
     const child = new CliChild(args);
