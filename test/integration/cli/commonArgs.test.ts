@@ -137,16 +137,16 @@ describe('gpt-batch demo: the commonly useful arguments of the seed (built CLI)'
 
   it('--only_process processes the pushed batches and pushes nothing new', async () => {
     const first = new CliChild(demoArgs(['--max_batch_requests', '100', '--max_remote_batches', '2']));
-    let pushed: (readonly [number, number])[];
     try {
       await first.waitFor(/Pushed batch 1 as/);
       first.process.kill('SIGKILL');
-      pushed = pushedBatches((await first.exited).stdout);
+      await first.exited;
     } finally {
       first.killIfRunning();
     }
-    const before = await loadTaskState(taskDir);
-    const processedBefore = Object.keys(before.succeeded_samples).length;
+    // Counted on the simulator: a batch created just before the kill is on the remote even if no line says so.
+    const pushed = Object.keys((await sim.stats()).batchCustomIds).length;
+    const processedBefore = Object.keys((await loadTaskState(taskDir)).succeeded_samples).length;
     await sim.resetStats();
     const result = await demo(['--only_process']);
     const stats = await sim.stats();
@@ -154,8 +154,8 @@ describe('gpt-batch demo: the commonly useful arguments of the seed (built CLI)'
     assert.equal(stats.routes['POST /v1/files'] ?? 0, 0, 'only-process uploaded a file');
     assert.equal(stats.chatCompletionCalls, 0, 'only-process made direct requests');
     const after = await loadTaskState(taskDir);
-    const total = pushed.reduce((sum, [requests]) => sum + requests, 0);
-    assert.equal(Object.keys(after.succeeded_samples).length, total, `${processedBefore} before; pushed ${JSON.stringify(pushed)}\n${describeResult(result)}`);
+    assert.ok(pushed >= 100);
+    assert.equal(Object.keys(after.succeeded_samples).length, pushed, `${processedBefore} processed before the kill\n${describeResult(result)}`);
     assert.match(result.stdout, /There are 0 unfinished and 0 finished REMOTE batches with a combined total/);
   });
 
