@@ -137,7 +137,7 @@ describe('gpt-batch demo: the seed steps A–H (built CLI)', function () {
     assert.equal(fs.readFileSync(path.join(taskDir, 'char_codes_queue.jsonl'), 'utf8'), '');
   });
 
-  it('H) survives Ctrl+C and a restart, completes under --max_remote_ktokens 5000, and --no_run prints the status', async () => {
+  it('H) survives Ctrl+C and a restart, completes under --max_remote_ktokens 5000, and --no_run (or gpt-batch status) prints the status', async () => {
     const stepH = ['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs, '--assumed_completion_ratio', '0.35', '--max_remote_ktokens', '5000'];
     const first = new CliChild(stepH);
     try {
@@ -164,6 +164,9 @@ describe('gpt-batch demo: the seed steps A–H (built CLI)', function () {
     assert.equal(status.code, 0, describeResult(status));
     assert.match(status.stdout, /There are 1140 committed SAMPLES \(0 pending \+ 1140 responded at least once\), and 1140 succeeded/);
     assert.match(status.stdout, /Not running the task manager/);
-    assert.equal(apiCallCount(await sim.stats()), 0, 'the status run called the API');
+    const statusCommand = await runCli(['status', ...stepH.slice(1)]);
+    assert.equal(statusCommand.code, 0, describeResult(statusCommand));
+    assert.match(statusCommand.stdout, /There are 1140 committed SAMPLES \(0 pending \+ 1140 responded at least once\), and 1140 succeeded/);
+    assert.equal(apiCallCount(await sim.stats()), 0, 'a status run called the API');
   });
 });
