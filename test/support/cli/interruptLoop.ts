@@ -60,9 +60,7 @@ export async function interruptUntilComplete(
       } else if (signal === 'none' || !endedBySignal) {
         assert.equal(result.code, 0, `run ${attempt} failed\n${describeResult(result)}\n${history()}`);
       }
-      if (result.code === 0 && completeLine.test(result.stdout)) {
-        if (attempt >= options.interrupts) return { runs, interrupts };
-      }
+      if (attempt >= options.interrupts && result.code === 0 && completeLine.test(result.stdout)) return { runs, interrupts };
     } finally {
       child.killIfRunning();
     }
