@@ -13,13 +13,31 @@ function timestamp(date: Date): string {
   return `${p(date.getDate())}-${months[date.getMonth()]}-${p(date.getFullYear() % 100)} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
 }
 
+/** Options of `consoleLogger`. */
+export interface ConsoleLoggerOptions {
+  debug?: boolean;
+  /** Lets a live progress line clear itself before a log line is printed. */
+  beforeWrite?: () => void;
+  /** Called once when the reader of the stream goes away (EPIPE, e.g. `gpt-batch demo ... | head`). */
+  onClosed?: () => void;
+}
+
 /**
  * The terminal logger: `[LEVEL][dd-Mon-yy HH:MM:SS] message`, level tags coloured when writing to a terminal.
- * `beforeWrite` lets a live progress line clear itself before a log line is printed.
+ * When the stream's reader goes away, the logger stops writing and calls `onClosed` instead of letting the
+ * write error end the process in the middle of a unit of work; any other stream error is rethrown.
  */
-export function consoleLogger(stream: NodeJS.WriteStream = process.stdout, options: { debug?: boolean; beforeWrite?: () => void } = {}): Logger {
+export function consoleLogger(stream: NodeJS.WriteStream = process.stdout, options: ConsoleLoggerOptions = {}): Logger {
   const color = stream.isTTY === true && !process.env.NO_COLOR;
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (closed) return;
+    closed = true;
+    options.onClosed?.();
+  });
   const write = (level: keyof typeof levels, message: string) => {
+    if (closed) return;
     options.beforeWrite?.();
     const { tag, color: code } = levels[level];
     const head = color ? `[${code}${tag}\x1b[0m]` : `[${tag}]`;

@@ -1,9 +1,9 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { optionDefs, resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOptions } from '../shared/options';
 import { demoNames, type DemoName, type TaskSpec } from '../shared/taskFile';
 import { InterruptedError, InvalidInputError } from '../engine/errors';
-import type { Logger } from '../engine/log';
 import { installSignalHandlers } from '../engine/store/interrupts';
 import { createTaskManager } from '../engine/taskFile/createTaskManager';
 import { loadTaskFile } from '../engine/taskFile/loadTaskFile';
@@ -44,7 +44,10 @@ function clientFactory(o: RequesterOptions, simulator: Simulator | undefined, en
     });
 }
 
-async function execute(invocation: Invocation, statusOnly: boolean, logger: Logger): Promise<number> {
+async function execute(invocation: Invocation, statusOnly: boolean): Promise<number> {
+  const controller = new AbortController();
+  // A closed pipe stops the run at the next safe point, like Ctrl+C: nobody reads its log any more.
+  const logger = consoleLogger(process.stdout, { onClosed: () => controller.abort('the standard output was closed') });
   const resolved = resolveOptions(invocation.layers);
   const env = process.env;
   const requester: RequesterOptions = { ...resolved.requester, endpoint: resolveEndpoint(resolved.requester.endpoint, env) };
@@ -54,7 +57,6 @@ async function execute(invocation: Invocation, statusOnly: boolean, logger: Logg
   const simulate = resolved.program.simulate;
   const name = resolved.meta.task_prefix ?? invocation.spec.name;
   const taskDir = path.resolve(resolved.meta.task_dir ?? invocation.defaultTaskDir);
-  const controller = new AbortController();
   const uninstall = installSignalHandlers(controller, logger);
   let simulator: Simulator | undefined;
   try {
@@ -63,6 +65,7 @@ async function execute(invocation: Invocation, statusOnly: boolean, logger: Logg
       logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
     }
     const createClient = clientFactory(requester, simulator, env);
+    if (requester.autocreate_working_dir) await createStateFolder(taskDir);
     const wandbWanted = requester.wandb ?? (!requester.dryrun && !simulate);
     const task = await createTaskManager(
       invocation.spec,
@@ -109,6 +112,25 @@ async function execute(invocation: Invocation, statusOnly: boolean, logger: Logg
   }
 }
 
+/** The folder that holds the task directories by convention (the default task directories live in it). */
+const stateFolderName = '.gpt-batch';
+
+/**
+ * Creates the `.gpt-batch` folder when the task directory is directly inside a missing one, so that default task
+ * directories (and `npm run demo`) work in a fresh checkout; the engine itself creates only the task directory.
+ */
+async function createStateFolder(taskDir: string): Promise<void> {
+  const parent = path.dirname(taskDir);
+  if (path.basename(parent) !== stateFolderName) return;
+  try {
+    await fs.mkdir(parent);
+  } catch (error) {
+    // A missing grandparent is left to the engine, whose error names the task directory it cannot create.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
+  }
+}
+
 function help(usage: string): string {
   return renderHelp(usage, cliDefs);
 }
@@ -122,7 +144,7 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   const invocation = await taskFileInvocation(flags.values, flags.positionals);
-  return execute(invocation, false, consoleLogger());
+  return execute(invocation, false);
 }
 
 /** `gpt-batch status [--config gpt-batch.json] [--task NAME]`: the task's status without running it. */
@@ -136,7 +158,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
   const invocation = flags.values.config === undefined && flags.values.task !== undefined && demoNames.includes(flags.values.task as DemoName)
     ? demoInvocation(flags.values)
     : await taskFileInvocation(flags.values, flags.positionals);
-  return execute(invocation, true, consoleLogger());
+  return execute(invocation, true);
 }
 
 /** `gpt-batch demo --task char_codes|utterance_emotion [flags]`, the counterpart of the Python demo module. */
@@ -148,7 +170,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   if (flags.positionals.length > 0) throw new InvalidInputError(`Unexpected argument '${flags.positionals[0]}'`);
-  return execute(demoInvocation(flags.values), false, consoleLogger());
+  return execute(demoInvocation(flags.values), false);
 }
 
 function demoInvocation(values: Record<string, unknown>): Invocation {

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildCli, CliChild, cliEnv, describeResult, modelArgs, runCli } from '../../support/cli/cliProcess';
+import { apiCallCount, SimChild } from '../../support/cli/simChild';
+
+describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', function () {
+  this.timeout(180_000);
+  let workDir = '';
+  let taskDir = '';
+
+  before(() => {
+    buildCli();
+  });
+  beforeEach(() => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exit-'));
+    taskDir = path.join(workDir, 'task');
+  });
+  afterEach(() => {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('--help lists the option groups with their defaults and exits 0', async () => {
+    const result = await runCli(['demo', '--help']);
+    assert.equal(result.code, 0, describeResult(result));
+    for (const group of ['GPT requester:', 'Task manager:', 'Task metadata:', 'Program:']) assert.match(result.stdout, new RegExp(`^${group}$`, 'm'));
+    assert.match(result.stdout, /^ {2}--max_batch_requests NUM\s.*\n?.*\[default: 50000\]/m);
+    assert.match(result.stdout, /--remote_update_interval SEC[\s\S]*?\[default: 10\.0s\]/);
+    assert.match(result.stdout, /--direct_verbose MODE[\s\S]*?\[default: never\]/);
+    assert.match(result.stdout, /--max_remote_ktokens KTOK[\s\S]*?\[default: 60000 ktokens\]/);
+    assert.match(result.stdout, /^ {2}--no_run\s/m);
+    assert.match(result.stdout, /^ {2}--wandb, --no_wandb\s/m);
+    assert.equal(fs.existsSync(taskDir), false);
+  });
+
+  for (const [what, flags, message] of [
+    ['a value that is not a number', ['--max_batch_requests', 'abc'], /--max_batch_requests: expected an integer, got 'abc'/],
+    ['an unknown flag', ['--max_batch_request', '5'], /unknown flag --max_batch_request; did you mean --max_batch_requests\?/],
+    ['a value out of range', ['--min_pass_ratio', '2'], /--min_pass_ratio: expected a number from 0 to 1, got 2/],
+    ['a value not among the choices', ['--direct_verbose', 'loud'], /--direct_verbose: expected one of never, error, warn, always/],
+    ['a flag without its value', ['--max_retries'], /--max_retries needs a value/],
+  ] as const) {
+    it(`exits 2 for ${what}, naming the flag, before touching the task`, async () => {
+      const result = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir, '--simulate', ...flags]);
+      assert.equal(result.code, 2, describeResult(result));
+      assert.match(result.stderr, message);
+      assert.equal(fs.existsSync(taskDir), false, 'the task directory was created');
+    });
+  }
+
+  it('exits 2 for an unknown demo task', async () => {
+    const result = await runCli(['demo', '--task', 'nope', '--task_dir', taskDir, '--simulate']);
+    assert.equal(result.code, 2, describeResult(result));
+    assert.match(result.stderr, /--task must name a demo: char_codes or utterance_emotion \(unrecognised task 'nope'\)/);
+  });
+
+  it('without an API key and without --simulate, says how to provide one and exits 2 before touching the task', async () => {
+    const result = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir], { env: cliEnv() });
+    assert.equal(result.code, 2, describeResult(result));
+    assert.match(result.stderr, /No OpenAI API key: set OPENAI_API_KEY or pass --openai_api_key, or add --simulate/);
+    assert.equal(fs.existsSync(taskDir), false, 'the task directory was created');
+  });
+
+  describe('against a simulator', () => {
+    let sim: SimChild | undefined;
+    afterEach(async () => {
+      await sim?.stop();
+      sim = undefined;
+    });
+
+    it('exits 3 when another run holds the task (--lock_timeout 0), and the holder is unaffected', async () => {
+      sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.3']);
+      const args = ['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs];
+      const holder = new CliChild(args);
+      try {
+        await holder.waitFor(/Successfully acquired lock/);
+        const second = await runCli([...args, '--lock_timeout', '0']);
+        assert.equal(second.code, 3, describeResult(second));
+        assert.match(second.stdout, /Failed to acquire lock in 0s: .*char_codes\.lock/);
+        holder.process.kill('SIGINT');
+        const first = await holder.exited;
+        assert.equal(first.code, 0, describeResult(first));
+      } finally {
+        holder.killIfRunning();
+      }
+    });
+
+    it('exits 4 when a batch fails, leaving it unprocessed, and names the failure', async () => {
+      sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.3', '--fail_batch_rate', '1']);
+      const result = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs, '--max_batch_requests', '300']);
+      assert.equal(result.code, 4, describeResult(result));
+      assert.match(result.stderr, /Batch status is 'failed'/);
+      assert.match(result.stdout, /Aborting processing of finished batch 1 .* \(leaving batch as it was\)/);
+
+      await sim.resetStats();
+      const status = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs, '--no_run']);
+      assert.equal(status.code, 0, describeResult(status));
+      assert.match(status.stdout, /There are 0 unfinished and 4 finished REMOTE batches/);
+      assert.match(status.stdout, /and 0 succeeded \+ 0 failed/);
+      assert.ok(apiCallCount(await sim.stats()) <= 4, 'the status run did more than poll the remote batches');
+    });
+  });
+});
