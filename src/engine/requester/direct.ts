@@ -71,6 +71,8 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
   const delayed = new DelayedErrors();
   let limitedBy: string[] = [];
   let executedCount = 0;
+  let firstAttempts = 0;
+  const original = new Set(requests.map((q) => q.id));
   let batches = 0;
   const started = r.clock();
   let totalDone = 0;
@@ -104,10 +106,11 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
     const outcome = await processVirtualBatch(r, id, chunk, results, predicted, reasons, handler, hook, delayed);
     batches += 1;
     executedCount += chunk.length;
+    firstAttempts += chunk.filter((q) => original.has(q.id)).length;
     remaining = [...remaining.slice(count), ...outcome.retries];
     if (outcome.aborted) break;
   }
-  r.logger.info(`Executed ${requests.length} requests (${executedCount} including retries) in ${batches} direct batches using the direct API`);
+  r.logger.info(`Executed ${firstAttempts} of ${requests.length} requests (${executedCount} including retries) in ${batches} direct batches using the direct API`);
   if (limitedBy.length > 0) r.logger.warn(`Direct limits were reached while executing requests using the direct API: ${limitedBy.join(', ')}`);
   delayed.throwIfAny('Encountered errors while executing direct batches:');
   return limitedBy.length > 0;

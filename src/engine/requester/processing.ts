@@ -178,6 +178,29 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
   };
   r.logger.info(`${statsLine('Batch', batch.id, result.stats, `took ${result.duration_hmin} (max 24h) for`)} (PRIOR to task-specific processing)`);
 
+  // The unit and the clean-up of the batch's remote files form one section for interrupts: a Ctrl+C during the unit
+  // takes effect after the files are deleted, so they are never left behind.
+  await r.gate.defer(() => commitBatchResult(r, batch, result, handler, ordered, failed, finishedAt, duration, batchErrors));
+  if (r.state.num_pass_failures >= r.options.max_pass_failures) {
+    r.logger.error(`Number of consecutive batch pass failures has reached limit (${r.state.num_pass_failures} ≥ ${r.options.max_pass_failures})`);
+    delayed.add('Number of consecutive batch pass failures has reached limit');
+  }
+}
+
+/** Saves a processed batch with the task's changes and its retries, then deletes its remote files. */
+async function commitBatchResult(
+  r: Requester,
+  batch: BatchState,
+  result: BatchResult,
+  handler: BatchResultHandler,
+  ordered: ResultInfo[],
+  failed: boolean,
+  finishedAt: number,
+  duration: number,
+  batchErrors: BatchError[],
+): Promise<void> {
+  const remote = batch.remote as RemoteBatch;
+  const remoteBatch = remote.batch;
   await r.unit(async (u) => {
     r.guard(u);
     const m = r.state.metrics;
@@ -215,10 +238,6 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
     if (fileId) await deleteRemoteFile(r, fileId);
   }
   r.logger.info(`Finished processing batch ${batch.id} (${remoteBatch.id}) containing ${batch.num_requests} requests`);
-  if (r.state.num_pass_failures >= r.options.max_pass_failures) {
-    r.logger.error(`Number of consecutive batch pass failures has reached limit (${r.state.num_pass_failures} ≥ ${r.options.max_pass_failures})`);
-    delayed.add('Number of consecutive batch pass failures has reached limit');
-  }
 }
 
 /** Fills a result from one output/error file line (engine.md 6.4 step 5). */
