@@ -11,7 +11,7 @@ import { SimChild } from '../../support/cli/simChild';
 const interruptsPerMode = 16;
 /**
  * Signals that must land before the run ends by itself. The random delays are short against the length of a whole
- * run (about 20 s in batch mode and 15 s in direct mode on an idle machine), so most runs are cut short; a few may
+ * run (about 20 s in batch mode and 25 s in direct mode on an idle machine), so most runs are cut short; a few may
  * land after the task has completed.
  */
 const minLanded = 10;
@@ -64,13 +64,15 @@ describe('gpt-batch demo under Ctrl+C and kill -9 at random moments (built CLI)'
   });
 
   it('direct mode with 429s: every sample gets exactly one result and answered requests are re-sent only after interrupts', async () => {
-    sim = await SimChild.start(path.join(workDir, 'sim'), ['--rate_limit_rate', '0.03', '--rate_limit_retry_after', '0', '--chat_latency_ms', '20']);
+    // Two requests in flight at 40 ms each make about 25 s of work, so that the interrupts keep landing mid-run.
+    sim = await SimChild.start(path.join(workDir, 'sim'), ['--rate_limit_rate', '0.03', '--rate_limit_retry_after', '0', '--chat_latency_ms', '40']);
     const taskDir = path.join(workDir, 'task');
     const args = [
       'demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs,
       '--force_direct', '--max_direct_requests', String(directBatchRequests), '--max_batch_requests', '200', '--remote_update_interval', '1',
+      '--direct_concurrency', '2',
     ];
-    const report = await interruptUntilComplete(args, { interrupts: interruptsPerMode, maxDelayMs: 4000 });
+    const report = await interruptUntilComplete(args, { interrupts: interruptsPerMode, maxDelayMs: 2500 });
     assert.ok(report.interrupts >= minLanded, `only ${report.interrupts} of the signals landed before the runs ended by themselves\n${describeRuns(report.runs)}`);
 
     const outcome = await assertCharCodesComplete(taskDir);
