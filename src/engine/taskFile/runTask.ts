@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOptions } from '../../shared/options';
@@ -102,6 +103,8 @@ export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Pr
   if (taskManager.wipe_failed) requester.wipe_requests = true;
   const simulating = host.simulatorBaseUrl !== undefined;
   const { prefix, taskDir } = taskLocation(invocation);
+  // The engine creates only the task directory itself; the default one lives in `.gpt-batch/`, which may not exist yet.
+  if (resolved.meta.task_dir === null) await mkdir(path.dirname(taskDir), { recursive: true });
   const createClient = clientFactory(requester, host.simulatorBaseUrl, env);
   const wandbWanted = requester.wandb ?? (!requester.dryrun && !simulating);
   const task = await createTaskManager(
