@@ -50,6 +50,9 @@ export function render(state: StatusBarState): StatusBarView {
 export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private current: StatusBarState;
+  private readonly changed = this.register(new vscode.EventEmitter<StatusBarState>());
+  /** Fires with every state shown. */
+  readonly onDidChange = this.changed.event;
 
   constructor(state: StatusBarState) {
     super();
@@ -76,5 +79,6 @@ export class StatusBar extends Disposable {
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.command = view.command;
+    this.changed.fire(state);
   }
 }

@@ -71,7 +71,8 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
 
   /** Re-reads a task's files and refreshes its row and everything under it. */
   async refreshTask(name: string): Promise<void> {
-    const row = this.taskRows.get(name);
+    const declared = this.current.state === 'loaded' && this.current.names.includes(name);
+    const row = this.taskRows.get(name) ?? (declared ? this.newTaskRow(name) : undefined);
     const file = this.taskFileUri();
     if (row === undefined || file === undefined) return;
     for (const id of this.shown.keys()) if (id.startsWith(`task:${name}/`)) this.shown.delete(id);

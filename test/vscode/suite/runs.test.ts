@@ -66,9 +66,9 @@ describe('running tasks against the simulator', () => {
   it('Run Task completes a session, the status bar shows its cost, and the tree lists batches and samples', async () => {
     const api = await extensionApi();
     const states: StatusBarState[] = [];
-    const watching = setInterval(() => states.push(api.statusBar.state), 50);
+    const watching = api.statusBar.onDidChange((state) => states.push(state));
     const result = await vscode.commands.executeCommand<RunResult>('gptBatch.runTask', task);
-    clearInterval(watching);
+    watching.dispose();
     assert.notEqual(result?.outcome, 'stopped');
     const running = states.filter((s) => s.kind === 'running');
     assert.ok(running.length > 0, 'the status bar never showed the running task');
