@@ -91,13 +91,17 @@ export async function runUiTest({ browser, server, workspace, emptyWorkspace, sc
       const costText = (await running.innerText()).trim();
       if (!/^char_codes: \d+\.\d+ \/ \d+\.\d+ · queued \d+\.\d+$/.test(costText)) throw new Error(`status bar text while running is "${costText}"`);
       await shot('7-running-status-bar');
-      await page.locator('.statusbar-item', { hasText: /^\s*GPT Batch\s*$/ }).first().waitFor({ timeout: 240_000 });
-      await page.locator('.monaco-list-row', { hasText: 'char_codes' }).first().click();
-      await page.locator('.monaco-list-row', { hasText: 'Remote batches' }).first().click({ timeout });
-      await page.locator('.monaco-list-row', { hasText: 'Batch ' }).first().waitFor({ timeout });
+      const idle = page.locator('.statusbar-item', { hasText: /^\s*GPT Batch\s*$/ }).first();
+      await idle.waitFor({ timeout: 240_000 });
+      // The idle item reveals the tasks view (the activity item would toggle the side bar instead).
+      await idle.click();
+      const row = (text) => page.locator('.sidebar .monaco-list-row', { hasText: text }).first();
+      await row('char_codes').click({ timeout });
+      await row('Remote batches').click({ timeout });
+      await row('Batch ').waitFor({ timeout });
       await shot('8-tree-batches');
-      await page.locator('.monaco-list-row', { hasText: 'Succeeded samples' }).first().click({ timeout });
-      const sample = page.locator('.monaco-list-row', { hasText: /^\s*\d+/ }).first();
+      await row('Succeeded samples').click({ timeout });
+      const sample = row(/^\s*\d+/);
       await sample.waitFor({ timeout });
       await shot('9-tree-samples');
       await runCommand(page, 'GPT Batch: Preview Requests');
