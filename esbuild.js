@@ -1,4 +1,4 @@
-// Builds the three bundles (extension, engine worker, CLI) and copies tiktoken's WASM next to them,
+// Builds the three bundles (extension, engine worker, CLI), writes the task file's JSON Schema and copies tiktoken's WASM next to them,
 // because tiktoken loads `tiktoken_bg.wasm` relative to the bundle's own directory.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -47,8 +47,17 @@ function copyTiktokenWasm() {
   fs.copyFileSync(wasm, path.join(outdir, 'tiktoken_bg.wasm'));
 }
 
+/** Writes the task file's JSON Schema, generated from the engine's option and task-kind schemas. */
+function writeTaskFileSchema() {
+  const { require: tsxRequire } = require('tsx/cjs/api');
+  const { taskFileJsonSchema } = tsxRequire('./src/shared/taskFileSchema.ts', __filename);
+  fs.mkdirSync(outdir, { recursive: true });
+  fs.writeFileSync(path.join(outdir, 'gpt-batch.schema.json'), `${JSON.stringify(taskFileJsonSchema(), null, 2)}\n`);
+}
+
 async function main() {
   copyTiktokenWasm();
+  writeTaskFileSchema();
   const contexts = await Promise.all(entries.map((entry) => esbuild.context({ ...common, ...entry })));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

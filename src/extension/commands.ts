@@ -1,21 +1,13 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../engine/errors';
 import type { PingResult } from '../protocol/messages';
-import type { EngineHost } from './engineHost';
-import type { ApiKeyStore } from './secrets';
+import { openPreview, storedUri } from './previews';
 import { taskFileName, taskFileTemplate } from './taskFile';
+import { CommandRefusal, pickTask, runTaskMode, type TaskServices } from './taskCommands';
+import type { TaskNode } from './taskNodes';
 
 /** What command handlers work with. */
-export interface CommandServices {
-  log: vscode.LogOutputChannel;
-  apiKeys: ApiKeyStore;
-  engine: EngineHost;
-}
-
-/** A refusal the user can act on (no folder open, file already there); shown without a stack in the log. */
-class CommandRefusal extends Error {
-  override readonly name = 'CommandRefusal';
-}
+export type CommandServices = TaskServices;
 
 type Handler = (services: CommandServices, ...args: unknown[]) => unknown;
 
@@ -26,6 +18,23 @@ const commandTable = {
   'gptBatch.clearApiKey': ({ apiKeys }) => apiKeys.delete(),
   'gptBatch.createTaskFile': () => createTaskFile(),
   'gptBatch.pingEngine': (services) => pingEngine(services),
+  'gptBatch.runTask': (services, task) => runTaskMode(services, 'run', task),
+  'gptBatch.stopTask': (services, task) => stopTask(services, task),
+  'gptBatch.dryRun': (services, task) => runTaskMode(services, 'dryRun', task),
+  'gptBatch.previewRequests': (services, task, count) => runTaskMode(services, 'previewRequests', task, count),
+  'gptBatch.runDirectVerbose': (services, task, count) => runTaskMode(services, 'directVerbose', task, count),
+  'gptBatch.onlyProcess': (services, task) => runTaskMode(services, 'onlyProcess', task),
+  'gptBatch.wipeRequests': (services, task) => runTaskMode(services, 'wipeRequests', task),
+  'gptBatch.wipeFailed': (services, task) => runTaskMode(services, 'wipeFailed', task),
+  'gptBatch.wipeTask': (services, task) => runTaskMode(services, 'wipeTask', task),
+  'gptBatch.reinitMeta': (services, task) => runTaskMode(services, 'reinitMeta', task),
+  'gptBatch.showStatus': (services, task) => runTaskMode(services, 'status', task),
+  'gptBatch.refresh': ({ tasksView }) => Promise.all([...new Set(tasksView.snapshot.state === 'loaded' ? tasksView.snapshot.names : [])].map((name) => tasksView.refreshTask(name))),
+  'gptBatch.revealTask': (services, task) => revealTask(services, task),
+  'gptBatch.openRequest': (_services, node) => openStored(node),
+  'gptBatch.openSample': (_services, node) => openStored(node),
+  'gptBatch.loadMore': ({ tasksView }, node) => tasksView.loadMore(node as TaskNode),
+  'gptBatch.cancelBatch': (services, node) => cancelBatch(services, node),
 } satisfies Record<string, Handler>;
 
 export type CommandId = keyof typeof commandTable;
@@ -73,6 +82,45 @@ async function setApiKey({ apiKeys }: CommandServices, argument: unknown): Promi
 }
 
 /** Writes the template task file into the first workspace folder and opens it; returns its URI. */
+async function stopTask(services: CommandServices, argument: unknown): Promise<boolean> {
+  const task = await pickTask(services, argument);
+  const file = services.tasksView.taskFileUri();
+  if (task === undefined || file === undefined) return false;
+  const { wasRunning } = await services.engine.request('task/stop', { file: file.fsPath, task });
+  if (!wasRunning) void vscode.window.showInformationMessage(`GPT Batch: task '${task}' is not running.`);
+  return wasRunning;
+}
+
+async function revealTask({ tasksView, treeView }: CommandServices, task: unknown): Promise<void> {
+  const row = typeof task === 'string' ? tasksView.taskRow(task) : undefined;
+  if (row === undefined) {
+    await vscode.commands.executeCommand('gptBatch.tasks.focus');
+    return;
+  }
+  await treeView().reveal(row, { select: true, focus: true, expand: true });
+}
+
+/** Opens the request or sample of a tree row as a read-only JSON document. */
+async function openStored(node: unknown): Promise<vscode.TextEditor | undefined> {
+  const row = node as TaskNode;
+  if (row.kind === 'request') {
+    return openPreview(storedUri({ kind: 'request', task: row.task, place: row.batch.place, batchId: row.batch.id, requestId: Number(row.item.key) }), { preview: true });
+  }
+  if (row.kind === 'sample') return openPreview(storedUri({ kind: 'sample', task: row.task, group: row.group, key: row.item.key }), { preview: true });
+  throw new CommandRefusal('Choose a request or a sample in the GPT Batch view');
+}
+
+async function cancelBatch(services: CommandServices, node: unknown): Promise<string | undefined> {
+  const row = node as TaskNode;
+  const file = services.tasksView.taskFileUri();
+  if (row?.kind !== 'batch' || row.batch.remoteId === undefined || file === undefined) throw new CommandRefusal('Choose a remote batch in the GPT Batch view');
+  const go = await services.confirm()(`Cancel remote batch ${row.batch.id} of task '${row.task}'?`, `The provider stops batch ${row.batch.remoteId}; requests it has not finished fail and are retried by the next run.`, 'Cancel Batch');
+  if (!go) return undefined;
+  const apiKey = await services.apiKeys.get();
+  const { status } = await services.engine.request('batch/cancel', { file: file.fsPath, task: row.task, remoteId: row.batch.remoteId, ...(apiKey === undefined ? {} : { apiKey }) });
+  return status;
+}
+
 async function createTaskFile(): Promise<vscode.Uri> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (folder === undefined) throw new CommandRefusal(`Open a folder first; ${taskFileName} is created in it`);

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
 import { Channel, type MessageEndpoint, type RequestOptions } from '../protocol/channel';
-import type { LogParams, RequestMethod, RequestParams, RequestResult } from '../protocol/messages';
+import type { LogParams, NotificationMethod, NotificationParams, RequestMethod, RequestParams, RequestResult } from '../protocol/messages';
 import { Disposable } from './lifecycle';
 
 /** How long a graceful shutdown may take before the worker is terminated; deactivate gets 5 s in total. */
@@ -20,6 +20,7 @@ interface RunningWorker {
  */
 export class EngineHost extends Disposable {
   private running: RunningWorker | undefined;
+  private readonly listeners: { method: NotificationMethod; listener: (params: NotificationParams<NotificationMethod>) => void }[] = [];
 
   constructor(
     private readonly workerPath: string,
@@ -38,6 +39,19 @@ export class EngineHost extends Disposable {
   async request<M extends RequestMethod>(method: M, params: RequestParams<M>, options?: RequestOptions): Promise<RequestResult<M>> {
     if (this.isDisposed) throw new Error(`Cannot send ${method}: the engine host is disposed`);
     return this.start().channel.request(method, params, options);
+  }
+
+  /** Listens to a notification of the engine, across worker restarts. */
+  listen<M extends NotificationMethod>(method: M, listener: (params: NotificationParams<M>) => void): vscode.Disposable {
+    const entry = { method, listener: listener as (params: NotificationParams<NotificationMethod>) => void };
+    this.listeners.push(entry);
+    const registration = this.running?.channel.onNotification(method, listener);
+    return {
+      dispose: () => {
+        registration?.dispose();
+        this.listeners.splice(this.listeners.indexOf(entry), 1);
+      },
+    };
   }
 
   /**
@@ -72,6 +86,7 @@ export class EngineHost extends Disposable {
       onError: (error) => this.log.error('Engine protocol error:', error),
     });
     channel.onNotification('engine/log', (params) => this.writeLog(params));
+    for (const { method, listener } of this.listeners) channel.onNotification(method, listener);
     worker.on('error', (error) => this.log.error('The engine worker crashed:', error));
     const exited = new Promise<number>((resolve) => {
       worker.once('exit', (code) => {

@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { TaskFileDiagnostics } from './diagnostics';
 import { EngineHost } from './engineHost';
+import { PreviewProvider } from './previews';
 import { ApiKeyStore } from './secrets';
 import { StatusBar } from './statusBar';
+import { type Confirm, modalConfirm } from './taskCommands';
+import type { TaskNode } from './taskNodes';
 import { TasksView } from './tasksView';
 
 /** What `activate` returns when the extension runs under tests (`ExtensionMode.Test`), and only then. */
@@ -13,6 +17,10 @@ export interface TestApi {
   hasApiKeyContext(): boolean | undefined;
   engine: EngineHost;
   tasksView: TasksView;
+  statusBar: StatusBar;
+  diagnostics: TaskFileDiagnostics;
+  /** Answers every confirmation (wipes, costly runs) in place of the modal dialog, recording its message; undefined restores the dialog. */
+  answerConfirmations(answer: boolean | undefined, asked?: string[]): void;
   /** The file behind the "GPT Batch" log output channel. */
   logFile: vscode.Uri;
 }
@@ -29,10 +37,15 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     const engine = new EngineHost(context.asAbsolutePath('dist/worker.js'), log);
     context.subscriptions.push(engine);
     stopEngine = () => engine.shutdown();
-    const tasksView = new TasksView(log);
-    context.subscriptions.push(tasksView, vscode.window.createTreeView('gptBatch.tasks', { treeDataProvider: tasksView }));
-    context.subscriptions.push(new StatusBar({ kind: 'idle' }));
-    context.subscriptions.push(...registerCommands({ log, apiKeys, engine }));
+    const tasksView = new TasksView(log, engine);
+    const treeView = vscode.window.createTreeView<TaskNode>('gptBatch.tasks', { treeDataProvider: tasksView, showCollapseAll: true });
+    const statusBar = new StatusBar({ kind: 'idle' });
+    const previews = new PreviewProvider(engine, () => tasksView.taskFileUri());
+    const diagnostics = new TaskFileDiagnostics(engine, log);
+    context.subscriptions.push(tasksView, treeView, statusBar, previews, diagnostics);
+    let confirm: Confirm = modalConfirm;
+    const services = { log, apiKeys, engine, tasksView, statusBar, previews, confirm: () => confirm, treeView: () => treeView };
+    context.subscriptions.push(...registerCommands(services));
     log.info(`GPT Batch ${context.extension.packageJSON.version} activated`);
     if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
     return {
@@ -40,6 +53,17 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
       hasApiKeyContext: () => apiKeys.hasApiKey,
       engine,
       tasksView,
+      statusBar,
+      diagnostics,
+      answerConfirmations: (answer, asked) => {
+        confirm =
+          answer === undefined
+            ? modalConfirm
+            : async (message, detail) => {
+                asked?.push(`${message} ${detail}`);
+                return answer;
+              };
+      },
       logFile: vscode.Uri.joinPath(context.logUri, 'GPT Batch.log'),
     };
   } catch (error) {
@@ -49,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   }
 }
 
-/** Gives a running engine the chance to stop at a safe point; VS Code waits at most 5 s for this. */
+/** Stops a running task at a safe point (like Stop) and the engine; VS Code waits at most 5 s for this. */
 export function deactivate(): Promise<void> | undefined {
   return stopEngine?.();
 }

@@ -170,7 +170,7 @@ export class Channel {
       if (handler === undefined || !isRequestMethod(method)) {
         throw new ProtocolError('unknownMethod', `No handler for request ${method}`);
       }
-      const validParams = parsePayload(requestMethods[method].params, params, `params of ${method}`);
+      const validParams = parsePayload<unknown>(requestMethods[method].params, params, `params of ${method}`);
       response = { kind: 'response', id, result: await handler(validParams) };
     } catch (error) {
       response = { kind: 'response', id, error: serializeError(error) };
@@ -191,7 +191,7 @@ export class Channel {
       return;
     }
     try {
-      pending.resolve(parsePayload(requestMethods[pending.method].result, response.result, `result of ${pending.method}`));
+      pending.resolve(parsePayload<unknown>(requestMethods[pending.method].result, response.result, `result of ${pending.method}`));
     } catch (error) {
       pending.reject(error as Error);
     }
@@ -204,7 +204,7 @@ export class Channel {
     }
     let validParams: unknown;
     try {
-      validParams = parsePayload(notificationMethods[method], params, `params of ${method}`);
+      validParams = parsePayload<unknown>(notificationMethods[method], params, `params of ${method}`);
     } catch (error) {
       this.options.onError(error as Error);
       return;

@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   TaskLockedError,
 } from '../engine/errors';
+import { documentRefSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
 
 /**
  * The messages exchanged between the extension (extension host thread) and the engine worker
@@ -40,6 +41,80 @@ const logParams = z.object({
 });
 export type LogParams = z.infer<typeof logParams>;
 
+/** Names a task of a task file. */
+const taskRef = z.object({
+  /** Absolute path of the task file (`gpt-batch.json`). */
+  file: z.string(),
+  task: z.string(),
+});
+
+/** How `task/run` runs a task; each maps to the engine options of the same name. */
+export const runModes = [
+  /** Run until done or until the pipeline waits on remote batches. */
+  'run',
+  /** `dryrun`: show what would be done, write nothing, call nothing. */
+  'dryRun',
+  /** `dryrun` + `force_direct` + `direct_verbose always` + `max_session_requests N`: the next N requests, no API call. */
+  'previewRequests',
+  /** `force_direct` + `direct_verbose always` + `max_session_requests N`: N requests through the direct API. */
+  'directVerbose',
+  /** `only_process`: process finished remote batches, generate and push nothing. */
+  'onlyProcess',
+  /** `wipe_requests`: forget every request and batch not yet processed (remote batches are cancelled). */
+  'wipeRequests',
+  /** `wipe_failed` (implies `wipe_requests`): also forget failed samples, so they are tried again. */
+  'wipeFailed',
+  /** `wipe_task`: delete the whole task state and output and start from scratch. */
+  'wipeTask',
+  /** `reinit_meta`: replace the stored task metadata by the task file's. */
+  'reinitMeta',
+  /** Load the task and report its status; nothing runs. */
+  'status',
+] as const;
+const runMode = z.enum(runModes);
+export type RunMode = z.infer<typeof runMode>;
+
+const runParams = taskRef.extend({
+  mode: runMode,
+  /** Requests to execute or preview (`max_session_requests`) for previewRequests and directVerbose. */
+  count: z.number().int().positive().optional(),
+  /** With a wipe: only wipe, then stop (`no_run`). */
+  noRun: z.boolean().optional(),
+  /** OpenAI API key of this run; never written anywhere. Falls back to the worker's OPENAI_API_KEY. */
+  apiKey: z.string().optional(),
+});
+export type RunParams = z.infer<typeof runParams>;
+
+/** A request the run printed verbosely (preview or direct verbose): the request body and, once executed, the response. */
+const verboseExchange = z.object({ requestId: z.number().int(), request: z.unknown(), response: z.unknown().optional() });
+export type VerboseExchange = z.infer<typeof verboseExchange>;
+
+const runResult = z.object({
+  /** `done`: the task is complete; `incomplete`: work is left (waiting on batches, limits, dry run); `stopped`: Stop. */
+  outcome: z.enum(['done', 'incomplete', 'stopped']),
+  /** Requests printed verbosely, in order (previewRequests, directVerbose). */
+  exchanges: z.array(verboseExchange),
+  /** The log lines of the run, for `status` (the status block). */
+  lines: z.array(z.string()),
+});
+export type RunResult = z.infer<typeof runResult>;
+
+const progressParams = z.object({
+  task: z.string(),
+  /** Cost spent by this run so far (true cost of processed results). */
+  sessionCost: z.number(),
+  /** Cost spent by the task so far. */
+  taskCost: z.number(),
+  /** Estimated cost of batches formed and not processed yet. */
+  queuedEstimate: z.number(),
+  /** Requests committed and not yet batched, and batches by place. */
+  queuedRequests: z.number().int(),
+  localBatches: z.number().int(),
+  remoteBatches: z.number().int(),
+  samples: z.object({ succeeded: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
+});
+export type ProgressParams = z.infer<typeof progressParams>;
+
 /** Request methods: each has params and a result, and one side that sends it. */
 export const requestMethods = {
   /**
@@ -52,12 +127,36 @@ export const requestMethods = {
    * closes its port and exits with code 0. Sent on deactivate; the extension terminates the worker if no answer comes.
    */
   'engine/shutdown': { params: emptyParams, result: z.null() },
+  /**
+   * Extension → worker. Runs a task in a mode and answers when the run ended. One run at a time per task; progress
+   * and "task changed" notifications flow meanwhile. A Stop makes it answer `stopped`.
+   */
+  'task/run': { params: runParams, result: runResult },
+  /** Extension → worker. Stops the task's run at the next safe point, like Ctrl+C; answers at once. */
+  'task/stop': { params: taskRef, result: z.object({ wasRunning: z.boolean() }) },
+  /** Extension → worker. Reads every task of the task file without the lock (a task file error throws). */
+  'tasks/snapshot': { params: z.object({ file: z.string() }), result: z.object({ tasks: z.array(taskSnapshotSchema), running: z.array(z.string()) }) },
+  /** Extension → worker. A page of a batch's requests or of a sample group. */
+  'task/page': { params: taskRef.extend({ source: pageSourceSchema, offset: z.number().int().nonnegative(), limit: z.number().int().positive() }), result: pageSchema },
+  /** Extension → worker. The JSON of a request or sample, for a read-only preview. */
+  'task/document': { params: taskRef.extend({ ref: documentRefSchema }), result: z.object({ json: z.unknown() }) },
+  /** Extension → worker. Checks a task file's text; answers its problems with line and column. */
+  'taskFile/check': {
+    params: z.object({ file: z.string(), text: z.string() }),
+    result: z.object({ problems: z.array(z.object({ message: z.string(), line: z.number().int().optional(), column: z.number().int().optional() })) }),
+  },
+  /** Extension → worker. Cancels a remote batch at the provider; the next run processes what it finished. */
+  'batch/cancel': { params: taskRef.extend({ remoteId: z.string(), apiKey: z.string().optional() }), result: z.object({ status: z.string() }) },
 } as const;
 
 /** Notification methods: params only, no answer. */
 export const notificationMethods = {
   /** Worker → extension. One log line of the engine, written to the extension's output channel at its level. */
   'engine/log': logParams,
+  /** Worker → extension. Costs and counts of a running task, sent when its files changed. */
+  'task/progress': progressParams,
+  /** Worker → extension. A task's files changed (or its run started or ended); the tree refreshes that task. */
+  'task/changed': z.object({ task: z.string(), running: z.boolean() }),
 } as const;
 
 export type RequestMethod = keyof typeof requestMethods;

@@ -3,6 +3,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import type { Logger } from '../engine/log';
 import { Channel, type MessageEndpoint } from '../protocol/channel';
 import type { LogLevel } from '../protocol/messages';
+import { TaskService } from './taskService';
 
 /**
  * Entry of the engine worker (`dist/worker.js`), started by the extension with `new Worker(...)`. It serves the
@@ -29,8 +30,20 @@ channel.onRequest('engine/ping', () => {
   return { pid: process.pid, threadId, node: process.version };
 });
 
-channel.onRequest('engine/shutdown', () => {
+const tasks = new TaskService(logger, (method, params) => channel.notify(method, params), process.env);
+
+channel.onRequest('task/run', (params) => tasks.run(params));
+channel.onRequest('task/stop', ({ task }) => ({ wasRunning: tasks.stop(task) }));
+channel.onRequest('tasks/snapshot', async ({ file }) => ({ tasks: await tasks.snapshot(file), running: tasks.running }));
+channel.onRequest('task/page', (params) => tasks.page(params));
+channel.onRequest('task/document', (params) => tasks.document(params));
+channel.onRequest('taskFile/check', (params) => tasks.check(params));
+channel.onRequest('batch/cancel', (params) => tasks.cancelBatch(params));
+
+channel.onRequest('engine/shutdown', async () => {
   logger.info(`Engine worker (thread ${threadId}) shutting down`);
+  // Like Ctrl+C: every run stops at its next safe point, so nothing is lost and the next run resumes.
+  await tasks.stopAll();
   // Closing the port ends the worker's event loop, so it exits with code 0; deferred so the answer goes out first.
   setImmediate(() => {
     channel.close('the engine worker shut down');

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { bundleSuites, copyFixture } from './bundleSuites.mjs';
+import { bundleSuites, copyFixture, startSimulatorChild } from './bundleSuites.mjs';
 import { assertInstalled, installExtension, launchBrowser, listExtensions, root, startCodeServer, tail } from './codeServer.mjs';
 import { runUiTest } from './uiTest.mjs';
 
@@ -38,7 +38,7 @@ async function check(title, body) {
 }
 
 /** Runs the mocha suites in the extension host; returns mocha's counts, or undefined if the suites never reported. */
-async function runSuites(tmp, browser, testsIndex) {
+async function runSuites(tmp, browser, testsIndex, simulator) {
   const resultsFile = path.join(tmp, 'suite-results.json');
   const server = await startCodeServer({
     tmp,
@@ -46,7 +46,7 @@ async function runSuites(tmp, browser, testsIndex) {
     userDataDir: path.join(tmp, 'suites-user'),
     extensionsDir: path.join(tmp, 'suites-extensions'),
     smokeTestDriver: true,
-    env: { GPT_BATCH_TEST_RESULTS: resultsFile },
+    env: { GPT_BATCH_TEST_RESULTS: resultsFile, GPT_BATCH_TEST_SIM_URL: simulator.baseUrl },
   });
   const page = await browser.newPage();
   try {
@@ -67,7 +67,7 @@ async function runSuites(tmp, browser, testsIndex) {
       ['extensionDevelopmentPath', `vscode-remote://${server.authority}${root}`],
       ['extensionTestsPath', `vscode-remote://${server.authority}${testsIndex}`],
     ];
-    await page.goto(server.workspaceUrl(copyFixture(tmp, 'suites-workspace'), payload));
+    await page.goto(server.workspaceUrl(copyFixture(tmp, 'suites-workspace', simulator.baseUrl), payload));
     let timer;
     const timedOut = new Promise((resolve) => (timer = setTimeout(resolve, suitesTimeoutMs, 'timeout')));
     const code = await Promise.race([exitCode, timedOut]);
@@ -94,10 +94,11 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpt-batch-vscode-'));
   const started = Date.now();
   const browser = await launchBrowser();
+  const simulator = await startSimulatorChild();
   try {
     const testsIndex = await bundleSuites();
     console.log('Suites in the extension host (extension loaded from this repository):');
-    const suites = await runSuites(tmp, browser, testsIndex);
+    const suites = await runSuites(tmp, browser, testsIndex, simulator);
     if (suites === undefined) totals.failed++;
     else {
       totals.passed += suites.passed;
@@ -122,11 +123,12 @@ async function main() {
     try {
       const emptyWorkspace = path.join(tmp, 'ui-empty-workspace');
       fs.mkdirSync(emptyWorkspace);
-      await runUiTest({ browser, server, workspace: copyFixture(tmp, 'ui-workspace'), emptyWorkspace, screenshotsDir, check });
+      await runUiTest({ browser, server, workspace: copyFixture(tmp, 'ui-workspace', simulator.baseUrl), emptyWorkspace, screenshotsDir, check });
     } finally {
       await server.stop();
     }
   } finally {
+    await simulator.stop();
     await browser.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }

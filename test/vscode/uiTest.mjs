@@ -74,6 +74,48 @@ export async function runUiTest({ browser, server, workspace, emptyWorkspace, sc
       await runCommand(page, 'GPT Batch: Clear API Key');
     });
 
+    await check('Run Task from the palette runs against the simulator; the status bar shows the cost; a request preview opens', async () => {
+      await runCommand(page, 'GPT Batch: Set API Key');
+      const password = page.locator('.quick-input-widget input[type="password"]');
+      await password.waitFor({ timeout });
+      await password.fill('sk-ui-test-not-a-real-key');
+      await page.keyboard.press('Enter');
+      await password.waitFor({ state: 'hidden', timeout });
+      await openGptBatchView(page);
+      await runCommand(page, 'GPT Batch: Run Task');
+      const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'char_codes' }).first();
+      await pick.waitFor({ timeout });
+      await pick.click();
+      const running = page.locator('.statusbar-item', { hasText: 'queued' }).first();
+      await running.waitFor({ timeout: 120_000 });
+      const costText = (await running.innerText()).trim();
+      if (!/^char_codes: \d+\.\d+ \/ \d+\.\d+ · queued \d+\.\d+$/.test(costText)) throw new Error(`status bar text while running is "${costText}"`);
+      await shot('7-running-status-bar');
+      const idle = page.locator('.statusbar-item', { hasText: /^\s*GPT Batch\s*$/ }).first();
+      await idle.waitFor({ timeout: 240_000 });
+      // The idle item reveals the tasks view (the activity item would toggle the side bar instead).
+      await idle.click();
+      const row = (text) => page.locator('.sidebar .monaco-list-row', { hasText: text }).first();
+      await row('char_codes').click({ timeout });
+      await row('Remote batches').click({ timeout });
+      await row('Batch ').waitFor({ timeout });
+      await shot('8-tree-batches');
+      await row('Succeeded samples').click({ timeout });
+      const sample = row(/^\s*\d+/);
+      await sample.waitFor({ timeout });
+      await shot('9-tree-samples');
+      await runCommand(page, 'GPT Batch: Preview Requests');
+      const count = page.locator('.quick-input-widget input').first();
+      await count.waitFor({ timeout });
+      const taskPick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'char_codes' }).first();
+      await taskPick.click({ timeout });
+      await page.locator('.quick-input-widget input').first().waitFor({ timeout });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab', { hasText: '.request.json' }).first().waitFor({ timeout });
+      await shot('10-request-preview');
+      await runCommand(page, 'GPT Batch: Clear API Key');
+    });
+
     await check('a folder without a task file shows the welcome view, whose button creates one', async () => {
       await loadWorkbench(page, server.workspaceUrl(emptyWorkspace));
       await openGptBatchView(page);

@@ -14,8 +14,8 @@ async function writeTaskFile(text: string): Promise<void> {
   await vscode.workspace.fs.writeFile(taskFileUri(), new TextEncoder().encode(text));
 }
 
-function rowIds(api: Awaited<ReturnType<typeof extensionApi>>): (string | undefined)[] {
-  return api.tasksView.getChildren().map((node: TaskNode) => api.tasksView.getTreeItem(node).id);
+async function rowIds(api: Awaited<ReturnType<typeof extensionApi>>): Promise<(string | undefined)[]> {
+  return (await api.tasksView.getChildren()).map((node: TaskNode) => api.tasksView.getTreeItem(node).id);
 }
 
 /** Waits for the view to reach a snapshot `state` after a change on disk. */
@@ -38,9 +38,9 @@ describe('tasks view', () => {
   it('lists the tasks of the fixture task file with stable ids', async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
-    assert.deepEqual(rowIds(api), ['task:char_codes', 'task:utterance_emotion']);
+    assert.deepEqual(await rowIds(api), ['task:char_codes', 'task:utterance_emotion']);
     assert.deepEqual(
-      api.tasksView.getChildren().map((node) => api.tasksView.getTreeItem(node).label),
+      (await api.tasksView.getChildren()).map((node) => api.tasksView.getTreeItem(node).label),
       ['char_codes', 'utterance_emotion'],
     );
   });
@@ -48,13 +48,13 @@ describe('tasks view', () => {
   it('refreshes when the task file is edited', async () => {
     await writeTaskFile('{ "tasks": { "renamed": { "task": "demo:char_codes" }, "char_codes": {} } }');
     const api = await viewState('loaded', (s) => s.state === 'loaded' && s.names.includes('renamed'));
-    assert.deepEqual(rowIds(api), ['task:renamed', 'task:char_codes']);
+    assert.deepEqual(await rowIds(api), ['task:renamed', 'task:char_codes']);
   });
 
   it('shows one error row naming the problem when the file is malformed', async () => {
     await writeTaskFile('{ "tasks": [ ] }');
     const api = await viewState('invalid');
-    const rows = api.tasksView.getChildren();
+    const rows = await api.tasksView.getChildren();
     assert.equal(rows.length, 1);
     const row = rows[0];
     assert.ok(row?.kind === 'error');
@@ -64,7 +64,7 @@ describe('tasks view', () => {
   it('without a task file shows the welcome view, whose button creates a valid template', async () => {
     await vscode.workspace.fs.delete(taskFileUri());
     const api = await viewState('missing');
-    assert.deepEqual(api.tasksView.getChildren(), [], 'an empty tree is what lets the welcome view show');
+    assert.deepEqual(await api.tasksView.getChildren(), [], 'an empty tree is what lets the welcome view show');
 
     const created = await vscode.commands.executeCommand<vscode.Uri>('gptBatch.createTaskFile');
     assert.equal(created?.toString(), taskFileUri().toString());
@@ -85,7 +85,7 @@ describe('tasks view', () => {
     });
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), taskFileUri().toString());
     await viewState('loaded');
-    assert.deepEqual(rowIds(api), ['task:char_codes']);
+    assert.deepEqual(await rowIds(api), ['task:char_codes']);
   });
 
   it('refuses to overwrite an existing task file', async () => {

@@ -1,0 +1,216 @@
+import OpenAI from 'openai';
+import { InterruptedError, InvalidInputError } from '../engine/errors';
+import type { Logger } from '../engine/log';
+import { loadTaskFile, parseTaskFile, TaskFileError } from '../engine/taskFile/loadTaskFile';
+import { readTaskDocument, readTaskPage, readTaskSnapshot, type TaskFiles } from '../engine/taskFile/readTaskSnapshot';
+import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
+import { resolveOptions } from '../shared/options';
+import type { TaskSnapshot } from '../shared/taskSnapshot';
+import type { NotificationMethod, NotificationParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';
+import { parseVerboseBlock } from './verboseCapture';
+
+/** How often a running task's files are re-read for progress; the tree and status bar follow at this pace. */
+const progressIntervalMs = 1000;
+
+type Notify = <M extends NotificationMethod>(method: M, params: NotificationParams<M>) => void;
+
+interface ActiveRun {
+  controller: AbortController;
+  finished: Promise<unknown>;
+}
+
+/** The engine options each mode sets on top of the task file's. */
+function modeOverrides(mode: RunMode, count: number | undefined, noRun: boolean): Record<string, unknown> {
+  const run = { run: !noRun };
+  switch (mode) {
+    case 'run':
+    case 'status':
+      return {};
+    case 'dryRun':
+      return { dryrun: true };
+    case 'previewRequests':
+      return { dryrun: true, force_direct: true, direct_verbose: 'always', max_session_requests: count ?? 1 };
+    case 'directVerbose':
+      return { force_direct: true, direct_verbose: 'always', max_session_requests: count ?? 1 };
+    case 'onlyProcess':
+      return { only_process: true };
+    case 'wipeRequests':
+      return { wipe_requests: true, ...run };
+    case 'wipeFailed':
+      return { wipe_failed: true, ...run };
+    case 'wipeTask':
+      return { wipe_task: true, ...run };
+    case 'reinitMeta':
+      return { reinit_meta: true, run: false };
+  }
+}
+
+/**
+ * The engine side of the protocol's task methods: runs tasks (one run per task at a time), stops them, and reads
+ * their files for the editor. Log lines go to `logger`; progress and changes to `notify`.
+ */
+export class TaskService {
+  private readonly runs = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly notify: Notify,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** Names of the tasks running now. */
+  get running(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  async run(params: RequestParams<'task/run'>): Promise<RequestResult<'task/run'>> {
+    if (this.runs.has(params.task)) throw new InvalidInputError(`Task '${params.task}' is already running; stop it first`);
+    const controller = new AbortController();
+    // Registered before the first await, so a second run of the same task is refused even while this one loads.
+    const active: ActiveRun = { controller, finished: Promise.resolve() };
+    this.runs.set(params.task, active);
+    let invocation: TaskInvocation;
+    try {
+      invocation = await taskFileInvocation(params.file, params.task, modeOverrides(params.mode, params.count, params.noRun ?? false), `the editor (${params.mode})`);
+    } catch (error) {
+      this.runs.delete(params.task);
+      throw error;
+    }
+    const exchanges: VerboseExchange[] = [];
+    const lines: string[] = [];
+    const logger = this.capturingLogger(exchanges, lines);
+    const env = params.apiKey === undefined ? this.env : { ...this.env, OPENAI_API_KEY: params.apiKey };
+    const running = runTask(invocation, { logger, signal: controller.signal, env, statusOnly: params.mode === 'status' });
+    // stopAll only waits for the run to end; its outcome or error goes to the caller of run.
+    active.finished = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    const progress = this.followProgress(params.task, invocation);
+    try {
+      const { allDone } = await running;
+      return { outcome: allDone ? 'done' : 'incomplete', exchanges, lines };
+    } catch (error) {
+      if (error instanceof InterruptedError) {
+        this.logger.warn(`Task '${params.task}' stopped at a safe point: ${error.message}`);
+        return { outcome: 'stopped', exchanges, lines };
+      }
+      throw error;
+    } finally {
+      this.runs.delete(params.task);
+      await progress.stop();
+    }
+  }
+
+  /** Asks the task's run to stop at its next safe point; the run's `task/run` request then answers `stopped`. */
+  stop(task: string): boolean {
+    const run = this.runs.get(task);
+    run?.controller.abort();
+    return run !== undefined;
+  }
+
+  /** Stops every run and waits until they have reached their safe points. */
+  async stopAll(): Promise<void> {
+    const runs = [...this.runs.values()];
+    for (const run of runs) run.controller.abort();
+    await Promise.all(runs.map((run) => run.finished));
+  }
+
+  async snapshot(file: string): Promise<TaskSnapshot[]> {
+    const specs = await loadTaskFile(file);
+    return Promise.all(specs.map(async (spec) => readTaskSnapshot(await this.files({ file, task: spec.name }))));
+  }
+
+  async page(params: RequestParams<'task/page'>): Promise<RequestResult<'task/page'>> {
+    return readTaskPage(await this.files(params), params.source, params.offset, params.limit);
+  }
+
+  async document(params: RequestParams<'task/document'>): Promise<RequestResult<'task/document'>> {
+    return { json: await readTaskDocument(await this.files(params), params.ref) };
+  }
+
+  /** The problems of a task file's text, located for the editor; none when it is valid. */
+  check({ file, text }: RequestParams<'taskFile/check'>): RequestResult<'taskFile/check'> {
+    try {
+      parseTaskFile(text, file);
+      return { problems: [] };
+    } catch (error) {
+      if (!(error instanceof TaskFileError)) throw error;
+      return { problems: error.problems.map(({ message, line, column }) => ({ message, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) })) };
+    }
+  }
+
+  /** Cancels a remote batch through the API the task is configured for. */
+  async cancelBatch(params: RequestParams<'batch/cancel'>): Promise<RequestResult<'batch/cancel'>> {
+    const invocation = await taskFileInvocation(params.file, params.task, {}, 'the editor');
+    const options = resolveOptions(invocation.layers).requester;
+    const apiKey = params.apiKey ?? options.openai_api_key ?? this.env.OPENAI_API_KEY;
+    if (!apiKey) throw new InvalidInputError('No OpenAI API key: set one with "GPT Batch: Set API Key" or OPENAI_API_KEY');
+    const client = new OpenAI({ apiKey, baseURL: options.client_base_url ?? this.env.OPENAI_BASE_URL ?? undefined, maxRetries: 4 });
+    const batch = await client.batches.cancel(params.remoteId);
+    this.logger.info(`Asked the provider to cancel batch ${params.remoteId} of task '${params.task}': now ${batch.status}`);
+    this.notify('task/changed', { task: params.task, running: this.runs.has(params.task) });
+    return { status: batch.status };
+  }
+
+  private async files({ file, task }: { file: string; task: string }): Promise<TaskFiles> {
+    const invocation = await taskFileInvocation(file, task, {}, 'the editor');
+    return { name: task, ...taskLocation(invocation) };
+  }
+
+  private capturingLogger(exchanges: VerboseExchange[], lines: string[]): Logger {
+    const keep = (message: string) => {
+      lines.push(message);
+      try {
+        const exchange = parseVerboseBlock(message);
+        if (exchange !== undefined) exchanges.push(exchange);
+      } catch (error) {
+        this.logger.warn(`A verbose request block could not be read back, so it opens in no editor tab: ${(error as Error).message}`);
+      }
+    };
+    return {
+      error: (message, ...args) => this.logger.error(message, ...args),
+      warn: (message, ...args) => (keep(message), this.logger.warn(message, ...args)),
+      info: (message, ...args) => (keep(message), this.logger.info(message, ...args)),
+      debug: (message, ...args) => this.logger.debug(message, ...args),
+    };
+  }
+
+  /** Re-reads the task's files while it runs and reports changes; `stop` sends the final state. */
+  private followProgress(task: string, invocation: TaskInvocation): { stop(): Promise<void> } {
+    const files = { name: task, ...taskLocation(invocation) };
+    let startCost: number | undefined;
+    let last = '';
+    let reading = Promise.resolve();
+    const report = (running: boolean) =>
+      (reading = reading.then(async () => {
+        const snapshot = await readTaskSnapshot(files);
+        if (snapshot.error !== undefined) return;
+        startCost ??= snapshot.taskCost;
+        const progress = {
+          task,
+          sessionCost: snapshot.taskCost - startCost,
+          taskCost: snapshot.taskCost,
+          queuedEstimate: snapshot.queuedEstimate,
+          queuedRequests: snapshot.queuedRequests,
+          localBatches: snapshot.batches.filter((b) => b.place === 'local').length,
+          remoteBatches: snapshot.batches.filter((b) => b.place === 'remote').length,
+          samples: snapshot.samples,
+        };
+        const text = JSON.stringify(progress);
+        if (text !== last || !running) {
+          last = text;
+          this.notify('task/progress', progress);
+          this.notify('task/changed', { task, running });
+        }
+      }).catch((error: unknown) => this.logger.warn(`Cannot read the progress of task '${task}': ${(error as Error).message}`)));
+    void report(true);
+    const timer = setInterval(() => void report(true), progressIntervalMs);
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await report(false);
+      },
+    };
+  }
+}

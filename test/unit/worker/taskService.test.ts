@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidInputError } from '../../../src/engine/errors';
+import { noopLogger } from '../../../src/engine/log';
+import type { NotificationMethod, NotificationParams, ProgressParams } from '../../../src/protocol/messages';
+import { startSimulator, type Simulator } from '../../../src/sim/simulator';
+import { TaskService } from '../../../src/worker/taskService';
+import { useTempDir } from '../../support/store/tempDir';
+
+interface Sent {
+  method: NotificationMethod;
+  params: unknown;
+}
+
+describe('TaskService (engine worker tasks, against the simulator)', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('task-service');
+  let sim: Simulator;
+  let sent: Sent[];
+  let service: TaskService;
+  let file: string;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ batchSeconds: 1.5 });
+    sent = [];
+    service = new TaskService(noopLogger, <M extends NotificationMethod>(method: M, params: NotificationParams<M>) => sent.push({ method, params }), {});
+    file = path.join(tmp.dir, 'gpt-batch.json');
+    const task = { task: 'demo:char_codes', model: 'gpt-4o-mini-2024-07-18', client_base_url: sim.baseUrl, wandb: false, max_session_requests: 12, max_batch_requests: 6 };
+    fs.writeFileSync(file, JSON.stringify({ tasks: { cc: task } }));
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('previews the next N requests without an API call and without writing the task directory', async () => {
+    const result = await service.run({ file, task: 'cc', mode: 'previewRequests', count: 3 });
+    assert.equal(result.exchanges.length, 3);
+    for (const exchange of result.exchanges) assert.equal((exchange.request as { model?: string }).model, 'gpt-4o-mini-2024-07-18');
+    assert.deepEqual(sim.stats().routes, {});
+    const taskDir = path.join(tmp.dir, '.gpt-batch', 'cc');
+    assert.deepEqual(fs.existsSync(taskDir) ? fs.readdirSync(taskDir) : [], []);
+  });
+
+  it('runs a task with the key of the request, and the snapshot shows its batches, samples and requests', async () => {
+    const result = await service.run({ file, task: 'cc', mode: 'run', apiKey: 'sk-run' });
+    assert.notEqual(result.outcome, 'stopped');
+    const [snapshot] = await service.snapshot(file);
+    assert.ok(snapshot);
+    assert.equal(snapshot.started, true);
+    assert.equal(snapshot.samples.succeeded, 12);
+    assert.ok(snapshot.taskCost > 0);
+    const processed = snapshot.batches.filter((b) => b.place === 'processed');
+    assert.equal(processed.length, 2);
+    assert.equal(processed.reduce((sum, b) => sum + b.numRequests, 0), 12);
+    const page = await service.page({ file, task: 'cc', source: { kind: 'samples', group: 'succeeded' }, offset: 10, limit: 5 });
+    assert.equal(page.total, 12);
+    assert.equal(page.items.length, 2);
+    const progress = sent.filter((s) => s.method === 'task/progress').map((s) => s.params as ProgressParams);
+    assert.ok(progress.length > 0);
+    assert.equal(progress.at(-1)?.taskCost, snapshot.taskCost);
+    assert.equal(progress.at(-1)?.sessionCost, snapshot.taskCost);
+    assert.deepEqual(sent.at(-1), { method: 'task/changed', params: { task: 'cc', running: false } });
+  });
+
+  it('lists and opens the requests of a remote batch while it runs; Stop ends the run and the next run loses nothing', async () => {
+    const running = service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' });
+    await until(() => sent.some((s) => s.method === 'task/progress' && (s.params as ProgressParams).remoteBatches > 0));
+    const [snapshot] = await service.snapshot(file);
+    const remote = snapshot?.batches.find((b) => b.place === 'remote');
+    assert.ok(remote, 'no remote batch in the snapshot');
+    const page = await service.page({ file, task: 'cc', source: { kind: 'batch', place: 'remote', id: remote.id }, offset: 0, limit: 200 });
+    assert.equal(page.total, remote.numRequests);
+    const first = page.items[0];
+    assert.ok(first);
+    const { json } = await service.document({ file, task: 'cc', ref: { kind: 'request', place: 'remote', batchId: remote.id, requestId: Number(first.key) } });
+    assert.equal((json as { custom_id: string }).custom_id, `id-${first.key}`);
+    assert.equal(service.stop('cc'), true);
+    assert.equal((await running).outcome, 'stopped');
+    const [stopped] = await service.snapshot(file);
+    const resumed = await service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' });
+    assert.notEqual(resumed.outcome, 'stopped');
+    const [after] = await service.snapshot(file);
+    assert.ok(stopped && after);
+    assert.ok(after.samples.succeeded > stopped.samples.succeeded, 'the resumed run processed nothing');
+    const known = (s: typeof after) => s.samples.succeeded + s.samples.pending;
+    assert.ok(known(after) >= known(stopped), 'samples committed before the stop were lost');
+    assert.equal(after.samples.failed, 0);
+  });
+
+  it('refuses a second run of a running task', async () => {
+    const running = service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' });
+    await assert.rejects(service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' }), (error: unknown) => error instanceof InvalidInputError && /already running/.test(error.message));
+    service.stop('cc');
+    await running;
+  });
+
+  it('reports the problems of a broken task file at their lines', () => {
+    const text = '{\n  "tasks": {\n    "cc": {\n      "task": "demo:char_codes",\n      "max_sesion_requests": 3\n    }\n  }\n}\n';
+    const { problems } = service.check({ file, text });
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.line, 5);
+    assert.match(problems[0]?.message ?? '', /max_sesion_requests.*did you mean 'max_session_requests'/);
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
+}
