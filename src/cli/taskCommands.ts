@@ -6,6 +6,7 @@ import { installSignalHandlers } from '../engine/store/interrupts';
 import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
 import { consoleLogger } from './consoleLogger';
+import { ProgressLine } from './progressLine';
 import { exitCodes } from './exitCodes';
 import { parseFlags } from './flags';
 import { renderHelp } from './help';
@@ -17,11 +18,17 @@ const cliDefs = optionDefs.filter((d) => d.cli !== false);
 async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise<number> {
   const resolved = resolveOptions(invocation.layers);
   const controller = new AbortController();
+  const { prefix, taskDir } = taskLocation(invocation);
+  // On a terminal a live line shows counts, costs and remote batches; plain log lines otherwise, for readable CI logs.
+  const progress = process.stdout.isTTY && !statusOnly ? new ProgressLine(process.stdout, { name: prefix, taskDir, prefix }) : undefined;
   // A closed pipe stops the run at the next safe point, like Ctrl+C: nobody reads its log any more.
-  const logger = consoleLogger(process.stdout, { onClosed: () => controller.abort('the standard output was closed') });
+  const logger = consoleLogger(process.stdout, {
+    onClosed: () => controller.abort('the standard output was closed'),
+    beforeWrite: () => progress?.clear(),
+  });
   const uninstall = installSignalHandlers(controller, logger);
   let simulator: Simulator | undefined;
-  const { prefix, taskDir } = taskLocation(invocation);
+  progress?.start();
   try {
     if (resolved.program.simulate) {
       simulator = await startSimulator({ batchSeconds: 3 });
@@ -38,6 +45,7 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
     }
     throw error;
   } finally {
+    progress?.stop();
     uninstall();
     await simulator?.close();
   }

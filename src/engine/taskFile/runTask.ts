@@ -103,8 +103,9 @@ export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Pr
   if (taskManager.wipe_failed) requester.wipe_requests = true;
   const simulating = host.simulatorBaseUrl !== undefined;
   const { prefix, taskDir } = taskLocation(invocation);
-  // The engine creates only the task directory itself; the default one lives in `.gpt-batch/`, which may not exist yet.
-  if (resolved.meta.task_dir === null) await mkdir(path.dirname(taskDir), { recursive: true });
+  // The engine creates only the task directory itself; task directories in a `.gpt-batch/` folder (the default
+  // ones, and e.g. `npm run demo`'s) get that folder created too.
+  if (resolved.meta.task_dir === null || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
   const createClient = clientFactory(requester, host.simulatorBaseUrl, env);
   const wandbWanted = requester.wandb ?? (!requester.dryrun && !simulating);
   const task = await createTaskManager(
