@@ -106,6 +106,7 @@ export async function pushBatches(r: Requester): Promise<boolean> {
     const reasons = reasonsNotToPush(r, batch, remote);
     if (reasons.length > 0) {
       reasons.forEach((reason) => encountered.add(reason));
+      warnIfNeverPushable(r, batch);
       continue;
     }
     if (r.dryrun) {
@@ -129,6 +130,22 @@ export async function pushBatches(r: Requester): Promise<boolean> {
       `${r.unfinishedRemoteBatches.length} unfinished remote, and ${r.finishedRemoteBatches.length} finished remote batches${congested ? ' [CONGESTED]' : ''}`,
   );
   return congested;
+}
+
+/** Warns when a batch is larger than a whole session or remote allowance, so that no later run could push it either. */
+function warnIfNeverPushable(r: Requester, batch: BatchState): void {
+  const o = r.options;
+  const limits: [string, number, number][] = [
+    ['max_session_requests', batch.num_requests, o.max_session_requests],
+    ['max_remote_requests', batch.num_requests, o.max_remote_requests],
+    ['max_session_ktokens', batch.tokens_cost.input_tokens, r.limits.max_session_tokens],
+    ['max_remote_ktokens', batch.tokens_cost.input_tokens, r.limits.max_remote_tokens],
+  ];
+  for (const [option, size, limit] of limits) {
+    if (size > limit && limit > 0) {
+      r.logger.warn(`Batch ${batch.id} (${batch.num_requests} requests, ${batch.tokens_cost.input_tokens} tokens) exceeds ${option} on its own and can never be pushed with these limits; lower max_batch_requests / max_batch_ktokens, or raise ${option}`);
+    }
+  }
 }
 
 /**
