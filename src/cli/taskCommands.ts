@@ -55,45 +55,47 @@ function help(usage: string): string {
   return renderHelp(usage, cliDefs);
 }
 
-/** `gpt-batch run [--config gpt-batch.json] [--task NAME] [flags]` */
-export async function runRunCommand(argv: string[]): Promise<number> {
-  const usage = 'Usage: gpt-batch run [--config gpt-batch.json] [--task NAME] [options]\n\nRuns a task of the task file; flags override the task file.';
-  const flags = parseFlags(argv, cliDefs);
-  if (flags.help) {
-    console.log(help(usage));
-    return exitCodes.ok;
-  }
-  const invocation = await cliTaskFileInvocation(flags.values, flags.positionals);
-  return execute(invocation, false);
+/**
+ * A task command: parses its flags, prints help for `--help`, and runs (or, with `statusOnly`, shows) the task that
+ * `invocationOf` picks.
+ */
+function taskCommand(usage: string, statusOnly: boolean, invocationOf: (values: Record<string, unknown>, positionals: string[]) => Promise<TaskInvocation> | TaskInvocation) {
+  return async (argv: string[]): Promise<number> => {
+    const flags = parseFlags(argv, cliDefs);
+    if (flags.help) {
+      console.log(help(usage));
+      return exitCodes.ok;
+    }
+    return execute(await invocationOf(flags.values, flags.positionals), statusOnly);
+  };
 }
+
+/** `gpt-batch run [--config gpt-batch.json] [--task NAME] [flags]` */
+export const runRunCommand = taskCommand(
+  'Usage: gpt-batch run [--config gpt-batch.json] [--task NAME] [options]\n\nRuns a task of the task file; flags override the task file.',
+  false,
+  cliTaskFileInvocation,
+);
 
 /** `gpt-batch status [--config gpt-batch.json] [--task NAME]`: the task's status without running it. */
-export async function runStatusCommand(argv: string[]): Promise<number> {
-  const usage = 'Usage: gpt-batch status [--config gpt-batch.json] [--task NAME] [options]\n\nShows the status of a task without running it.';
-  const flags = parseFlags(argv, cliDefs);
-  if (flags.help) {
-    console.log(help(usage));
-    return exitCodes.ok;
-  }
-  const invocation = flags.values.config === undefined && flags.values.task !== undefined && demoNames.includes(flags.values.task as DemoName)
-    ? demoInvocation(flags.values)
-    : await cliTaskFileInvocation(flags.values, flags.positionals);
-  return execute(invocation, true);
-}
+export const runStatusCommand = taskCommand(
+  'Usage: gpt-batch status [--config gpt-batch.json] [--task NAME] [options]\n\nShows the status of a task without running it.',
+  true,
+  (values, positionals) =>
+    values.config === undefined && values.task !== undefined && demoNames.includes(values.task as DemoName)
+      ? demoInvocation(values, positionals)
+      : cliTaskFileInvocation(values, positionals),
+);
 
 /** `gpt-batch demo --task char_codes|utterance_emotion [flags]`, the counterpart of the Python demo module. */
-export async function runDemoCommand(argv: string[]): Promise<number> {
-  const usage = 'Usage: gpt-batch demo --task char_codes|utterance_emotion [options]\n\nRuns a built-in demo task.';
-  const flags = parseFlags(argv, cliDefs);
-  if (flags.help) {
-    console.log(help(usage));
-    return exitCodes.ok;
-  }
-  if (flags.positionals.length > 0) throw new InvalidInputError(`Unexpected argument '${flags.positionals[0]}'`);
-  return execute(demoInvocation(flags.values), false);
-}
+export const runDemoCommand = taskCommand(
+  'Usage: gpt-batch demo --task char_codes|utterance_emotion [options]\n\nRuns a built-in demo task.',
+  false,
+  demoInvocation,
+);
 
-function demoInvocation(values: Record<string, unknown>): TaskInvocation {
+function demoInvocation(values: Record<string, unknown>, positionals: string[]): TaskInvocation {
+  if (positionals.length > 0) throw new InvalidInputError(`Unexpected argument '${positionals[0]}'`);
   const task = values.task;
   if (typeof task !== 'string' || !demoNames.includes(task as DemoName)) {
     throw new InvalidInputError(`--task must name a demo: ${demoNames.join(' or ')}${task === undefined ? '' : ` (unrecognised task '${String(task)}')`}`);

@@ -1,17 +1,10 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { responseFormatFor } from '../../engine/schema/strict';
 import { isUnicodeWhitespace } from '../../engine/util/codePoints';
+import { demoPayload, type DemoModelMeta } from '../demoPayload';
 import { unicodeCharacterInfoName, unicodeCharacterInfoSchema } from './schema';
 
 /** Model parameters fixed when a char_codes task is created. */
-export interface CharCodesMeta {
-  readonly model: string;
-  readonly max_completion_tokens: number;
-  /** Assumed fraction of `max_completion_tokens` actually generated, for cost estimates. */
-  readonly completion_ratio: number;
-  readonly temperature: number;
-  readonly top_p: number;
-}
+export type CharCodesMeta = DemoModelMeta;
 
 export const charCodesDefaultMeta: CharCodesMeta = {
   model: 'gpt-4o-mini-2024-07-18',
@@ -30,15 +23,5 @@ const systemMessage =
  */
 export function charCodesPayload(meta: CharCodesMeta, char: string): ChatCompletionCreateParamsNonStreaming {
   const shown = isUnicodeWhitespace(char) ? `"${char}"` : char;
-  return {
-    model: meta.model,
-    max_completion_tokens: meta.max_completion_tokens,
-    temperature: meta.temperature,
-    top_p: meta.top_p,
-    messages: [
-      { role: 'system', content: systemMessage },
-      { role: 'user', content: `Character: ${shown}` },
-    ],
-    response_format: responseFormatFor(unicodeCharacterInfoName, unicodeCharacterInfoSchema),
-  };
+  return demoPayload(meta, systemMessage, `Character: ${shown}`, unicodeCharacterInfoName, unicodeCharacterInfoSchema);
 }

@@ -1,15 +1,9 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { responseFormatFor } from '../../engine/schema/strict';
+import { demoPayload, type DemoModelMeta } from '../demoPayload';
 import { utteranceInfoName, utteranceInfoSchema } from './schema';
 
 /** Model and majority-vote parameters fixed when an utterance_emotion task is created. */
-export interface UtteranceMeta {
-  readonly model: string;
-  readonly max_completion_tokens: number;
-  /** Assumed fraction of `max_completion_tokens` actually generated, for cost estimates. */
-  readonly completion_ratio: number;
-  readonly temperature: number;
-  readonly top_p: number;
+export interface UtteranceMeta extends DemoModelMeta {
   /** Fewest opinions a confident conclusion may rest on. */
   readonly opinions_min: number;
   /** Most responses (failed ones included) asked for per utterance. */
@@ -35,15 +29,5 @@ const systemMessage =
 
 /** The chat request classifying `utterance`; the user message is exactly `UTTERANCE:\n<utterance>`. */
 export function utterancePayload(meta: UtteranceMeta, utterance: string): ChatCompletionCreateParamsNonStreaming {
-  return {
-    model: meta.model,
-    max_completion_tokens: meta.max_completion_tokens,
-    temperature: meta.temperature,
-    top_p: meta.top_p,
-    messages: [
-      { role: 'system', content: systemMessage },
-      { role: 'user', content: `UTTERANCE:\n${utterance}` },
-    ],
-    response_format: responseFormatFor(utteranceInfoName, utteranceInfoSchema),
-  };
+  return demoPayload(meta, systemMessage, `UTTERANCE:\n${utterance}`, utteranceInfoName, utteranceInfoSchema);
 }
