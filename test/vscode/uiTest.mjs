@@ -109,7 +109,8 @@ export async function runUiTest({ browser, server, workspace, emptyWorkspace, sc
       await count.waitFor({ timeout });
       const taskPick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'char_codes' }).first();
       await taskPick.click({ timeout });
-      await page.locator('.quick-input-widget input').first().waitFor({ timeout });
+      // The count box replaces the task pick in the same widget: wait for its title, or Enter would reach the pick.
+      await page.locator('.quick-input-widget', { hasText: 'Number of requests' }).first().waitFor({ timeout });
       await page.keyboard.press('Enter');
       await page.locator('.tab', { hasText: '.request.json' }).first().waitFor({ timeout });
       await shot('10-request-preview');
