@@ -26,7 +26,8 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
     onClosed: () => controller.abort('the standard output was closed'),
     beforeWrite: () => progress?.clear(),
   });
-  const uninstall = installSignalHandlers(controller, logger);
+  // The handlers stay until the process exits, so that a Ctrl+C during the last clean-up still stops gracefully.
+  installSignalHandlers(controller, logger);
   let simulator: Simulator | undefined;
   progress?.start();
   try {
@@ -46,7 +47,6 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
     throw error;
   } finally {
     progress?.stop();
-    uninstall();
     await simulator?.close();
   }
 }

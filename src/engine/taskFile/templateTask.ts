@@ -54,6 +54,9 @@ class TemplateOutput implements TaskOutput {
   status(): string {
     return `${this.succeeded.status()}; failures: ${this.failed.status()}`;
   }
+  files(): string[] {
+    return [...this.succeeded.files(), ...this.failed.files()];
+  }
 }
 
 /**

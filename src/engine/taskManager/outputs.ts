@@ -18,6 +18,8 @@ export interface TaskOutput {
   validate(): void;
   /** A short description for log lines, e.g. `1140 chars`. */
   status(): string;
+  /** The output's files, for telling the user where the results are. */
+  files(): string[];
 }
 
 /** A single JSON document `<base>.json`, rewritten whole on every save. */
@@ -74,6 +76,10 @@ export class JsonOutputFile<T extends object> implements TaskOutput {
 
   status(): string {
     return this.hooks.status ? this.hooks.status(this.data) : `${Object.keys(this.data).length} fields`;
+  }
+
+  files(): string[] {
+    return [this.file];
   }
 }
 
@@ -239,6 +245,10 @@ export class JsonlOutputFile<T> implements TaskOutput {
 
   status(): string {
     return `${this.paths.length} file(s), ${this.lastEntries} entries in the last`;
+  }
+
+  files(): string[] {
+    return this.paths.slice();
   }
 
   /** Every saved entry of every chunk, in order. */

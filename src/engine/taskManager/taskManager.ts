@@ -199,6 +199,7 @@ export abstract class TaskManager {
       }
       this.logStatus();
       const mode = this.init.taskManager.postprocess_output;
+      this.logger.info(`Task output (${this.output.status()}): ${this.output.files().join(', ')}`);
       if (mode === 'always' || (mode === 'if_written' && allDone && this.output.written)) {
         this.logger.info('Post-processing the task output');
         await this.postprocessOutputData();
