@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { locateJsonPath } from '../../shared/jsonLocate';
 import { optionDefs, resolveOptions } from '../../shared/options';
+import { closestName } from '../../shared/options/suggest';
 import { type DemoName, taskKindSchemas, taskNamePattern, type TaskSpec } from '../../shared/taskFile';
 import { EngineError, InvalidInputError } from '../errors';
 
@@ -31,33 +32,6 @@ const kindKeys = {
 } as const;
 /** Option keys that make no sense inside a task entry (they pick the file or the task). */
 const programOnlyKeys = new Set(['config', 'task']);
-
-function closest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestScore) {
-      bestScore = d;
-      best = c;
-    }
-  }
-  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
-}
 
 function zodProblems(error: z.ZodError, base: (string | number)[], task: string): TaskFileProblem[] {
   return error.issues.map((issue) => ({
@@ -125,7 +99,7 @@ function parseTask(name: string, entry: unknown, problems: TaskFileProblem[]): T
     if ((kindKeys[kind] as readonly string[]).includes(key)) kindPart[key] = value;
     else if (optionNames.has(key) && !programOnlyKeys.has(key)) options[key] = value;
     else {
-      const hint = closest(key, [...kindKeys[kind], ...[...optionNames].filter((n) => !programOnlyKeys.has(n))]);
+      const hint = closestName(key, [...kindKeys[kind], ...[...optionNames].filter((n) => !programOnlyKeys.has(n))]);
       problems.push({ message: `task '${name}': unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`, path: [...base, key] });
     }
   }
@@ -145,10 +119,10 @@ function parseTask(name: string, entry: unknown, problems: TaskFileProblem[]): T
       problems.push({ message: error.message, path: key ? [...base, key] : base });
     }
   }
-  if (problems.length > before || !parsed.success) return [];
+  if (problems.length > before) return [];
   if (kind === 'demo') return [{ kind, name, demo: String(kindPart.task).slice('demo:'.length) as DemoName, options }];
-  if (kind === 'template') return [{ kind, name, template: parsed.data as TaskSpec & never, options }];
-  return [{ kind, name, module: parsed.data as TaskSpec & never, options }];
+  if (kind === 'template') return [{ kind, name, template: taskKindSchemas.template.parse(kindPart), options }];
+  return [{ kind, name, module: taskKindSchemas.module.parse(kindPart), options }];
 }
 
 /** Reads and validates a task file; a missing file is an error naming it. */
