@@ -31,10 +31,10 @@ export interface CommitTimer {
 export function timeCommits(): CommitTimer {
   const original = FileStore.prototype.commitChanges;
   const commits: TimedCommit[] = [];
-  FileStore.prototype.commitChanges = async function timedCommit(this: FileStore, changes) {
+  FileStore.prototype.commitChanges = async function timedCommit(this: FileStore, changes, writes) {
     const start = performance.now();
     try {
-      return await original.call(this, changes);
+      return await original.call(this, changes, writes);
     } finally {
       commits.push({ start, end: performance.now() });
     }

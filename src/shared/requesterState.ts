@@ -119,35 +119,20 @@ export const historyEntrySchema = z.strictObject({
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-/** The requester state file `P_state.json`. Its size depends on the active batches only, not on the task's history. */
+/** The requester's counters and active batches, as saved in the task database. Its size does not depend on the task's size. */
 export const requesterStateSchema = z.strictObject({
   version: z.literal(1),
   endpoint: z.string().min(1),
   max_request_id: z.number().int().nonnegative(),
   max_batch_id: z.number().int().nonnegative(),
   max_direct_batch_id: z.number().int().nonnegative(),
-  /** Lines of `P_queue.jsonl`: the first `consumed` are in batches already, the rest are queued. */
-  queue: z.strictObject({ lines: z.number().int().nonnegative(), consumed: z.number().int().nonnegative() }),
+  /** The active batches (local and remote); processed ones are rows of the task database's batch table. */
   batches: z.array(batchStateSchema),
-  /** Lines of the append-only `P_history.jsonl`. */
-  history: z.strictObject({ lines: z.number().int().nonnegative() }),
   task_push_stats: pushStatsSchema,
   metrics: z.strictObject({ direct: apiMetricsSchema, batch: apiMetricsSchema, all: apiMetricsSchema }),
   num_pass_failures: z.number().int().nonnegative(),
 });
 export type RequesterState = z.infer<typeof requesterStateSchema>;
-
-/** One line of the queue file `P_queue.jsonl`. Token counts are kept; costs follow the current configuration. */
-export const queueLineSchema = z.strictObject({
-  id: z.number().int().positive(),
-  payload: z.record(z.string(), z.unknown()),
-  meta: z.record(z.string(), z.unknown()).nullable(),
-  retry_num: z.number().int().nonnegative(),
-  parse_info: z.record(z.string(), z.unknown()).nullable(),
-  input_tokens: z.number().int().nonnegative(),
-  max_output_tokens: z.number().int().nonnegative(),
-});
-export type QueueLine = z.infer<typeof queueLineSchema>;
 
 /** One line of a batch input file, exactly as uploaded to the provider. */
 export const batchInputLineSchema = z.strictObject({

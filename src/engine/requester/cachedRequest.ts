@@ -1,4 +1,5 @@
-import type { QueueLine, RequestInfo, TokensCost } from '../../shared/requesterState';
+import type { RequestInfo, TokensCost } from '../../shared/requesterState';
+import type { StoredRequest } from '../db/requesterRecords';
 import type { RequestCosting } from './costing';
 
 /** A request as the task hands it in: the API request body and the task's own metadata. */
@@ -51,7 +52,7 @@ export interface CachedRequestInput {
   meta: Record<string, unknown> | null;
   retry_num: number;
   parse_info: Record<string, unknown> | null;
-  /** Known token counts (from the queue file); counted afresh when absent. */
+  /** Known token counts (from the task database); counted afresh when absent. */
   counts?: { inputTokens: number; maxOutputTokens: number };
 }
 
@@ -72,24 +73,9 @@ export function buildCachedRequest(input: CachedRequestInput, endpoint: string, 
   };
 }
 
-export function queueLineOf(req: CachedRequest): QueueLine {
-  return {
-    id: req.id,
-    payload: req.payload,
-    meta: req.meta,
-    retry_num: req.retry_num,
-    parse_info: req.parse_info,
-    input_tokens: req.input_tokens,
-    max_output_tokens: req.max_output_tokens,
-  };
-}
-
-export function cachedFromQueueLine(line: QueueLine, endpoint: string, costing: RequestCosting): CachedRequest {
-  return buildCachedRequest(
-    { ...line, counts: { inputTokens: line.input_tokens, maxOutputTokens: line.max_output_tokens } },
-    endpoint,
-    costing,
-  );
+/** A committed request read back from the task database; its costs follow the current configuration. */
+export function cachedFromStored(stored: StoredRequest, endpoint: string, costing: RequestCosting): CachedRequest {
+  return buildCachedRequest({ ...stored, counts: { inputTokens: stored.input_tokens, maxOutputTokens: stored.max_output_tokens } }, endpoint, costing);
 }
 
 export function requestInfoOf(req: CachedRequest): RequestInfo {

@@ -5,7 +5,7 @@ import { DelayedErrors } from '../util/delayedErrors';
 import { formatDuration } from '../util/format';
 import { addApiMetrics, addPushStats, costAll, costDirect, directPart, sumTokensCost } from './accounting';
 import { type BatchResult, computeBatchMetrics } from './batchResult';
-import { buildCachedRequest, type CachedRequest, requestInfoOf } from './cachedRequest';
+import { buildCachedRequest, type CachedRequest } from './cachedRequest';
 import { executeDirect } from './directExecution';
 import { historyEntry, resultMetrics, type BatchResultHandler } from './processing';
 import { batchMetricsLine, mismatchWarnings, retryLine, statsLine } from './reporting';
@@ -92,7 +92,7 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
     );
     const batchStarted = r.clock();
     let lastProgress = batchStarted;
-    const results = await executeDirect(r, chunk, (done, errors) => {
+    const results = await executeDirect(r, chunk, hook !== undefined, (done, errors) => {
       const now = r.clock();
       if (now - lastProgress < r.options.remote_update_interval * 1000 && done < chunk.length) return;
       lastProgress = now;
@@ -178,8 +178,9 @@ async function processVirtualBatch(
     printVerbose(r, results);
     logInUnit(u, r.metrics, resultMetrics(id, true, 0, 0, result.stats));
     r.state.max_direct_batch_id = id;
-    r.files.appendHistory(u.tx, [historyEntry('direct', batch, result, `direct_batch_${id}`, 'completed', fatal.length > 0, now, now, now)]);
-    r.state.history.lines += 1;
+    r.records.assignRequests(u.tx, 'direct', id, chunk);
+    r.records.recordResults(u.tx, results, now);
+    r.records.recordProcessed(u.tx, historyEntry('direct', batch, result, `direct_batch_${id}`, 'completed', fatal.length > 0, now, now, now));
     const retries = results
       .filter((x) => x.retry)
       .map((x) => {
@@ -219,7 +220,7 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
       await r.unit(async (u) => {
         r.guard(u);
         r.state.batches = r.state.batches.filter((b) => b.id !== batchId);
-        r.files.removeBatch(u.tx, listed);
+        u.tx.remove(listed.local_jsonl);
         r.saveState(u);
       });
       continue;
@@ -230,7 +231,7 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
       const batch = current();
       if (requests.length === 0) {
         r.state.batches = r.state.batches.filter((b) => b.id !== batchId);
-        r.files.removeBatch(u.tx, batch);
+        u.tx.remove(batch.local_jsonl);
         return;
       }
       batch.num_requests = requests.length;
@@ -238,8 +239,7 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
       batch.tokens_cost = sumTokensCost(requests.map((q) => q.tokens_cost));
       batch.full_batch = false;
       if (!batch.reasons.includes('Direct updated')) batch.reasons.push('Direct updated');
-      r.files.writeBatch(u.tx, batch, r.endpoint, requests.map((q) => ({ id: q.id, payload: q.payload, info: requestInfoOf(q) })));
-      r.rememberDryrunBatch(batch.id, requests);
+      r.writeBatch(u, batch, requests);
     });
     processed += 1;
     if (limited) break;

@@ -10,14 +10,27 @@ import { errorInfo, processChatCompletion, statusCodeError } from './responses';
 /**
  * Sends direct API requests concurrently (at most `direct_concurrency` in flight), pausing when the server's
  * rate-limit headers say the request budget is spent. 429 and 5xx answers are retried by the API client itself,
- * honouring `Retry-After`. An interrupt aborts the requests in flight and throws `InterruptedError`: nothing of the
- * virtual batch is saved, so its requests are executed again later.
+ * honouring `Retry-After`. An interrupt aborts the requests in flight and throws `InterruptedError`.
+ *
+ * With `persist` (requests committed to the task database), each answer is stored as it arrives and answers stored
+ * by an interrupted earlier run are used instead of asking again: an interruption loses at most what was in flight.
+ * Without it (requests that exist only in memory), an interrupted virtual batch is executed again.
  */
-export async function executeDirect(r: Requester, requests: CachedRequest[], onProgress: (done: number, errors: number) => void): Promise<ResultInfo[]> {
+export async function executeDirect(r: Requester, requests: CachedRequest[], persist: boolean, onProgress: (done: number, errors: number) => void): Promise<ResultInfo[]> {
   const results: ResultInfo[] = new Array(requests.length);
+  const save = persist && !r.dryrun;
+  const stored = save ? r.records.storedAnswers(requests.map((q) => q.id)) : new Map<number, Omit<ResultInfo, 'req_payload'>>();
   let next = 0;
   let done = 0;
   let errors = 0;
+  requests.forEach((request, index) => {
+    const answer = stored.get(request.id);
+    if (answer === undefined) return;
+    results[index] = { ...answer, req_payload: request.payload };
+    done += 1;
+    if (answer.err_info !== null) errors += 1;
+  });
+  if (stored.size > 0) r.logger.info(`Using ${stored.size} direct answer(s) saved by an interrupted earlier run instead of requesting them again`);
   let pausedUntil = 0;
   let interrupted = false;
   // The API client adds an abort listener to a request's signal and never removes it; a signal that lives only as
@@ -32,6 +45,7 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], onP
     while (next < requests.length && !interrupted) {
       const index = next;
       next += 1;
+      if (results[index] !== undefined) continue;
       const request = requests[index] as CachedRequest;
       const wait = pausedUntil - r.clock();
       if (wait > 0) await r.gate.sleep(wait);
@@ -55,6 +69,7 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], onP
         }
       }
       r.updateResultRetry(result);
+      if (save) r.records.storeAnswers([result], Math.floor(r.clock() / 1000));
       results[index] = result;
       done += 1;
       if (result.err_info !== null) errors += 1;
@@ -66,7 +81,13 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], onP
   } finally {
     r.gate.signal.removeEventListener('abort', forwardInterrupt);
   }
-  if (interrupted) throw new InterruptedError('Interrupted while executing direct requests; they will be executed again in the next run');
+  if (interrupted) {
+    throw new InterruptedError(
+      save
+        ? 'Interrupted while executing direct requests; the answers received are saved and the rest are requested in the next run'
+        : 'Interrupted while executing direct requests; they will be executed again in the next run',
+    );
+  }
   return results;
 }
 

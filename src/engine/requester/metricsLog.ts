@@ -98,12 +98,12 @@ export function stateMetrics(r: Requester): Record<string, MetricValue> {
 
 /** The queue summary, logged after commits and batch formation. */
 export function queueMetrics(r: Requester): Record<string, MetricValue> {
-  const tc = sumTokensCost([...r.pool, ...r.queue].map((q) => q.tokens_cost));
+  const tc = sumTokensCost([...r.pool.map((q) => q.tokens_cost), r.queue.tokensCost]);
   return {
     'Queue/pool_len': r.pool.length,
     'Queue/queue_len': r.queue.length,
     'Queue/num_requests': r.pool.length + r.queue.length,
-    'Queue/json_size_mb': mb([...r.pool, ...r.queue].reduce((n, q) => n + q.size, 0)),
+    'Queue/json_size_mb': mb(r.pool.reduce((n, q) => n + q.size, r.queue.size)),
     'Queue/input_ktok': tc.input_tokens / 1000,
     'Queue/max_output_ktok': tc.max_output_tokens / 1000,
     'Queue/pred_output_ktok': tc.output_tokens / 1000,

@@ -75,7 +75,7 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
     log(`Batch ${batch.id} was overall unsuccessful (status '${remoteBatch.status}', ${batchErrors.length} batch errors); processing its results anyway`);
   }
 
-  const requests = await r.files.loadBatchRequests(batch, r.endpoint);
+  const requests = await r.records.loadBatchRequests(batch, r.endpoint);
   const byId = new Map(requests.map((q) => [q.id, q]));
   const results = new Map<number, ResultInfo>();
   const anomalies = new Map<string, number>();
@@ -212,10 +212,11 @@ async function commitBatchResult(
     r.logger.info(statsLine('Batch', batch.id, stats, 'AFTER task-specific processing has'));
     r.logger.info(retryLine('Batch', batch.id, stats));
     logInUnit(u, r.metrics, resultMetrics(batch.id, false, duration, batchErrors.length, stats));
-    const entry: HistoryEntry = historyEntry('batch', batch, result, remoteBatch.id, remoteBatch.status, failed, remoteBatch.created_at, finishedAt, Math.floor(r.clock() / 1000));
+    const processedAt = Math.floor(r.clock() / 1000);
+    const entry: HistoryEntry = historyEntry('batch', batch, result, remoteBatch.id, remoteBatch.status, failed, remoteBatch.created_at, finishedAt, processedAt);
     r.state.batches = r.state.batches.filter((b) => b.id !== batch.id);
-    r.files.appendHistory(u.tx, [entry]);
-    r.state.history.lines += 1;
+    r.records.recordResults(u.tx, ordered, processedAt);
+    r.records.recordProcessed(u.tx, entry);
     if (!failed) {
       if (stats.num_pass <= 0 || stats.pass_ratio < r.options.min_pass_ratio) r.state.num_pass_failures += 1;
       else r.state.num_pass_failures = 0;
@@ -230,7 +231,7 @@ async function commitBatchResult(
         res.req_info.parse_info,
       );
     }
-    r.files.removeBatch(u.tx, batch);
+    u.tx.remove(batch.local_jsonl);
     if (r.pool.length > 0) await r.commitRequests(undefined, u);
     else r.saveState(u);
   });

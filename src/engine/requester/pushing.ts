@@ -1,7 +1,5 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
 import { EngineError } from '../errors';
@@ -12,41 +10,26 @@ import { Requester } from './requester';
 
 const metadataValueLimit = 512;
 
-/** Keeps the end of a long value (the informative part of a path) within the provider's metadata limit. */
+/** Keeps the end of a long value within the provider's metadata limit. */
 function fitMetadata(value: string): string {
   return value.length <= metadataValueLimit ? value : `…${value.slice(value.length - metadataValueLimit + 1)}`;
 }
 
-function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? '');
-  }
-}
-
-/** A short stable key of the task (its state file), so the provider's batch list can be matched to this task. */
-export function taskKey(r: Requester): string {
-  return createHash('sha256').update(path.resolve(r.files.statePath)).digest('hex').slice(0, 16);
-}
-
+/**
+ * What a remote batch carries to identify it: the task (its name and its id, created with the task database),
+ * the local batch and the push. Nothing about the machine, the user or local paths leaves it.
+ */
 export function batchMetadata(r: Requester, batch: BatchState, token: string): Record<string, string> {
   return {
-    host: fitMetadata(os.hostname()),
-    user: fitMetadata(userName()),
-    script: fitMetadata(process.argv[1] ?? ''),
-    pid: String(process.pid),
-    name_prefix: fitMetadata(r.files.prefix),
+    task_name: fitMetadata(r.records.prefix),
+    task_id: r.taskId,
     batch_id: String(batch.id),
-    local_jsonl: fitMetadata(batch.local_jsonl),
-    state_file: fitMetadata(path.resolve(r.files.statePath)),
-    task_key: taskKey(r),
     push_token: token,
   };
 }
 
 function uploadName(r: Requester, batch: BatchState, token: string): string {
-  return `${r.files.prefix}_batch${batch.id}_${token}.jsonl`;
+  return `${r.records.prefix}_batch${batch.id}_${token}.jsonl`;
 }
 
 interface RemoteTotals {
@@ -230,7 +213,7 @@ export async function reconcilePushes(r: Requester): Promise<void> {
   const byToken = new Map<string, RemoteBatch['batch']>();
   for await (const remote of client.batches.list({ limit: 100 })) {
     const token = remote.metadata?.push_token;
-    if (token && remote.metadata?.task_key === taskKey(r)) byToken.set(token, remote as unknown as RemoteBatch['batch']);
+    if (token && remote.metadata?.task_id === r.taskId) byToken.set(token, remote as unknown as RemoteBatch['batch']);
     if (remote.created_at < oldest) break;
   }
   const files = [];

@@ -83,7 +83,7 @@ function completedLine(head: string, m: RequestMetrics, succeeded: RequestMetric
 /** The status block printed at the start and end of a run (engine.md 7.4). */
 export function statusLines(r: Requester): string[] {
   const pooled = sumTokensCost(r.pool.map((q) => q.tokens_cost));
-  const queued = sumTokensCost(r.queue.map((q) => q.tokens_cost));
+  const queued = r.queue.tokensCost;
   const bytes = (list: { size: number }[]) => list.reduce((sum, q) => sum + q.size, 0);
   const unpushed = r.unpushedBatches;
   const remote = r.remoteBatches;
@@ -100,7 +100,7 @@ export function statusLines(r: Requester): string[] {
     `${label} push statistics are ${s.total_requests} requests, ${s.total_tokens_cost.input_tokens} input tokens, ${money(costAll(s.total_tokens_cost))} assumed cost`;
   return [
     `There are ${r.pool.length} POOLED requests and ${r.queue.length} QUEUED requests with a combined total of ${r.pool.length + r.queue.length} requests, ` +
-      `${formatSizeSi(bytes(r.pool) + bytes(r.queue))}, ${pq.input_tokens} tokens, ${money(costBatch(pq))} assumed cost`,
+      `${formatSizeSi(bytes(r.pool) + r.queue.size)}, ${pq.input_tokens} tokens, ${money(costBatch(pq))} assumed cost`,
     `There are ${unpushed.length} unpushed LOCAL batches (${pushable} pushable and ${unpushed.length - pushable} unpushable) with a total of ${summary(unpushed)}`,
     `There are ${r.unfinishedRemoteBatches.length} unfinished and ${r.finishedRemoteBatches.length} finished REMOTE batches with a combined total of ${summary(remote)}`,
     pushStats('SESSION', r.session.push_stats),

@@ -1,6 +1,6 @@
 import type { RemoteBatch } from '../../shared/requesterState';
 import { zeroPushStats } from './accounting';
-import { RequesterFiles } from './files';
+import { RequesterRecords } from '../db/requesterRecords';
 import { prepareProcessBatches } from './polling';
 import { deleteRemoteFile } from './pushing';
 import type { Requester } from './requester';
@@ -22,22 +22,21 @@ export async function wipeRequests(r: Requester, task: boolean): Promise<void> {
   );
   await r.unit(async (u) => {
     r.guard(u);
-    for (const batch of localBatches) r.files.removeBatch(u.tx, batch);
+    for (const batch of localBatches) u.tx.remove(batch.local_jsonl);
     r.pool = [];
-    r.queue = [];
+    r.queue.clear(u);
     r.session.processed_failed_batches = 0;
     if (task) {
-      r.state = RequesterFiles.freshState(r.endpoint);
+      r.records.wipeAll(u.tx);
+      r.state = RequesterRecords.freshState(r.endpoint);
       r.nextRequestId = 0;
       r.session.push_stats = zeroPushStats();
-      u.tx.remove(r.files.historyPath);
     } else {
+      r.records.wipeActive(u.tx);
       r.state.max_request_id = r.nextRequestId;
-      r.state.queue = { lines: 0, consumed: 0 };
       r.state.batches = [];
       r.state.num_pass_failures = 0;
     }
-    u.tx.writeText(r.files.queuePath, '');
     r.saveState(u);
   });
   if (r.dryrun) return;

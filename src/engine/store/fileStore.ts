@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../errors';
+import type { TaskDb } from '../db/taskDb';
 import { noopLogger, type Logger } from '../log';
 import { fsyncDir, hasErrorCode, unlinkIfExists } from './fsUtil';
 import { applyJournal, parseJournal, replaceKeepingBackup, type Journal, type JournalOp } from './journal';
@@ -12,7 +13,15 @@ export interface FileStoreOptions {
   logger?: Logger;
   /** Commits log what they would save and write nothing. */
   dryrun?: boolean;
+  /**
+   * The task database. With it, a commit's database writes and its file changes are one transaction: the journal
+   * of the file changes is a row written in the same SQLite transaction (the commit point), applied right after.
+   */
+  db?: TaskDb;
 }
+
+/** A database write staged on a transaction; it runs inside the commit's SQLite transaction. */
+export type SqlWrite = (db: TaskDb) => void;
 
 type Chunk = string | Uint8Array;
 type StagedChange = { kind: 'replace'; chunks: Chunk[] } | { kind: 'append'; chunks: string[] } | { kind: 'remove' };
@@ -44,6 +53,7 @@ export class FileStore {
   readonly dryrun: boolean;
   private readonly logger: Logger;
   private readonly journalPath: string;
+  readonly db: TaskDb | undefined;
   private commitChain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
@@ -54,6 +64,7 @@ export class FileStore {
     this.dryrun = options.dryrun ?? false;
     this.logger = options.logger ?? noopLogger;
     this.journalPath = path.join(dir, options.journalName);
+    this.db = options.db;
   }
 
   /**
@@ -78,16 +89,12 @@ export class FileStore {
   }
 
   private async recover(): Promise<void> {
-    let text: string | undefined;
-    try {
-      text = await fsp.readFile(this.journalPath, 'utf8');
-    } catch (error) {
-      if (!hasErrorCode(error, 'ENOENT')) throw error;
-    }
+    const text = this.db ? this.db.get<{ journal: string }>('SELECT journal FROM file_journal')?.journal : await readIfExists(this.journalPath);
     if (text !== undefined) {
-      const journal = parseJournal(this.journalPath, text);
+      const journal = parseJournal(this.db ? this.db.file : this.journalPath, text);
       await applyJournal(this.dir, journal);
-      await fsp.unlink(this.journalPath);
+      if (this.db) this.db.run('DELETE FROM file_journal');
+      else await fsp.unlink(this.journalPath);
       await fsyncDir(this.dir);
       const files = journal.ops.map((op) => op.file).join(', ');
       this.logger.warn(`Completed a commit that was interrupted before it finished (${journal.ops.length} file(s): ${files})`);
@@ -100,8 +107,8 @@ export class FileStore {
   }
 
   /** Commits staged changes, one commit at a time. */
-  commitChanges(changes: Map<string, StagedChange>): Promise<void> {
-    const run = this.commitChain.then(() => this.commitNow(changes));
+  commitChanges(changes: Map<string, StagedChange>, writes: SqlWrite[]): Promise<void> {
+    const run = this.commitChain.then(() => this.commitNow(changes, writes));
     this.commitChain = run.then(
       () => undefined,
       () => undefined,
@@ -109,7 +116,7 @@ export class FileStore {
     return run;
   }
 
-  private async commitNow(changes: Map<string, StagedChange>): Promise<void> {
+  private async commitNow(changes: Map<string, StagedChange>, writes: SqlWrite[]): Promise<void> {
     if (this.failure !== undefined) {
       throw new EngineError('corruptedState', `An earlier commit in ${this.dir} could not be completed; reopen the task to finish it`, {
         cause: this.failure,
@@ -117,8 +124,11 @@ export class FileStore {
     }
     if (this.dryrun) {
       for (const file of changes.keys()) this.logger.info(`[DRYRUN] Did not save ${file}`);
+      if (writes.length > 0) this.logger.info(`[DRYRUN] Did not save ${writes.length} change(s) to the task database`);
       return;
     }
+    if (this.db) return this.commitWithDb(this.db, changes, writes);
+    if (writes.length > 0) throw new Error('This store has no database to write to');
     const ops = await this.prepare(changes);
     const only = ops.length === 1 ? ops[0] : undefined;
     // A single replace or remove in the store directory needs no journal: its rename or unlink is atomic by itself.
@@ -138,6 +148,29 @@ export class FileStore {
     }
     // The commit point: from here on the changes are committed and are only rolled forward.
     await this.rollForward({ version: 1, ops }, true);
+  }
+
+  /**
+   * The database transaction is the commit point: it holds the unit's database writes and the journal of its file
+   * changes (whose new contents are already durable in temps). The journal row stays until the next commit replaces
+   * or deletes it: replaying it after a crash is harmless until then, because no later change touched its files.
+   */
+  private async commitWithDb(db: TaskDb, changes: Map<string, StagedChange>, writes: SqlWrite[]): Promise<void> {
+    const ops = await this.prepare(changes);
+    // The temps' directory entries must be durable before the commit point that refers to them.
+    if (ops.some((op) => op.op === 'replace')) await fsyncDir(this.dir);
+    try {
+      db.transaction(() => {
+        for (const write of writes) write(db);
+        if (ops.length > 0) db.run('INSERT OR REPLACE INTO file_journal (id, journal) VALUES (1, ?)', JSON.stringify({ version: 1, ops } satisfies Journal));
+        else db.run('DELETE FROM file_journal');
+      });
+    } catch (error) {
+      await this.removeTemps(ops);
+      throw error;
+    }
+    // applyJournal fsyncs the directories it touched, so the changes are durable before the next commit drops the row.
+    if (ops.length > 0) await this.rollForward({ version: 1, ops }, false);
   }
 
   /** Applies a committed journal. If that fails, what is on disk no longer matches the caller's memory, so the
@@ -184,6 +217,15 @@ export class FileStore {
   }
 }
 
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(file, 'utf8');
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
 async function sizeOrZero(file: string): Promise<number> {
   try {
     return (await fsp.stat(file)).size;
@@ -199,6 +241,8 @@ async function sizeOrZero(file: string): Promise<number> {
  */
 export class Transaction {
   private readonly changes = new Map<string, StagedChange>();
+  private readonly writes: SqlWrite[] = [];
+  private readonly committedCallbacks: (() => void)[] = [];
   private finished = false;
 
   constructor(private readonly store: FileStore) {}
@@ -232,6 +276,18 @@ export class Transaction {
     this.appendText(file, jsonLines(values));
   }
 
+  /** Stages a database write; it runs, in staging order, inside the commit's database transaction. */
+  sql(write: SqlWrite): void {
+    this.checkOpen();
+    this.writes.push(write);
+  }
+
+  /** Runs after the commit succeeded (not in dry run, where nothing is committed). */
+  afterCommit(callback: () => void): void {
+    this.checkOpen();
+    this.committedCallbacks.push(callback);
+  }
+
   /** Deletes a file (and its `.bak`); a missing file is not an error. */
   remove(file: string): void {
     this.stage(file, { kind: 'remove' });
@@ -239,21 +295,23 @@ export class Transaction {
 
   /** True if nothing is staged. */
   get isEmpty(): boolean {
-    return this.changes.size === 0;
+    return this.changes.size === 0 && this.writes.length === 0;
   }
 
   /** Applies every staged change atomically; in dry run logs "[DRYRUN] Did not save <file>" per file and writes nothing. */
   async commit(): Promise<void> {
     this.checkOpen();
     this.finished = true;
-    if (this.changes.size === 0) return;
-    await this.store.commitChanges(this.changes);
+    if (this.isEmpty) return;
+    await this.store.commitChanges(this.changes, this.writes);
+    if (!this.store.dryrun) for (const callback of this.committedCallbacks) callback();
   }
 
   /** Drops staged changes. Commits clean up their own temps, so nothing is on disk to remove. */
   async discard(): Promise<void> {
     this.finished = true;
     this.changes.clear();
+    this.writes.length = 0;
   }
 
   private stage(file: string, change: StagedChange): void {

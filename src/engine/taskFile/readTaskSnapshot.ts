@@ -1,25 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import {
-  type BatchInputLine,
-  batchInputLineSchema,
-  type BatchState,
-  type HistoryEntry,
-  historyEntrySchema,
-  type RequesterState,
-  requesterStateSchema,
-  requestInfoSchema,
-  type TokensCost,
-} from '../../shared/requesterState';
-import type { BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../../shared/taskSnapshot';
-import { CorruptedStateError, EngineError, InvalidInputError } from '../errors';
-import { RequesterFiles } from '../requester/files';
-import { readJsonFile } from '../store/load';
-import { type JsonMap, TaskState } from '../taskManager/taskState';
+import type { BatchPlace, BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../../shared/taskSnapshot';
+import { EngineError, InvalidInputError } from '../errors';
+import { parseJsonColumn } from '../db/json';
+import { TaskDb, taskDbPath } from '../db/taskDb';
+import type { SampleCounts } from '../taskManager/taskState';
 
 /**
- * Reads a task's files for display, without the task lock: a run may be writing them meanwhile. The append-only files
- * are read only up to the line count the state file records, so a line being appended is never seen half-written.
+ * Reads a task's database for display, read-only and without the task lock: a run may be writing it meanwhile, and
+ * every read sees the last committed unit of work.
  */
 
 /** Processed batches listed per task; older ones are only counted. */
@@ -31,6 +18,18 @@ export interface TaskFiles {
   taskDir: string;
   prefix: string;
 }
+
+type BatchRow = {
+  kind: 'batch' | 'direct';
+  id: number;
+  place: 'local' | 'remote' | 'processed';
+  remote_batch_id: string | null;
+  status: string;
+  num_requests: number;
+  estimated_cost: number;
+  true_cost: number | null;
+  record: string;
+};
 
 /** The task's summary; a task that never ran gives `started: false` and zero counts. */
 export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
@@ -45,161 +44,130 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
     samples: { succeeded: 0, failed: 0, pending: 0 },
   };
   try {
-    const files = new RequesterFiles(task.taskDir, task.prefix);
-    const state = await readJsonFile(files.statePath, requesterStateSchema);
-    const taskState = await TaskState.load(task.taskDir, task.prefix);
-    if (state === undefined) return { ...empty, started: taskState !== undefined, samples: sampleCounts(taskState) };
-    const history = await readLines(files.historyPath, state.history.lines, historyEntrySchema.parse);
-    const tail = history.slice(-historyTailLength);
-    const active = state.batches.map(activeBatchSummary);
-    return {
-      ...empty,
-      started: true,
-      queuedRequests: state.queue.lines - state.queue.consumed,
-      taskCost: state.metrics.all.total.true_cost,
-      queuedEstimate: state.batches.reduce((sum, batch) => sum + batchCost(batch.tokens_cost), 0),
-      batches: [...active, ...tail.reverse().map(processedSummary)],
-      olderProcessed: history.length - tail.length,
-      samples: sampleCounts(taskState),
-    };
+    return withDb(task, (db) => {
+      if (db === undefined) return empty;
+      const counts = db.get<{ sample_counts: string }>('SELECT sample_counts FROM task');
+      const samples = counts === undefined ? undefined : (parseJsonColumn(db.file, 'task.sample_counts', counts.sample_counts) as SampleCounts);
+      const requester = db.get<{ state: string }>('SELECT state FROM requester');
+      const state = requester === undefined ? undefined : (parseJsonColumn(db.file, 'requester.state', requester.state) as { metrics?: { all?: { total?: { true_cost?: number } } } });
+      const active = db.all<BatchRow>("SELECT * FROM batches WHERE place <> 'processed' ORDER BY id");
+      const processed = db.all<BatchRow>(`SELECT * FROM batches WHERE place = 'processed' ORDER BY created_at DESC, kind, id DESC LIMIT ${historyTailLength}`);
+      const processedCount = db.get<{ n: number }>("SELECT count(*) AS n FROM batches WHERE place = 'processed'")?.n ?? 0;
+      const queued = db.get<{ n: number }>('SELECT count(*) AS n FROM requests WHERE batch_id IS NULL')?.n ?? 0;
+      return {
+        ...empty,
+        started: samples !== undefined,
+        queuedRequests: queued,
+        taskCost: state?.metrics?.all?.total?.true_cost ?? 0,
+        queuedEstimate: active.reduce((sum, b) => sum + b.estimated_cost, 0),
+        batches: [...active.map((b) => batchSummary(db, b)), ...processed.map((b) => batchSummary(db, b))],
+        olderProcessed: processedCount - processed.length,
+        samples: samples === undefined ? empty.samples : { succeeded: samples.succeeded + samples.mixed, failed: samples.failed + samples.mixed, pending: samples.pending },
+      };
+    });
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
     return { ...empty, started: true, error: error.message };
   }
 }
 
-/** A page of the requests of a local or remote batch, or of the keys of a sample group. */
+/** A page of the requests of a batch, or of the keys of a sample group. */
 export async function readTaskPage(task: TaskFiles, source: PageSource, offset: number, limit: number): Promise<Page> {
-  if (source.kind === 'samples') {
-    const keys = Object.keys(sampleGroup(await loadTaskState(task), source.group));
-    return { total: keys.length, items: keys.slice(offset, offset + limit).map((key) => ({ key, label: key })) };
-  }
-  const batch = await activeBatch(task, source.place, source.id);
-  const lines = await readLines(batch.local_jsonl, batch.num_requests, batchInputLineSchema.parse);
-  const infos = await readLines(RequesterFiles.infoPath(batch.local_jsonl), batch.num_requests, requestInfoSchema.parse);
-  const items = lines.slice(offset, offset + limit).map((line, index) => {
-    const meta = infos[offset + index]?.meta;
-    return { key: String(requestIdOf(line)), label: line.custom_id, ...(meta ? { description: JSON.stringify(meta) } : {}) };
+  return withStartedDb(task, (db) => {
+    if (source.kind === 'samples') {
+      const where = sampleWhere(source.group);
+      const total = db.get<{ n: number }>(`SELECT count(*) AS n FROM samples WHERE ${where}`)?.n ?? 0;
+      const keys = db.all<{ key: string }>(`SELECT key FROM samples WHERE ${where} ORDER BY key LIMIT ? OFFSET ?`, limit, offset);
+      return { total, items: keys.map(({ key }) => ({ key, label: key })) };
+    }
+    const [kind, id] = batchKey(source.place, source.id);
+    const total = db.get<{ n: number }>('SELECT count(*) AS n FROM requests WHERE batch_kind = ? AND batch_id = ?', kind, id)?.n ?? 0;
+    const rows = db.all<{ id: number; meta: string | null }>('SELECT id, meta FROM requests WHERE batch_kind = ? AND batch_id = ? ORDER BY id LIMIT ? OFFSET ?', kind, id, limit, offset);
+    return { total, items: rows.map((r) => ({ key: String(r.id), label: `id-${r.id}`, ...(r.meta ? { description: r.meta } : {}) })) };
   });
-  return { total: lines.length, items };
 }
 
-/** The JSON of a request (as sent to the provider, with the engine's info) or of a sample's stored state. */
+/** The JSON of a request (as sent to the provider, with the engine's info and its result) or of a sample's state. */
 export async function readTaskDocument(task: TaskFiles, ref: DocumentRef): Promise<unknown> {
-  if (ref.kind === 'sample') {
-    const group = sampleGroup(await loadTaskState(task), ref.group);
-    if (!Object.hasOwn(group, ref.key)) throw new InvalidInputError(`Task '${task.name}' has no ${ref.group} sample '${ref.key}'`);
-    return group[ref.key];
+  return withStartedDb(task, (db) => {
+    if (ref.kind === 'sample') {
+      const row = db.get<{ committed: string | null; succeeded: string | null; failed: string | null }>(
+        `SELECT committed, succeeded, failed FROM samples WHERE key = ? AND ${sampleWhere(ref.group)}`,
+        ref.key,
+      );
+      if (row === undefined) throw new InvalidInputError(`Task '${task.name}' has no ${ref.group} sample '${ref.key}'`);
+      const column = ref.group === 'pending' ? row.committed : ref.group === 'succeeded' ? row.succeeded : row.failed;
+      return column === null ? null : parseJsonColumn(db.file, `samples of '${ref.key}'`, column);
+    }
+    const [kind, id] = batchKey(ref.place, ref.batchId);
+    const row = db.get<{ id: number; payload: string; meta: string | null; retry_num: number; tokens_cost: string | null; result: string | null; outcome: string | null }>(
+      `SELECT r.id, r.payload, r.meta, r.retry_num, r.tokens_cost, s.result, s.outcome FROM requests r LEFT JOIN results s ON s.request_id = r.id
+       WHERE r.batch_kind = ? AND r.batch_id = ? AND r.id = ?`,
+      kind,
+      id,
+      ref.requestId,
+    );
+    if (row === undefined) throw new InvalidInputError(`Batch ${ref.batchId} of task '${task.name}' has no request ${ref.requestId}`);
+    const parse = (what: string, text: string | null) => (text === null ? null : parseJsonColumn(db.file, `${what} of request ${row.id}`, text));
+    return {
+      custom_id: `id-${row.id}`,
+      body: parse('payload', row.payload),
+      info: { meta: parse('meta', row.meta), retry_num: row.retry_num, tokens_cost: parse('tokens_cost', row.tokens_cost) },
+      ...(row.result === null ? {} : { outcome: row.outcome, result: parse('result', row.result) }),
+    };
+  });
+}
+
+function withDb<T>(task: TaskFiles, read: (db: TaskDb | undefined) => T): T {
+  const db = TaskDb.openReadonly(taskDbPath(task.taskDir));
+  try {
+    return read(db);
+  } finally {
+    db?.close();
   }
-  const batch = await activeBatch(task, ref.place, ref.batchId);
-  const lines = await readLines(batch.local_jsonl, batch.num_requests, batchInputLineSchema.parse);
-  const index = lines.findIndex((line) => requestIdOf(line) === ref.requestId);
-  const line = lines[index];
-  if (line === undefined) throw new InvalidInputError(`Batch ${ref.batchId} of task '${task.name}' has no request ${ref.requestId}`);
-  const infos = await readLines(RequesterFiles.infoPath(batch.local_jsonl), batch.num_requests, requestInfoSchema.parse);
-  return { ...line, info: infos[index] ?? null };
 }
 
-function requestIdOf(line: BatchInputLine): number {
-  return Number(line.custom_id.slice('id-'.length));
+function withStartedDb<T>(task: TaskFiles, read: (db: TaskDb) => T): T {
+  return withDb(task, (db) => {
+    if (db === undefined) throw new InvalidInputError(`Task '${task.name}' has not run yet: ${task.taskDir} holds no task database`);
+    return read(db);
+  });
 }
 
-function batchCost(cost: TokensCost): number {
-  return cost.cost_input_batch + cost.cost_output_batch;
+function sampleWhere(group: SampleGroup): string {
+  if (group === 'succeeded') return 'succeeded IS NOT NULL';
+  if (group === 'failed') return 'failed IS NOT NULL';
+  return 'committed IS NOT NULL AND succeeded IS NULL AND failed IS NULL';
 }
 
-function requestCounts(batch: BatchState): { completed?: number; failed?: number } {
-  const counts = (batch.remote?.batch as { request_counts?: { completed?: unknown; failed?: unknown } } | undefined)?.request_counts;
-  const out: { completed?: number; failed?: number } = {};
-  if (typeof counts?.completed === 'number') out.completed = counts.completed;
-  if (typeof counts?.failed === 'number') out.failed = counts.failed;
-  return out;
+function batchKey(place: BatchPlace, id: number): ['batch' | 'direct', number] {
+  return [place === 'direct' ? 'direct' : 'batch', id];
 }
 
-function activeBatchSummary(batch: BatchState): BatchSummary {
-  const remote = batch.remote;
+function batchSummary(db: TaskDb, row: BatchRow): BatchSummary {
+  const place: BatchPlace = row.kind === 'direct' ? 'direct' : row.place;
+  const record = parseJsonColumn(db.file, `batches.record of batch ${row.id}`, row.record) as {
+    remote?: { batch?: { request_counts?: { completed?: unknown; failed?: unknown } } } | null;
+    metrics?: { succeeded?: { num_requests?: number }; failed?: { num_requests?: number } };
+  };
+  const counts: { completed?: number; failed?: number } = {};
+  if (row.place === 'processed') {
+    if (typeof record.metrics?.succeeded?.num_requests === 'number') counts.completed = record.metrics.succeeded.num_requests;
+    if (typeof record.metrics?.failed?.num_requests === 'number') counts.failed = record.metrics.failed.num_requests;
+  } else {
+    const live = record.remote?.batch?.request_counts;
+    if (typeof live?.completed === 'number') counts.completed = live.completed;
+    if (typeof live?.failed === 'number') counts.failed = live.failed;
+  }
   return {
-    place: remote === null ? 'local' : 'remote',
-    id: batch.id,
-    numRequests: batch.num_requests,
-    status: remote === null ? 'local' : remote.batch.status,
-    ...(remote === null ? {} : { remoteId: remote.batch.id }),
-    ...requestCounts(batch),
-    estimatedCost: batchCost(batch.tokens_cost),
+    place,
+    id: row.id,
+    numRequests: row.num_requests,
+    status: row.status,
+    ...(row.remote_batch_id === null ? {} : { remoteId: row.remote_batch_id }),
+    ...counts,
+    estimatedCost: row.estimated_cost,
+    ...(row.true_cost === null ? {} : { trueCost: row.true_cost }),
     hasRequests: true,
   };
-}
-
-function processedSummary(entry: HistoryEntry): BatchSummary {
-  const direct = entry.kind === 'direct';
-  return {
-    place: direct ? 'direct' : 'processed',
-    id: entry.id,
-    numRequests: entry.num_requests,
-    status: entry.status,
-    ...(direct ? {} : { remoteId: entry.remote_batch_id }),
-    completed: entry.metrics.succeeded.num_requests,
-    failed: entry.metrics.failed.num_requests,
-    estimatedCost: direct ? entry.tokens_cost.cost_input_direct + entry.tokens_cost.cost_output_direct : batchCost(entry.tokens_cost),
-    trueCost: entry.true_cost,
-    hasRequests: false,
-  };
-}
-
-async function activeBatch(task: TaskFiles, place: string, id: number): Promise<BatchState> {
-  const state = await loadRequesterState(task);
-  const batch = state.batches.find((b) => b.id === id && (b.remote === null) === (place === 'local'));
-  if (batch === undefined) throw new InvalidInputError(`Task '${task.name}' has no ${place} batch ${id} any more (it may have been processed)`);
-  return { ...batch, local_jsonl: path.resolve(task.taskDir, batch.local_jsonl) };
-}
-
-async function loadRequesterState(task: TaskFiles): Promise<RequesterState> {
-  const state = await readJsonFile(new RequesterFiles(task.taskDir, task.prefix).statePath, requesterStateSchema);
-  if (state === undefined) throw new InvalidInputError(`Task '${task.name}' has not run yet: ${task.taskDir} holds no state`);
-  return state;
-}
-
-async function loadTaskState(task: TaskFiles): Promise<TaskState> {
-  const state = await TaskState.load(task.taskDir, task.prefix);
-  if (state === undefined) throw new InvalidInputError(`Task '${task.name}' has not run yet: ${task.taskDir} holds no task state`);
-  return state;
-}
-
-function sampleGroup(state: TaskState, group: SampleGroup): JsonMap {
-  if (group === 'succeeded') return state.succeeded_samples;
-  if (group === 'failed') return state.failed_samples;
-  const pending: JsonMap = {};
-  for (const [key, value] of Object.entries(state.committed_samples)) {
-    if (!Object.hasOwn(state.succeeded_samples, key) && !Object.hasOwn(state.failed_samples, key)) pending[key] = value;
-  }
-  return pending;
-}
-
-function sampleCounts(state: TaskState | undefined): TaskSnapshot['samples'] {
-  if (state === undefined) return { succeeded: 0, failed: 0, pending: 0 };
-  return {
-    succeeded: Object.keys(state.succeeded_samples).length,
-    failed: Object.keys(state.failed_samples).length,
-    pending: Object.keys(sampleGroup(state, 'pending')).length,
-  };
-}
-
-/** The first `count` lines of a JSON Lines file, each parsed; lines appended beyond `count` are not read. */
-async function readLines<T>(file: string, count: number, parse: (value: unknown) => T): Promise<T[]> {
-  if (count === 0) return [];
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CorruptedStateError(file, `Cannot read ${file}: ${(error as Error).message}`);
-  }
-  const lines = text.split('\n');
-  if (lines.length - 1 < count) throw new CorruptedStateError(file, `${file} has ${lines.length - 1} complete lines; the state records ${count}`);
-  return lines.slice(0, count).map((line, index) => {
-    try {
-      return parse(JSON.parse(line));
-    } catch (error) {
-      throw new CorruptedStateError(file, `${file}, line ${index + 1}: ${(error as Error).message}`);
-    }
-  });
 }

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
-import { InvalidInputError } from '../errors';
+import { CorruptedStateError, InvalidInputError } from '../errors';
+import { TaskDb, taskDbPath } from '../db/taskDb';
 import type { Logger } from '../log';
 import { FileStore } from '../store/fileStore';
 import { InterruptGate } from '../store/interrupts';
@@ -62,6 +65,7 @@ export abstract class TaskManager {
   generating = false;
 
   private lock: TaskLock | undefined;
+  private dbOrUndefined: TaskDb | undefined;
   private storeOrUndefined: FileStore | undefined;
   private stateOrUndefined: TaskState | undefined;
   private requesterOrUndefined: Requester | undefined;
@@ -99,7 +103,7 @@ export abstract class TaskManager {
   protected onTaskExit(): void {}
   /** Throws on an inconsistent state. Overrides must call `super.validateState(clean)`. */
   protected validateState(clean: boolean): void {
-    this.T.validate(clean, TaskState.snapshotPath(this.dir, this.prefix));
+    this.T.validate(clean);
   }
   /** Builds derived output at the end of a run that completed the task (see `postprocess_output`). */
   protected postprocessOutputData(): void | Promise<void> {}
@@ -272,7 +276,7 @@ export abstract class TaskManager {
 
   /** Stages the task state's changes and its summary metrics on the unit. */
   private saveTaskState(u: UnitContext): void {
-    this.T.save(u, this.dir, this.prefix);
+    this.T.save(u);
     if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, taskMetrics(this.T.summary(), this.T.meta, this.T.committed_meta, this.T.responded_meta));
   }
 
@@ -296,7 +300,8 @@ export abstract class TaskManager {
       signal: this.gate.signal,
     });
     try {
-      this.storeOrUndefined = await FileStore.open(this.dir, { journalName: `${this.prefix}.journal`, logger: this.logger, dryrun: o.dryrun });
+      this.dbOrUndefined = this.openDb();
+      this.storeOrUndefined = await FileStore.open(this.dir, { journalName: `${this.prefix}.journal`, logger: this.logger, dryrun: o.dryrun, db: this.dbOrUndefined });
       if (this.init.openMetrics && (o.wandb ?? !o.dryrun)) this.metrics = await this.init.openMetrics({ ...o, ...tm, openai_api_key: undefined });
       await this.enterTaskState();
       await this.onTaskEnter();
@@ -312,6 +317,7 @@ export abstract class TaskManager {
         logger: this.logger,
         gate: this.gate,
         store: this.storeOrUndefined,
+        taskId: this.T.taskId,
         metrics: this.metrics,
         clock: this.clock,
       });
@@ -328,19 +334,34 @@ export abstract class TaskManager {
     }
   }
 
+  /** Opens the task database (in memory for a dry run of a task that has none, so that a dry run writes nothing). */
+  private openDb(): TaskDb {
+    const file = taskDbPath(this.dir);
+    const earlier = ['_state.json', '_task.json'].map((suffix) => path.join(this.dir, `${this.prefix}${suffix}`)).filter((f) => existsSync(f));
+    if (!existsSync(file) && earlier.length > 0) {
+      throw new CorruptedStateError(
+        earlier[0] as string,
+        `${this.dir} holds the state of an earlier version of GPT Batch (${earlier.map((f) => path.basename(f)).join(', ')}), which kept it in JSON files; ` +
+          `this version keeps it in ${path.basename(file)}. Finish the task with the earlier version, or move the directory away to start afresh.`,
+      );
+    }
+    return this.options.dryrun && !existsSync(file) ? TaskDb.openInMemory(file) : TaskDb.openForWriting(file);
+  }
+
   private async enterTaskState(): Promise<void> {
-    const loaded = await TaskState.load(this.dir, this.prefix);
-    const file = TaskState.snapshotPath(this.dir, this.prefix);
+    const db = this.dbOrUndefined as TaskDb;
+    const loaded = TaskState.load(db);
+    const file = db.file;
     await this.unit(async (u) => {
       if (loaded === undefined) {
-        this.stateOrUndefined = TaskState.create(this.init.initMeta);
-        this.T.save(u, this.dir, this.prefix);
+        this.stateOrUndefined = TaskState.create(db, this.init.initMeta, randomUUID());
+        this.T.save(u);
         this.logger.info(`Created task state: ${file}`);
       } else {
         this.stateOrUndefined = loaded;
         if (this.init.taskManager.reinit_meta && !this.metaReinitialised) {
           this.T.replaceMeta(this.init.initMeta);
-          this.T.save(u, this.dir, this.prefix);
+          this.T.save(u);
           this.logger.warn(`Re-initialised the task meta: ${file}`);
         }
         this.logger.info(`Loaded task state: ${file}`);
@@ -355,10 +376,10 @@ export abstract class TaskManager {
     const tm = this.init.taskManager;
     if (o.wipe_task) {
       await this.unit(async (u) => {
-        this.T.reset(this.init.initMeta);
+        this.T.reset(u, this.init.initMeta);
         this.stepNum = 0;
         this.validateState(true);
-        this.T.save(u, this.dir, this.prefix);
+        this.T.save(u);
         await this.output.reset(u);
         this.output.validate();
       });
@@ -367,7 +388,7 @@ export abstract class TaskManager {
       await this.unit(async (u) => {
         const saveOutput = await this.withActiveUnit(u, () => this.wipeUnfinished(tm.wipe_failed, u));
         this.validateState(true);
-        this.T.save(u, this.dir, this.prefix);
+        this.T.save(u);
         if (saveOutput) {
           this.output.validate();
           await this.output.save(u);
@@ -387,6 +408,9 @@ export abstract class TaskManager {
       this.outputOrUndefined = undefined;
       this.stateOrUndefined = undefined;
       this.metrics = nullMetricsSink;
+      this.storeOrUndefined = undefined;
+      this.dbOrUndefined?.close();
+      this.dbOrUndefined = undefined;
       await this.lock?.release();
       this.lock = undefined;
     }

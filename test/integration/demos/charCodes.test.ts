@@ -7,9 +7,10 @@ import { compareCodePoints } from '../../../src/engine/util/codePoints';
 import { useTempDir } from '../../support/store/tempDir';
 import { rewritingFetch, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { charCodesMeta, FewCharsTask } from '../../support/taskManager/demoTasks';
+import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
 
 async function loadState(dir: string): Promise<TaskState> {
-  const state = await TaskState.load(dir, 'char_codes');
+  const state = loadTaskStateAt(dir);
   assert.ok(state);
   return state;
 }

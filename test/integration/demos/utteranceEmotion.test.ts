@@ -11,13 +11,14 @@ import { TaskState } from '../../../src/engine/taskManager/taskState';
 import { useTempDir } from '../../support/store/tempDir';
 import { readJsonlLines, rewritingFetch, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { utteranceMeta } from '../../support/taskManager/demoTasks';
+import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
 
 const prefix = 'utterance_emotion';
 const target = 15; // the first joy utterance (0-based)
 const targetKey = utteranceKey(target + 1, utterances[target] as string);
 
 async function loadState(dir: string): Promise<TaskState> {
-  const state = await TaskState.load(dir, prefix);
+  const state = loadTaskStateAt(dir);
   assert.ok(state);
   return state;
 }

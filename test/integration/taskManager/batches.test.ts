@@ -5,9 +5,10 @@ import { TaskState } from '../../../src/engine/taskManager/taskState';
 import { useTempDir } from '../../support/store/tempDir';
 import { filesMatching, readJsonlLines, readRequesterState, snapshotDir, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { type SampleOutput, SampleTask, sampleKeys } from '../../support/taskManager/sampleTask';
+import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
 
 async function loadState(dir: string): Promise<TaskState> {
-  const state = await TaskState.load(dir, 'test');
+  const state = loadTaskStateAt(dir);
   assert.ok(state);
   return state;
 }

@@ -6,6 +6,7 @@ import { TaskState } from '../../../src/engine/taskManager/taskState';
 import { useTempDir } from '../../support/store/tempDir';
 import { filesMatching, readJsonlLines, readRequesterState, snapshotDir, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { SampleTask, sampleKeys } from '../../support/taskManager/sampleTask';
+import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
 
 function readTaskFile(dir: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(dir, 'test_task.json'), 'utf8')) as Record<string, unknown>;
@@ -13,7 +14,7 @@ function readTaskFile(dir: string): Record<string, unknown> {
 
 /** The task state as the next run loads it (snapshot plus change log). */
 async function readTask(dir: string): Promise<Record<string, unknown>> {
-  const state = await TaskState.load(dir, 'test');
+  const state = loadTaskStateAt(dir);
   assert.ok(state, `no task state in ${dir}`);
   return structuredClone(state.snapshot()) as Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { charCodesSamples } from '../../../src/demos/charCodes/characters';
 import { TaskState } from '../../../src/engine/taskManager/taskState';
+import { loadTaskStateAt } from '../taskManager/taskStateAt';
 
 /** The characters of the char_codes output file, in file order, read from its text (so that duplicates show). */
 export function outputChars(taskDir: string, prefix = 'char_codes'): string[] {
@@ -25,9 +26,9 @@ export interface CharCodesOutcome {
  * no failed one is, and the task state passes the engine's own clean validation.
  */
 export async function assertCharCodesComplete(taskDir: string, prefix = 'char_codes'): Promise<CharCodesOutcome> {
-  const state = await TaskState.load(taskDir, prefix);
+  const state = loadTaskStateAt(taskDir);
   assert.ok(state, `no task state in ${taskDir}`);
-  state.validate(true, TaskState.snapshotPath(taskDir, prefix));
+  state.validate(true);
   const samples = charCodesSamples();
   const chars = outputChars(taskDir, prefix);
   const duplicates = chars.filter((char, index) => chars.indexOf(char) !== index);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TaskState } from '../../../src/engine/taskManager/taskState';
+import { loadTaskStateAt } from '../taskManager/taskStateAt';
 
 /** The local batch input files (`P_batch{ID}_{stamp}.jsonl`, not their `.info.jsonl`) of a task directory. */
 export function localBatchFiles(taskDir: string, prefix = 'char_codes'): string[] {
@@ -34,7 +35,7 @@ export function snapshotDir(dir: string): Record<string, string> {
 
 /** The task state of a task directory as the engine loads it; fails if there is none. */
 export async function loadTaskState(taskDir: string, prefix = 'char_codes'): Promise<TaskState> {
-  const state = await TaskState.load(taskDir, prefix);
+  const state = loadTaskStateAt(taskDir);
   if (state === undefined) throw new Error(`no task state in ${taskDir}`);
   return state;
 }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { deriveLimits, resolveOptions, type RequesterOptions } from '../../../src/shared/options';
 import type { RequesterState } from '../../../src/shared/requesterState';
+import { RequesterRecords } from '../../../src/engine/db/requesterRecords';
+import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 import { MemoryLogger } from '../../../src/engine/log';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import type { GptRequest } from '../../../src/engine/requester/cachedRequest';
@@ -69,6 +71,7 @@ export class RequesterHarness {
   rewrite: ResponseRewriter | undefined;
   hooks: FetchHooks = {};
   private opened: Requester[] = [];
+  private readonly dbs: TaskDb[] = [];
 
   private constructor(
     readonly dir: string,
@@ -103,7 +106,9 @@ export class RequesterHarness {
   async open(session: SessionOptions = {}): Promise<Session> {
     const options = resolveOptions([{ source: 'test', values: { ...testDefaults, ...session.options } }]).requester;
     const gate = new InterruptGate();
-    const store = await FileStore.open(this.dir, { journalName: 'P.journal', logger: this.logger, dryrun: options.dryrun });
+    const db = TaskDb.openForWriting(taskDbPath(this.dir));
+    this.dbs.push(db);
+    const store = await FileStore.open(this.dir, { journalName: 'P.journal', logger: this.logger, dryrun: options.dryrun, db });
     const estimator = new TokenEstimator({ warn: 'never', logger: this.logger });
     const costing = new TokenCosting(estimator, options, options.assumed_completion_ratio ?? 0.5);
     const base = this.createClient(session.clientRetries ?? 2);
@@ -118,6 +123,7 @@ export class RequesterHarness {
       logger: this.logger,
       gate,
       store,
+      taskId: 'test-task',
       metrics: session.metrics ?? nullMetricsSink,
       clock: Date.now,
     });
@@ -146,22 +152,42 @@ export class RequesterHarness {
     return fs.readdirSync(this.dir).sort();
   }
 
-  /** The state file as saved. */
+  /** The requester state as saved in the task database. */
   state(): RequesterState {
-    return JSON.parse(this.read('P_state.json')) as RequesterState;
+    return this.readDb((db) => {
+      const state = new RequesterRecords(db, this.dir, 'P').loadState();
+      if (state === undefined) throw new Error(`no requester state in ${this.dir}`);
+      return state;
+    });
   }
 
-  /** The lines of the history file, parsed. */
+  /** The processed batches as saved in the task database, in the order they were processed. */
   history(): Record<string, unknown>[] {
-    if (!fs.existsSync(this.file('P_history.jsonl'))) return [];
-    return this.read('P_history.jsonl')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return this.readDb((db) =>
+      db
+        .all<{ record: string }>("SELECT record FROM batches WHERE place = 'processed' ORDER BY json_extract(record, '$.processed_at'), rowid")
+        .map((row) => JSON.parse(row.record) as Record<string, unknown>),
+    );
+  }
+
+  /** Queued requests as saved in the task database, in ID order. */
+  queuedIds(): number[] {
+    return this.readDb((db) => db.all<{ id: number }>('SELECT id FROM requests WHERE batch_id IS NULL ORDER BY id').map((r) => r.id));
+  }
+
+  private readDb<T>(read: (db: TaskDb) => T): T {
+    const db = TaskDb.openReadonly(taskDbPath(this.dir));
+    if (db === undefined) throw new Error(`no task database in ${this.dir}`);
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
   }
 
   async close(): Promise<void> {
     for (const requester of this.opened) requester.close();
+    for (const db of this.dbs) db.close();
     await this.sim.close();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

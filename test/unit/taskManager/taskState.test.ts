@@ -5,6 +5,7 @@ import { InterruptGate } from '../../../src/engine/store/interrupts';
 import { runUnit, type UnitContext } from '../../../src/engine/store/unit';
 import { TaskState } from '../../../src/engine/taskManager/taskState';
 import { PlannedFailure, useTempDir } from '../../support/store/tempDir';
+import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
 
 describe('TaskState', () => {
   const tmp = useTempDir('task-state');
@@ -52,7 +53,7 @@ describe('TaskState', () => {
     await saved(state);
     state.committed_samples.k1 = 'replaced again';
     await saved(state);
-    const loaded = await TaskState.load(tmp.dir, 'p');
+    const loaded = loadTaskStateAt(tmp.dir);
     assert.ok(loaded);
     assert.deepEqual(loaded.snapshot(), state.snapshot());
   });
@@ -63,7 +64,7 @@ describe('TaskState', () => {
       for (let i = 0; i < 400; i += 1) state.responded_meta[`r${i}`] = round;
       await saved(state);
     }
-    const loaded = await TaskState.load(tmp.dir, 'p');
+    const loaded = loadTaskStateAt(tmp.dir);
     assert.ok(loaded);
     assert.deepEqual(loaded.snapshot(), state.snapshot());
     const lines = fs.readFileSync(TaskState.changesPath(tmp.dir, 'p'), 'utf8').split('\n').filter(Boolean).length;
@@ -100,7 +101,7 @@ describe('TaskState', () => {
     // The reverted changes are still written by the next successful save only if made again.
     state.committed_samples.k4 = 'after';
     await saved(state);
-    const loaded = await TaskState.load(tmp.dir, 'p');
+    const loaded = loadTaskStateAt(tmp.dir);
     assert.deepEqual(loaded?.snapshot(), state.snapshot());
   });
 

@@ -1,0 +1,334 @@
+import path from 'node:path';
+import {
+  batchInputLineSchema,
+  batchStateSchema,
+  type BatchState,
+  type HistoryEntry,
+  requesterStateSchema,
+  type RequesterState,
+  type RequestInfo,
+  type TokensCost,
+} from '../../shared/requesterState';
+import { CorruptedStateError } from '../errors';
+import { readJsonlFile } from '../store/load';
+import type { Transaction } from '../store/fileStore';
+import { zeroApiMetrics, zeroPushStats, costBatch, costDirect } from '../requester/accounting';
+import { batchInputLine, type CachedRequest, idOfCustomId } from '../requester/cachedRequest';
+import type { ResultInfo } from '../requester/results';
+import type { TaskDb } from './taskDb';
+import { parseJsonColumn } from './json';
+
+/** A queued or batched request as stored, with the token counts it was committed with. */
+export interface StoredRequest {
+  id: number;
+  payload: Record<string, unknown>;
+  meta: Record<string, unknown> | null;
+  retry_num: number;
+  parse_info: Record<string, unknown> | null;
+  input_tokens: number;
+  max_output_tokens: number;
+}
+
+/** A batch's request as read back for processing or direct execution. */
+export interface BatchRequest {
+  id: number;
+  payload: Record<string, unknown>;
+  size: number;
+  info: RequestInfo;
+}
+
+export interface QueueTotals {
+  count: number;
+  size: number;
+  input_tokens: number;
+  max_output_tokens: number;
+}
+
+type RequestRow = {
+  id: number;
+  payload: string;
+  meta: string | null;
+  retry_num: number;
+  parse_info: string | null;
+  input_tokens: number;
+  max_output_tokens: number;
+  size: number;
+  tokens_cost: string | null;
+};
+
+const requestColumns = 'id, payload, meta, retry_num, parse_info, input_tokens, max_output_tokens, size, tokens_cost';
+
+/** The sample a request belongs to, by the `sample_key` convention of the meta; null if it names none. */
+export function sampleKeyOf(meta: Record<string, unknown> | null): string | null {
+  const key = meta?.sample_key;
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : null;
+}
+
+/**
+ * The requester's records in the task database (engine.md 2, in our own layout): its counters, the batches, the
+ * committed requests (the queue is the requests in no batch) and every result. Reads see the last commit; writes
+ * are staged on a unit's transaction.
+ */
+export class RequesterRecords {
+  constructor(
+    readonly db: TaskDb,
+    readonly dir: string,
+    readonly prefix: string,
+  ) {}
+
+  /** A new batch's input file name, timestamped like `P_batch7_20260101_120000_123456.jsonl`. */
+  batchPath(id: number, date: Date): string {
+    const p = (n: number, w = 2) => String(n).padStart(w, '0');
+    const stamp = `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}_${p(date.getMilliseconds() * 1000, 6)}`;
+    return path.join(this.dir, `${this.prefix}_batch${id}_${stamp}.jsonl`);
+  }
+
+  static freshState(endpoint: string): RequesterState {
+    return {
+      version: 1,
+      endpoint,
+      max_request_id: 0,
+      max_batch_id: 0,
+      max_direct_batch_id: 0,
+      batches: [],
+      task_push_stats: zeroPushStats(),
+      metrics: { direct: zeroApiMetrics(), batch: zeroApiMetrics(), all: zeroApiMetrics() },
+      num_pass_failures: 0,
+    };
+  }
+
+  /** The counters and the active batches; undefined if the requester never saved. */
+  loadState(): RequesterState | undefined {
+    const row = this.db.get<{ state: string }>('SELECT state FROM requester');
+    if (row === undefined) return undefined;
+    const counters = parseJsonColumn(this.db.file, 'requester.state', row.state) as Record<string, unknown>;
+    const batches = this.db
+      .all<{ id: number; record: string }>("SELECT id, record FROM batches WHERE kind = 'batch' AND place IN ('local', 'remote') ORDER BY id")
+      .map((b) => this.parse(`batch ${b.id}`, b.record, batchStateSchema));
+    return this.parse('requester state', JSON.stringify({ ...counters, batches }), requesterStateSchema);
+  }
+
+  /** Stages the counters and the active batches (a handful of rows, whatever the size of the task). */
+  saveState(tx: Transaction, state: RequesterState): void {
+    const { batches, ...counters } = state;
+    const counterText = JSON.stringify(counters);
+    const records = batches.map((b) => ({ b, record: JSON.stringify(b) }));
+    tx.sql((db) => {
+      db.run('INSERT INTO requester (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state', counterText);
+      db.run("DELETE FROM batches WHERE kind = 'batch' AND place IN ('local', 'remote')");
+      for (const { b, record } of records) {
+        db.run(
+          "INSERT INTO batches (kind, id, place, remote_batch_id, status, num_requests, estimated_cost, created_at, record) VALUES ('batch', ?, ?, ?, ?, ?, ?, ?, ?)",
+          b.id,
+          b.remote === null ? 'local' : 'remote',
+          b.remote?.batch.id ?? null,
+          b.remote?.batch.status ?? (b.push !== null ? 'pushing' : 'local'),
+          b.num_requests,
+          costBatch(b.tokens_cost),
+          b.remote?.batch.created_at ?? Math.floor(Date.now() / 1000),
+          record,
+        );
+      }
+    });
+  }
+
+  /** Stages newly committed requests (the queue's new tail). */
+  insertRequests(tx: Transaction, requests: readonly CachedRequest[]): void {
+    const rows = requests.map((r) => [r.id, sampleKeyOf(r.meta), r.retry_num, JSON.stringify(r.payload), json(r.meta), json(r.parse_info), r.input_tokens, r.max_output_tokens, r.size] as const);
+    tx.sql((db) => {
+      for (const row of rows) {
+        db.run(
+          'INSERT INTO requests (id, sample_key, retry_num, payload, meta, parse_info, input_tokens, max_output_tokens, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          ...row,
+        );
+      }
+    });
+  }
+
+  /** Stages requests joining a batch (or a direct virtual batch), inserting those that were never committed. */
+  assignRequests(tx: Transaction, kind: 'batch' | 'direct', batchId: number | null, requests: readonly CachedRequest[]): void {
+    const rows = requests.map(
+      (r) => [r.id, kind, batchId, sampleKeyOf(r.meta), r.retry_num, JSON.stringify(r.payload), json(r.meta), json(r.parse_info), r.input_tokens, r.max_output_tokens, r.size, JSON.stringify(r.tokens_cost)] as const,
+    );
+    tx.sql((db) => {
+      for (const row of rows) {
+        db.run(
+          `INSERT INTO requests (id, batch_kind, batch_id, sample_key, retry_num, payload, meta, parse_info, input_tokens, max_output_tokens, size, tokens_cost)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET batch_kind = excluded.batch_kind, batch_id = excluded.batch_id, tokens_cost = excluded.tokens_cost`,
+          ...row,
+        );
+      }
+    });
+  }
+
+  /** The queued requests after `afterId` in ID order, at most `limit`. */
+  queuePage(afterId: number, limit: number): StoredRequest[] {
+    return this.db.all<RequestRow>(`SELECT ${requestColumns} FROM requests WHERE batch_id IS NULL AND id > ? ORDER BY id LIMIT ?`, afterId, limit).map((row) => this.storedRequest(row));
+  }
+
+  queueTotals(): QueueTotals {
+    const row = this.db.get<QueueTotals>(
+      'SELECT count(*) AS count, coalesce(sum(size), 0) AS size, coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(max_output_tokens), 0) AS max_output_tokens FROM requests WHERE batch_id IS NULL',
+    );
+    return row ?? { count: 0, size: 0, input_tokens: 0, max_output_tokens: 0 };
+  }
+
+  /**
+   * A local batch's requests with their frozen estimates, checked against its input file (engine.md 2.4): URL,
+   * custom IDs, the count, the sizes and the ID set; any disagreement is a corrupted-state error naming the file.
+   */
+  async loadBatchRequests(batch: BatchState, endpoint: string): Promise<BatchRequest[]> {
+    const rows = this.db.all<RequestRow>(`SELECT ${requestColumns} FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id`, batch.id);
+    const lines = await readJsonlFile(batch.local_jsonl, batchInputLineSchema);
+    const fail = (what: string) => new CorruptedStateError(batch.local_jsonl, `${batch.local_jsonl}: ${what} (batch ${batch.id})`);
+    if (lines.length !== batch.num_requests || rows.length !== batch.num_requests) {
+      throw fail(`holds ${lines.length} requests and the task database ${rows.length}, but the batch records ${batch.num_requests}`);
+    }
+    let totalSize = 0;
+    const out = lines.map((line, index) => {
+      const id = idOfCustomId(line.custom_id);
+      const row = rows[index] as RequestRow;
+      if (id === undefined || row.id !== id) throw fail(`line ${index + 1} has custom_id '${line.custom_id}', which is not the batch's request ${row.id}`);
+      if (line.url !== endpoint) throw fail(`line ${index + 1} is for endpoint '${line.url}', not '${endpoint}'`);
+      const size = Buffer.byteLength(batchInputLine(id, endpoint, line.body), 'utf8');
+      totalSize += size;
+      const stored = this.storedRequest(row);
+      const tokensCost = row.tokens_cost === null ? undefined : (parseJsonColumn(this.db.file, `requests.tokens_cost of request ${id}`, row.tokens_cost) as TokensCost);
+      if (tokensCost === undefined) throw fail(`request ${id} has no frozen estimate in the task database`);
+      return { id, payload: line.body, size, info: { id, meta: stored.meta, retry_num: stored.retry_num, tokens_cost: tokensCost, parse_info: stored.parse_info } };
+    });
+    if (totalSize !== batch.local_jsonl_size) throw fail(`the requests take ${totalSize} bytes but the batch records ${batch.local_jsonl_size}`);
+    return out;
+  }
+
+  /** Stages a processed batch's record (it stays queryable, with its requests and their results). */
+  recordProcessed(tx: Transaction, entry: HistoryEntry): void {
+    const record = JSON.stringify(entry);
+    const estimate = entry.kind === 'direct' ? costDirect(entry.tokens_cost) : costBatch(entry.tokens_cost);
+    tx.sql((db) => {
+      db.run(
+        `INSERT INTO batches (kind, id, place, remote_batch_id, status, num_requests, estimated_cost, true_cost, created_at, record)
+         VALUES (?, ?, 'processed', ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kind, id) DO UPDATE SET place = 'processed', remote_batch_id = excluded.remote_batch_id, status = excluded.status,
+           num_requests = excluded.num_requests, estimated_cost = excluded.estimated_cost, true_cost = excluded.true_cost, record = excluded.record`,
+        entry.kind,
+        entry.id,
+        entry.kind === 'batch' ? entry.remote_batch_id : null,
+        entry.status,
+        entry.num_requests,
+        estimate,
+        entry.true_cost,
+        entry.created_at,
+        record,
+      );
+    });
+  }
+
+  /** Stages the processed results of a batch: what each request got, as the task saw it. */
+  recordResults(tx: Transaction, results: readonly ResultInfo[], processedAt: number): void {
+    const rows = results.map((x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt] as const);
+    tx.sql((db) => {
+      for (const row of rows) {
+        db.run(
+          `INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES (?, 1, ?, ?, ?, ?, ?)
+           ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, usage = excluded.usage, result = excluded.result`,
+          ...row,
+        );
+      }
+    });
+  }
+
+  /**
+   * Stores direct answers as soon as they arrive, in one transaction of their own: an interrupted virtual batch
+   * then resumes from them instead of paying for them again. Not in dry run (the caller checks).
+   */
+  storeAnswers(results: readonly ResultInfo[], answeredAt: number): void {
+    this.db.transaction(() => {
+      for (const x of results) {
+        this.db.run(
+          'INSERT OR REPLACE INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES (?, 0, NULL, ?, ?, ?, ?)',
+          x.req_id,
+          finishReasonOf(x),
+          x.resp_info ? JSON.stringify(x.resp_info.usage) : null,
+          storedResult(x),
+          answeredAt,
+        );
+      }
+    });
+  }
+
+  /** Stored answers that no virtual batch processed yet, for the given request IDs (without the request payload). */
+  storedAnswers(ids: readonly number[]): Map<number, Omit<ResultInfo, 'req_payload'>> {
+    const out = new Map<number, Omit<ResultInfo, 'req_payload'>>();
+    for (let start = 0; start < ids.length; start += 500) {
+      const chunk = ids.slice(start, start + 500);
+      const rows = this.db.all<{ request_id: number; result: string }>(
+        `SELECT request_id, result FROM results WHERE processed = 0 AND request_id IN (${chunk.map(() => '?').join(', ')})`,
+        ...chunk,
+      );
+      for (const row of rows) out.set(row.request_id, parseJsonColumn(this.db.file, `results.result of request ${row.request_id}`, row.result) as ResultInfo);
+    }
+    return out;
+  }
+
+  /** Stages forgetting every request that is queued or in an active batch, with their unprocessed answers. */
+  wipeActive(tx: Transaction): void {
+    tx.sql((db) => {
+      db.run("DELETE FROM results WHERE processed = 0 OR request_id IN (SELECT r.id FROM requests r JOIN batches b ON b.kind = r.batch_kind AND b.id = r.batch_id WHERE b.place <> 'processed')");
+      db.run("DELETE FROM requests WHERE batch_id IS NULL OR (batch_kind = 'batch' AND batch_id IN (SELECT id FROM batches WHERE kind = 'batch' AND place <> 'processed'))");
+    });
+  }
+
+  /** Stages forgetting everything the requester recorded. */
+  wipeAll(tx: Transaction): void {
+    tx.sql((db) => {
+      db.run('DELETE FROM results');
+      db.run('DELETE FROM requests');
+      db.run('DELETE FROM batches');
+      db.run('DELETE FROM requester');
+    });
+  }
+
+  private storedRequest(row: RequestRow): StoredRequest {
+    const what = (column: string) => `requests.${column} of request ${row.id}`;
+    return {
+      id: row.id,
+      payload: parseJsonColumn(this.db.file, what('payload'), row.payload) as Record<string, unknown>,
+      meta: row.meta === null ? null : (parseJsonColumn(this.db.file, what('meta'), row.meta) as Record<string, unknown>),
+      retry_num: row.retry_num,
+      parse_info: row.parse_info === null ? null : (parseJsonColumn(this.db.file, what('parse_info'), row.parse_info) as Record<string, unknown>),
+      input_tokens: row.input_tokens,
+      max_output_tokens: row.max_output_tokens,
+    };
+  }
+
+  private parse<T>(what: string, text: string, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): T {
+    const parsed = schema.safeParse(parseJsonColumn(this.db.file, what, text));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CorruptedStateError(this.db.file, `${this.db.file}: the ${what} is not valid at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'unknown error'}`);
+    }
+    return parsed.data;
+  }
+}
+
+/** A result as stored: the request's payload is in its request row already. */
+function storedResult(x: ResultInfo): string {
+  return JSON.stringify({ ...x, req_payload: undefined });
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function outcomeOf(x: ResultInfo): string {
+  if (x.retry) return 'retried';
+  return x.err_info === null ? 'succeeded' : 'failed';
+}
+
+function finishReasonOf(x: ResultInfo): string | null {
+  const choices = x.resp_info?.payload.choices as { finish_reason?: unknown }[] | undefined;
+  const reason = choices?.[0]?.finish_reason;
+  return typeof reason === 'string' ? reason : null;
+}

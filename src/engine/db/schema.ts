@@ -1,0 +1,96 @@
+/**
+ * The task database's schema, as migrations: migration N turns a version N-1 database into version N. A database
+ * records its version in `schema_version`; one written by a newer version is refused, never guessed at.
+ *
+ * JSON columns hold the engine's own records (see shared/requesterState.ts); columns beside them repeat what
+ * readers filter, sort or count on, so that a query never parses JSON over millions of rows.
+ */
+const version1 = `
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+
+-- The task: its identity (sent as batch metadata), its fixed meta and the task-level maps of the task state.
+CREATE TABLE task (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  task_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  meta TEXT NOT NULL,
+  committed_meta TEXT NOT NULL,
+  responded_meta TEXT NOT NULL,
+  -- Sample counts (committed, pending, succeeded, failed, mixed), kept current with every unit for readers.
+  sample_counts TEXT NOT NULL
+);
+
+-- The requester's counters, push statistics and metrics (RequesterState without its batches).
+CREATE TABLE requester (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  state TEXT NOT NULL
+);
+
+-- Every batch: local (formed, not pushed), remote (pushed, not processed), processed; and direct virtual batches.
+CREATE TABLE batches (
+  kind TEXT NOT NULL CHECK (kind IN ('batch', 'direct')),
+  id INTEGER NOT NULL,
+  place TEXT NOT NULL CHECK (place IN ('local', 'remote', 'processed')),
+  remote_batch_id TEXT,
+  status TEXT NOT NULL,
+  num_requests INTEGER NOT NULL,
+  estimated_cost REAL NOT NULL,
+  true_cost REAL,
+  created_at INTEGER NOT NULL,
+  -- BatchState while active, HistoryEntry once processed.
+  record TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX batches_by_place ON batches (place, kind, id);
+
+-- Every committed request (retries are new requests), with its payload; the queue is the requests in no batch.
+CREATE TABLE requests (
+  id INTEGER PRIMARY KEY,
+  batch_kind TEXT,
+  batch_id INTEGER,
+  sample_key TEXT,
+  retry_num INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  meta TEXT,
+  parse_info TEXT,
+  input_tokens INTEGER NOT NULL,
+  max_output_tokens INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  -- The estimate frozen when the request joined a batch (engine.md 2.3); null while queued.
+  tokens_cost TEXT
+);
+CREATE INDEX requests_queue ON requests (id) WHERE batch_id IS NULL;
+CREATE INDEX requests_by_batch ON requests (batch_kind, batch_id, id);
+CREATE INDEX requests_by_sample ON requests (sample_key, id);
+
+-- The outcome of each request that was answered: the raw response or error, usage and finish reason. A direct
+-- answer is stored as soon as it arrives (processed = 0) and consumed when its virtual batch is processed.
+CREATE TABLE results (
+  request_id INTEGER PRIMARY KEY,
+  processed INTEGER NOT NULL,
+  outcome TEXT,
+  finish_reason TEXT,
+  usage TEXT,
+  -- The whole ResultInfo handed to the task (request info, response, error, warnings, retry decision).
+  result TEXT NOT NULL,
+  answered_at INTEGER NOT NULL
+);
+CREATE INDEX results_unprocessed ON results (request_id) WHERE processed = 0;
+
+-- The five maps of the task state, one row per sample key: a column is null when the key is not in that map.
+CREATE TABLE samples (
+  key TEXT PRIMARY KEY,
+  committed TEXT,
+  succeeded TEXT,
+  failed TEXT
+) WITHOUT ROWID;
+
+-- The file changes of the last commit (batch input files, output files), applied after the commit; see FileStore.
+CREATE TABLE file_journal (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  journal TEXT NOT NULL
+);
+`;
+
+export const migrations: readonly string[] = [version1];
+export const schemaVersion = migrations.length;

@@ -1,0 +1,219 @@
+import { parseJsonColumn } from '../db/json';
+import type { TaskDb } from '../db/taskDb';
+import type { UnitContext } from '../store/unit';
+
+export const sampleMapNames = ['committed', 'succeeded', 'failed'] as const;
+export type SampleMapName = (typeof sampleMapNames)[number];
+
+/** A sample's entries in the three maps: the entry's value, or absent. Rows are replaced, never changed. */
+type Slot = { value: unknown } | undefined;
+type SampleRow = Readonly<Record<SampleMapName, Slot>>;
+type StoredRow = { key: string; committed: string | null; succeeded: string | null; failed: string | null };
+
+export interface SampleCounts {
+  committed: number;
+  pending: number;
+  responded: number;
+  succeeded: number;
+  failed: number;
+  mixed: number;
+}
+
+const emptyRow: SampleRow = { committed: undefined, succeeded: undefined, failed: undefined };
+const zeroCounts = (): SampleCounts => ({ committed: 0, pending: 0, responded: 0, succeeded: 0, failed: 0, mixed: 0 });
+
+/** What a sample counts as in the summary: only committed samples count. */
+function categoryOf(row: SampleRow): 'pending' | 'succeeded' | 'failed' | 'mixed' | undefined {
+  if (row.committed === undefined) return undefined;
+  if (row.succeeded !== undefined && row.failed !== undefined) return 'mixed';
+  if (row.succeeded !== undefined) return 'succeeded';
+  if (row.failed !== undefined) return 'failed';
+  return 'pending';
+}
+
+function addCategory(counts: SampleCounts, row: SampleRow, sign: 1 | -1): void {
+  const category = categoryOf(row);
+  if (category === undefined) return;
+  counts.committed += sign;
+  counts[category] += sign;
+  if (category !== 'pending') counts.responded += sign;
+}
+
+/**
+ * The sample maps of the task state over the `samples` table. Changes of units not yet committed (and of a dry
+ * run, which never commits) are kept in memory and win over the database; once committed they are dropped from
+ * memory again. The summary counts are kept current with every change, so reading them costs nothing.
+ */
+export class SampleMaps {
+  private readonly changed = new Map<string, SampleRow>();
+  /** Keys changed since the last validation, which later validations check. */
+  private unvalidated = new Set<string>();
+  private validatedOnce = false;
+  /** The table was emptied by a change that is not committed yet (wipe_task). */
+  private wiped = false;
+  counts: SampleCounts;
+
+  constructor(
+    private readonly db: TaskDb,
+    private readonly activeUnit: () => UnitContext | undefined,
+  ) {
+    this.counts = this.countStored();
+  }
+
+  /** A plain-object view of one map, for `T.committed_samples[key]` and friends. */
+  view(name: SampleMapName): Record<string, unknown> {
+    const descriptor = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: true, configurable: true });
+    return new Proxy({} as Record<string, unknown>, {
+      get: (_target, key) => (typeof key === 'string' ? this.row(key)[name]?.value : undefined),
+      has: (_target, key) => typeof key === 'string' && this.row(key)[name] !== undefined,
+      set: (_target, key, value) => {
+        if (typeof key !== 'string') return false;
+        this.write(key, name, { value });
+        return true;
+      },
+      deleteProperty: (_target, key) => {
+        if (typeof key === 'string') this.write(key, name, undefined);
+        return true;
+      },
+      getOwnPropertyDescriptor: (_target, key) => {
+        if (typeof key !== 'string') return undefined;
+        const slot = this.row(key)[name];
+        return slot === undefined ? undefined : descriptor(slot.value);
+      },
+      ownKeys: () => this.keys(name),
+      defineProperty: () => false,
+    });
+  }
+
+  /** Every key in a map (reads the whole column: for wipes and exports, not for per-sample checks). */
+  keys(name: SampleMapName): string[] {
+    const out: string[] = [];
+    if (!this.wiped) {
+      for (const row of this.db.iterate<{ key: string }>(`SELECT key FROM samples WHERE ${name} IS NOT NULL ORDER BY key`)) {
+        if (!this.changed.has(row.key)) out.push(row.key);
+      }
+    }
+    for (const [key, row] of this.changed) if (row[name] !== undefined) out.push(key);
+    return out;
+  }
+
+  /** Forgets every sample (wipe_task); staged on the unit. */
+  clear(u: UnitContext): void {
+    const saved = { changed: new Map(this.changed), wiped: this.wiped, counts: this.counts };
+    u.rs.onRevert(() => {
+      this.restore(saved.changed);
+      this.wiped = saved.wiped;
+      this.counts = saved.counts;
+    });
+    this.changed.clear();
+    this.wiped = true;
+    this.counts = zeroCounts();
+    u.tx.sql((db) => db.run('DELETE FROM samples'));
+    u.tx.afterCommit(() => {
+      this.wiped = false;
+    });
+  }
+
+  /** Stages every change since the last save and returns the counts to save with them. */
+  stage(u: UnitContext): SampleCounts {
+    const rows = [...this.changed];
+    u.tx.sql((db) => {
+      for (const [key, row] of rows) {
+        if (row.committed === undefined && row.succeeded === undefined && row.failed === undefined) db.run('DELETE FROM samples WHERE key = ?', key);
+        else {
+          db.run(
+            'INSERT INTO samples (key, committed, succeeded, failed) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET committed = excluded.committed, succeeded = excluded.succeeded, failed = excluded.failed',
+            key,
+            slotText(row.committed),
+            slotText(row.succeeded),
+            slotText(row.failed),
+          );
+        }
+      }
+    });
+    u.tx.afterCommit(() => {
+      // A key changed again after this save keeps its newer row.
+      for (const [key, row] of rows) if (this.changed.get(key) === row) this.changed.delete(key);
+    });
+    return { ...this.counts };
+  }
+
+  /** The first broken invariant (task-manager.md 3.1), or undefined. */
+  firstProblem(clean: boolean): string | undefined {
+    const full = clean || !this.validatedOnce;
+    const keys = full ? this.keysBreaking(clean) : [...this.unvalidated];
+    this.validatedOnce = true;
+    this.unvalidated = new Set();
+    for (const key of keys) {
+      const row = this.row(key);
+      if (row.committed === undefined) {
+        if (row.succeeded !== undefined) return `sample '${key}' is in succeeded_samples but not in committed_samples`;
+        if (row.failed !== undefined) return `sample '${key}' is in failed_samples but not in committed_samples`;
+      } else if (clean && row.succeeded === undefined && row.failed === undefined) {
+        return `sample '${key}' is committed but has no response although no request is outstanding`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Keys that may break an invariant: stored rows found by a query, and every changed row. */
+  private keysBreaking(clean: boolean): string[] {
+    const where = clean ? '(committed IS NULL) <> (succeeded IS NULL AND failed IS NULL)' : 'committed IS NULL';
+    const stored = this.wiped ? [] : this.db.all<{ key: string }>(`SELECT key FROM samples WHERE ${where} LIMIT 100`).map((r) => r.key);
+    return [...stored.filter((key) => !this.changed.has(key)), ...this.changed.keys()];
+  }
+
+  private row(key: string): SampleRow {
+    const changed = this.changed.get(key);
+    if (changed !== undefined) return changed;
+    if (this.wiped) return emptyRow;
+    const stored = this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key);
+    if (stored === undefined) return emptyRow;
+    const slot = (column: SampleMapName): Slot => {
+      const text = stored[column];
+      return text === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${key}'`, text) };
+    };
+    return { committed: slot('committed'), succeeded: slot('succeeded'), failed: slot('failed') };
+  }
+
+  private write(key: string, name: SampleMapName, slot: Slot): void {
+    const before = this.row(key);
+    if (before[name] === undefined && slot === undefined) return;
+    const hadChange = this.changed.get(key);
+    const after: SampleRow = { ...before, [name]: slot };
+    const counts = { ...this.counts };
+    addCategory(counts, before, -1);
+    addCategory(counts, after, 1);
+    const previousCounts = this.counts;
+    this.counts = counts;
+    this.changed.set(key, after);
+    this.unvalidated.add(key);
+    this.activeUnit()?.rs.onRevert(() => {
+      if (hadChange === undefined) this.changed.delete(key);
+      else this.changed.set(key, hadChange);
+      this.counts = previousCounts;
+    });
+  }
+
+  private restore(changed: Map<string, SampleRow>): void {
+    this.changed.clear();
+    for (const [key, row] of changed) this.changed.set(key, row);
+  }
+
+  private countStored(): SampleCounts {
+    const row = this.db.get<SampleCounts>(`
+      SELECT
+        count(*) AS committed,
+        coalesce(sum(succeeded IS NULL AND failed IS NULL), 0) AS pending,
+        coalesce(sum(succeeded IS NOT NULL OR failed IS NOT NULL), 0) AS responded,
+        coalesce(sum(succeeded IS NOT NULL AND failed IS NULL), 0) AS succeeded,
+        coalesce(sum(failed IS NOT NULL AND succeeded IS NULL), 0) AS failed,
+        coalesce(sum(succeeded IS NOT NULL AND failed IS NOT NULL), 0) AS mixed
+      FROM samples WHERE committed IS NOT NULL`);
+    return row ?? zeroCounts();
+  }
+}
+
+function slotText(slot: Slot): string | null {
+  return slot === undefined ? null : (JSON.stringify(slot.value) ?? 'null');
+}
