@@ -208,10 +208,11 @@ export class RequesterRecords {
     const estimate = entry.kind === 'direct' ? costDirect(entry.tokens_cost) : costBatch(entry.tokens_cost);
     tx.sql((db) => {
       db.run(
-        `INSERT INTO batches (kind, id, place, remote_batch_id, status, num_requests, estimated_cost, true_cost, created_at, record)
-         VALUES (?, ?, 'processed', ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO batches (kind, id, place, remote_batch_id, status, num_requests, estimated_cost, true_cost, created_at, processed_seq, record)
+         VALUES (?, ?, 'processed', ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(processed_seq), 0) + 1 FROM batches), ?)
          ON CONFLICT (kind, id) DO UPDATE SET place = 'processed', remote_batch_id = excluded.remote_batch_id, status = excluded.status,
-           num_requests = excluded.num_requests, estimated_cost = excluded.estimated_cost, true_cost = excluded.true_cost, record = excluded.record`,
+           num_requests = excluded.num_requests, estimated_cost = excluded.estimated_cost, true_cost = excluded.true_cost,
+           processed_seq = excluded.processed_seq, record = excluded.record`,
         entry.kind,
         entry.id,
         entry.kind === 'batch' ? entry.remote_batch_id : null,

@@ -37,11 +37,14 @@ CREATE TABLE batches (
   estimated_cost REAL NOT NULL,
   true_cost REAL,
   created_at INTEGER NOT NULL,
+  -- The order in which batches were processed (1, 2, ...); null while active.
+  processed_seq INTEGER,
   -- BatchState while active, HistoryEntry once processed.
   record TEXT NOT NULL,
   PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
 CREATE INDEX batches_by_place ON batches (place, kind, id);
+CREATE INDEX batches_by_processing ON batches (processed_seq) WHERE processed_seq IS NOT NULL;
 
 -- Every committed request (retries are new requests), with its payload; the queue is the requests in no batch.
 CREATE TABLE requests (

@@ -51,7 +51,7 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
       const requester = db.get<{ state: string }>('SELECT state FROM requester');
       const state = requester === undefined ? undefined : (parseJsonColumn(db.file, 'requester.state', requester.state) as { metrics?: { all?: { total?: { true_cost?: number } } } });
       const active = db.all<BatchRow>("SELECT * FROM batches WHERE place <> 'processed' ORDER BY id");
-      const processed = db.all<BatchRow>(`SELECT * FROM batches WHERE place = 'processed' ORDER BY created_at DESC, kind, id DESC LIMIT ${historyTailLength}`);
+      const processed = db.all<BatchRow>(`SELECT * FROM batches WHERE place = 'processed' ORDER BY processed_seq DESC LIMIT ${historyTailLength}`);
       const processedCount = db.get<{ n: number }>("SELECT count(*) AS n FROM batches WHERE place = 'processed'")?.n ?? 0;
       const queued = db.get<{ n: number }>('SELECT count(*) AS n FROM requests WHERE batch_id IS NULL')?.n ?? 0;
       return {

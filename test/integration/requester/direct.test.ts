@@ -206,15 +206,26 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
     assert.equal(h.state().max_direct_batch_id, 2);
   });
 
-  it('stops at the first virtual batch with a fatal error (fix of engine.md §11.14) and saves nothing of it', async () => {
+  it('stops at the first virtual batch with a fatal error (fix of engine.md §11.14), processes nothing of it and keeps its answers', async () => {
     const { requester } = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 5 } });
     requester.addRequest(chatRequest('invalid', { n: 0 }));
     const file = await unpushableBatch(requester, 9);
     const before = h.snapshot();
     await assert.rejects(processUnpushableBatches(requester, recordingHandler().handler), /1 × Request got fatal error StatusCode\(NotOK\)/);
     assert.deepEqual(Object.keys(h.sim.stats().directRequestIds).sort(), ['id-1', 'id-2', 'id-3', 'id-4', 'id-5']);
-    assert.deepEqual(h.snapshot(), before);
+    const { 'task.db:results': results, ...after } = h.snapshot();
+    const { 'task.db:results': resultsBefore, ...unchanged } = before;
+    assert.deepEqual(after, unchanged);
+    assert.equal(resultsBefore, '[]');
+    const answers = JSON.parse(results ?? '[]') as { request_id: number; processed: number }[];
+    assert.deepEqual(answers.map((a) => [a.request_id, a.processed]), [[1, 0], [2, 0], [3, 0], [4, 0], [5, 0]], 'the paid answers are kept, unprocessed');
     assert.equal(lineCount(file), 10);
+
+    h.sim.resetStats();
+    const next = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 5, process_failed_batches: -1 } });
+    await processUnpushableBatches(next.requester, recordingHandler().handler);
+    const sent = Object.keys(h.sim.stats().directRequestIds);
+    assert.ok(!sent.some((id) => ['id-1', 'id-2', 'id-3', 'id-4', 'id-5'].includes(id)), `answered requests were sent again: ${sent.join(', ')}`);
   });
 
   it('treats a network error as retryable in direct mode (ours, unlike upstream) and retries it in a later virtual batch', async () => {

@@ -71,7 +71,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     await addAndCommit(requester, 3, 'local');
     await requester.batchRequests(true);
     await addAndCommit(requester, 1, 'queued');
-    assert.equal(batchFiles(h).length, 6);
+    assert.equal(batchFiles(h).length, 3);
     const maxRequestId = requester.state.max_request_id;
     h.sim.resetStats();
 
@@ -80,7 +80,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     assert.equal(routes['POST /v1/batches/{id}/cancel'], 1);
     assert.equal(routes['DELETE /v1/files/{id}'], 3, 'the finished batch input and output and the running batch input');
     assert.deepEqual(batchFiles(h), []);
-    assert.equal(h.read('P_queue.jsonl'), '');
+    assert.deepEqual(h.queuedIds(), []);
     const state = h.state();
     assert.deepEqual(state.batches, []);
     assert.equal(state.max_request_id, maxRequestId);
@@ -100,7 +100,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     assert.equal(state.max_request_id, 0);
     assert.equal(state.max_direct_batch_id, 0);
     assert.equal(state.task_push_stats.total_requests, 0);
-    assert.equal(fs.existsSync(h.file('P_history.jsonl')), false);
+    assert.deepEqual(h.history(), []);
     const reopened = await h.open();
     assert.equal(reopened.requester.addRequest({ payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] } }).id, 1);
   });
@@ -123,7 +123,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     await processBatches(requester, handler);
     assert.equal(results.length, 2);
     assert.equal(h.sim.stats().routes['POST /v1/batches'], 2);
-    assert.deepEqual(requester.queue.map((q) => [q.meta, q.retry_num]), [[{ name: 'new0' }, 0], [{ name: 'r0' }, 1], [{ name: 'r1' }, 1]]);
+    assert.deepEqual([...requester.queue.iterate()].map((q) => [q.meta, q.retry_num]), [[{ name: 'new0' }, 0], [{ name: 'r0' }, 1], [{ name: 'r1' }, 1]]);
     assert.match(h.logger.text(), /Only-process mode => Not forming any new local batches/);
   });
 });

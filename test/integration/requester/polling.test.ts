@@ -27,14 +27,14 @@ describe('requester polling (engine.md §12 scenario 13, fast first polls)', fun
     await waitForBatch(client, remoteId, (b) => b.status === 'in_progress');
     assert.equal(await updateRemoteBatches(requester, clock, true), 1);
     assert.match(h.logger.text(), /Detected change of remote batch status\(es\) to: in_progress \(batch\(es\) 1\)/);
-    const firstSave = h.read('P_state.json');
+    const firstSave = JSON.stringify(h.state());
     assert.equal(h.state().batches[0]?.remote?.batch.status, 'in_progress');
 
     const seen = JSON.stringify(batch?.remote?.batch);
     await waitForBatch(client, remoteId, (b) => JSON.stringify(b) !== seen);
     assert.equal(await updateRemoteBatches(requester, clock, true), 1);
     assert.equal(batch?.remote?.finished, false, 'the batch runs for 6 s, long after its first progress');
-    assert.equal(h.read('P_state.json'), firstSave, 'a second change within wait_save_interval is not saved');
+    assert.equal(JSON.stringify(h.state()), firstSave, 'a second change within wait_save_interval is not saved');
 
     await waitForBatch(client, remoteId);
     assert.equal(await updateRemoteBatches(requester, clock, true), 1);
@@ -44,10 +44,10 @@ describe('requester polling (engine.md §12 scenario 13, fast first polls)', fun
     assert.match(h.logger.text(), /Detected change of remote batch status\(es\) to: completed \(batch\(es\) 1\)/);
 
     const gets = statusGets(h);
-    const frozen = h.read('P_state.json');
+    const frozen = JSON.stringify(h.state());
     assert.equal(await updateRemoteBatches(requester, clock, true), 0);
     assert.equal(statusGets(h), gets, 'a finished batch is never retrieved again');
-    assert.equal(h.read('P_state.json'), frozen);
+    assert.equal(JSON.stringify(h.state()), frozen);
   });
 
   it('notices a short batch at once instead of after remote_update_interval (polling starts fast)', async function () {

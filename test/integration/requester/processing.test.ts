@@ -66,7 +66,6 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     assert.equal((entry?.metrics as { num_api_calls: number; succeeded: { num_requests: number } }).succeeded.num_requests, 100);
     assert.equal(h.state().num_pass_failures, 0);
     assert.equal(fs.existsSync(localJsonl), false);
-    assert.equal(fs.existsSync(localJsonl.replace(/\.jsonl$/, '.info.jsonl')), false);
     const remaining = [];
     for await (const file of client.files.list()) remaining.push(file.id);
     assert.deepEqual(remaining, []);
@@ -84,13 +83,13 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     assert.equal(result?.err_info?.fatal, false);
     assert.equal(result?.err_info?.data, 429);
     assert.equal(result?.retry, true);
-    const [retry] = requester.queue;
+    const [retry] = requester.queue.iterate();
     assert.equal(retry?.id, 2);
     assert.equal(retry?.retry_num, 1);
     assert.deepEqual(retry?.meta, { name: 'r0' });
     assert.deepEqual(retry?.payload, result?.req_payload);
     assert.deepEqual(retry?.parse_info, result?.req_info.parse_info);
-    assert.equal(h.read('P_queue.jsonl').trim().split('\n').length, 1, 'the retry was saved with the processing');
+    assert.equal(h.queuedIds().length, 1, 'the retry was saved with the processing');
 
     await pushAndWait(requester);
     const second = recordingHandler();
@@ -140,7 +139,7 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     const { handler, results } = recordingHandler();
     await processBatches(requester, handler);
     assert.equal(only(results).results[0]?.retry, true);
-    assert.deepEqual(requester.queue.map((q) => [q.id, q.retry_num]), [[2, 1]]);
+    assert.deepEqual([...requester.queue.iterate()].map((q) => [q.id, q.retry_num]), [[2, 1]]);
   });
 
   it('19: an expired batch hands over its results; the expired requests are retried for free and count as pass', async () => {
@@ -156,7 +155,7 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     assert.equal(result.stats.num_expired, 4);
     assert.equal(result.stats.num_pass, 10);
     assert.ok(result.results.filter((x) => x.err_info !== null).every((x) => kind(x) === 'RequestError(batch_expired)' && x.retry && !x.retry_counts));
-    assert.deepEqual(requester.queue.map((q) => q.retry_num), [0, 0, 0, 0]);
+    assert.deepEqual([...requester.queue.iterate()].map((q) => q.retry_num), [0, 0, 0, 0]);
     assert.equal(h.history()[0]?.failed, false);
     assert.equal(h.state().num_pass_failures, 0);
   });
@@ -179,7 +178,7 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     const result = only(results);
     assert.equal(result.stats.num_cancelled, 3);
     assert.ok(result.results.every((x) => kind(x) === 'RequestError(batch_cancelled)' && x.retry && !x.retry_counts));
-    assert.deepEqual(requester.queue.map((q) => q.retry_num), [0, 0, 0]);
+    assert.deepEqual([...requester.queue.iterate()].map((q) => q.retry_num), [0, 0, 0]);
     assert.equal(h.history()[0]?.failed, true);
   });
 

@@ -53,12 +53,13 @@ describe('requester pushing (engine.md §12 scenarios 10–12, idempotent pushes
     assert.ok(Math.abs(stats.total_tokens_cost.cost_input_batch - first.tokens_cost.cost_input_batch) < 1e-9);
     const remote = await client.batches.retrieve(first.remote?.batch.id ?? '');
     const metadata = remote.metadata ?? {};
-    for (const key of ['host', 'user', 'script', 'pid', 'name_prefix', 'batch_id', 'local_jsonl', 'state_file']) assert.ok(key in metadata, `metadata has ${key}`);
+    // The task's identity and the push token that makes pushes idempotent; nothing about the machine, user or paths.
+    assert.deepEqual(Object.keys(metadata).sort(), ['batch_id', 'push_token', 'task_id', 'task_name']);
     assert.equal(metadata.batch_id, '1');
-    assert.equal(metadata.name_prefix, 'P');
-    assert.equal(metadata.state_file, h.file('P_state.json'));
-    // Ours in addition: the task key and push token that make pushes idempotent.
-    assert.ok(metadata.task_key && metadata.push_token);
+    assert.equal(metadata.task_name, 'P');
+    assert.equal(metadata.task_id, 'test-task');
+    assert.match(metadata.push_token ?? '', /^[0-9a-f]{16}$/);
+    assert.ok(!JSON.stringify(metadata).includes(h.dir), 'no local path in the metadata');
   });
 
   it('11: a batch creation failing after the upload deletes the upload and leaves the batch local and the state as it was', async () => {
@@ -77,7 +78,7 @@ describe('requester pushing (engine.md §12 scenarios 10–12, idempotent pushes
     for await (const file of client.files.list({ purpose: 'batch' })) left.push(file.id);
     assert.deepEqual(left, []);
     assert.equal(requester.state.batches[0]?.remote, null);
-    assert.deepEqual(h.snapshot()['P_state.json'], before['P_state.json']);
+    assert.deepEqual(h.snapshot()['task.db:batches'], before['task.db:batches']);
   });
 
   it('12: max_remote_batches 0 pushes nothing and keeps the batches local', async () => {

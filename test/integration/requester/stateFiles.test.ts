@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { TaskDb } from '../../../src/engine/db/taskDb';
 import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../../src/engine/errors';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { waitForBatches } from '../../../src/engine/requester/polling';
@@ -27,8 +28,7 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     assert.equal(state.max_batch_id, 0);
     assert.equal(state.max_direct_batch_id, 0);
     assert.deepEqual(state.batches, []);
-    assert.deepEqual(state.queue, { lines: 0, consumed: 0 });
-    assert.equal(h.read('P_queue.jsonl'), '');
+    assert.deepEqual(h.queuedIds(), []);
     const before = h.snapshot();
     await h.open();
     assert.deepEqual(h.snapshot(), before);
@@ -46,19 +46,15 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     assert.deepEqual(h.snapshot(), before);
   });
 
-  it('3: committing 3 requests gives IDs 1–3, three queue lines in order with their meta, and max_request_id 3', async () => {
+  it('3: committing 3 requests gives IDs 1–3, three queued requests in order with their meta, and max_request_id 3', async () => {
     const { requester } = await h.open();
     const ids = ['a', 'b', 'c'].map((name) => requester.addRequest(chatRequest(name)).id);
     await requester.commitRequests();
     assert.deepEqual(ids, [1, 2, 3]);
-    const lines = h.read('P_queue.jsonl').trim().split('\n').map((line) => JSON.parse(line) as { id: number; meta: unknown });
-    assert.deepEqual(lines.map((l) => [l.id, l.meta]), [[1, { name: 'a' }], [2, { name: 'b' }], [3, { name: 'c' }]]);
-    const state = h.state();
-    assert.equal(state.max_request_id, 3);
-    // Our layout: the queue file is append-only and the state counts its lines instead of mirroring the metas.
-    assert.deepEqual(state.queue, { lines: 3, consumed: 0 });
+    assert.deepEqual(h.queuedIds(), [1, 2, 3]);
+    assert.equal(h.state().max_request_id, 3);
     const reopened = await h.open();
-    assert.deepEqual(reopened.requester.queue.map((q) => [q.id, q.meta]), [[1, { name: 'a' }], [2, { name: 'b' }], [3, { name: 'c' }]]);
+    assert.deepEqual([...reopened.requester.queue.iterate()].map((q) => [q.id, q.meta]), [[1, { name: 'a' }], [2, { name: 'b' }], [3, { name: 'c' }]]);
   });
 
   it('4: a commit whose callback throws leaves the files byte-identical, restores the pool and the counter, and leaves no temp files', async () => {
@@ -75,11 +71,11 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     );
     assert.deepEqual(h.snapshot(), before);
     assert.deepEqual(requester.pool.map((q) => q.id), [2, 3]);
-    assert.deepEqual(requester.queue.map((q) => q.id), [1]);
+    assert.deepEqual([...requester.queue.iterate()].map((q) => q.id), [1]);
     assert.equal(requester.state.max_request_id, 1);
     assert.deepEqual(tempFiles(h.names()), []);
     await requester.commitRequests();
-    assert.deepEqual(requester.queue.map((q) => q.id), [1, 2, 3]);
+    assert.deepEqual([...requester.queue.iterate()].map((q) => q.id), [1, 2, 3]);
   });
 
   it('5: requests added but not committed are reported on close and their IDs are reused next session', async () => {
@@ -110,9 +106,10 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
       assert.equal(parsed.url, '/v1/chat/completions');
       assert.deepEqual(parsed.body, chatRequest(`r${index}`).payload);
     });
-    // Our layout: meta, retry numbers and estimates sit in a `.info.jsonl` beside the provider input file.
-    const infos = fs.readFileSync(batch.local_jsonl.replace(/\.jsonl$/, '.info.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; meta: unknown; retry_num: number });
-    assert.deepEqual(infos.map((i) => [i.id, i.meta, i.retry_num]), [[1, { name: 'r0' }, 0], [2, { name: 'r1' }, 0], [3, { name: 'r2' }, 0]]);
+    // Our layout: meta, retry numbers and estimates are the requests' rows in the task database.
+    const infos = await requester.records.loadBatchRequests(batch, '/v1/chat/completions');
+    assert.deepEqual(infos.map((i) => [i.id, i.info.meta, i.info.retry_num]), [[1, { name: 'r0' }, 0], [2, { name: 'r1' }, 0], [3, { name: 'r2' }, 0]]);
+    assert.deepEqual(h.queuedIds(), []);
   });
 
   it('39: an interrupt during a commit is delivered after the unit; the files are consistent and the next session resumes', async () => {
@@ -130,42 +127,79 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     );
     assert.ok(callbackFinished);
     const next = await h.open();
-    assert.deepEqual(next.requester.queue.map((q) => q.meta), [{ name: 'a' }, { name: 'b' }]);
+    assert.deepEqual([...next.requester.queue.iterate()].map((q) => q.meta), [{ name: 'a' }, { name: 'b' }]);
     assert.equal(next.requester.state.max_request_id, 2);
   });
 
-  it('40: a queue file that disagrees with the state is refused on open, and nothing is written', async () => {
+  it('40: a batch input file that disagrees with the task database is refused when the batch is read, naming the file', async () => {
     const { requester } = await h.open();
     await addAndCommit(requester, 3);
-    const queue = h.read('P_queue.jsonl');
-    fs.writeFileSync(h.file('P_queue.jsonl'), queue.split('\n').slice(0, 2).join('\n') + '\n');
-    const before = h.snapshot();
-    await assert.rejects(h.open(), (error: unknown) => error instanceof CorruptedStateError && /P_queue\.jsonl has 2 lines/.test(error.message));
-    assert.deepEqual(h.snapshot(), before);
+    await requester.batchRequests(true);
+    const batch = h.state().batches[0];
+    assert.ok(batch);
+    const lines = fs.readFileSync(batch.local_jsonl, 'utf8').split('\n');
+    fs.writeFileSync(batch.local_jsonl, `${lines.slice(0, 2).join('\n')}\n`);
+    const reopened = await h.open();
+    await assert.rejects(reopened.requester.loadBatchCachedRequests(batch), (error: unknown) => {
+      assert.ok(error instanceof CorruptedStateError);
+      assert.ok(error.message.includes(batch.local_jsonl));
+      assert.match(error.message, /holds 2 requests and the task database 3/);
+      return true;
+    });
   });
 
-  it('saving after a batch appends to the history and never rewrites it or the queue (our append-only layout)', async () => {
+  for (const [what, damage] of [
+    ['truncated', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2))],
+    ['garbage', (file: string) => fs.writeFileSync(file, 'this is not a database '.repeat(400))],
+  ] as const) {
+    it(`a ${what} task.db is a corrupted-state error that names it and writes nothing`, async () => {
+      const { requester } = await h.open();
+      await addAndCommit(requester, 50);
+      await requester.batchRequests(true);
+      requester.close();
+      await h.closeDatabases();
+      const file = h.file('task.db');
+      damage(file);
+      const bytes = fs.readFileSync(file);
+      await assert.rejects(h.open(), (error: unknown) => {
+        assert.ok(error instanceof CorruptedStateError, String(error));
+        assert.equal(error.file, file);
+        assert.ok(error.message.includes(file));
+        return true;
+      });
+      assert.deepEqual(fs.readFileSync(file), bytes);
+    });
+  }
+
+  it('a task.db written by a newer version is refused, naming the file and the versions', async () => {
+    await h.open();
+    await h.closeDatabases();
+    const db = TaskDb.openForWriting(h.file('task.db'));
+    db.run('UPDATE schema_version SET version = 99');
+    db.close();
+    await assert.rejects(h.open(), (error: unknown) => error instanceof CorruptedStateError && error.message.includes(h.file('task.db')) && /newer version .*schema 99/.test(error.message));
+  });
+
+  it('saving after a batch records it as processed and keeps its requests and results queryable', async () => {
     const { requester } = await h.open({ options: { max_batch_requests: 2 } });
     await addAndCommit(requester, 6);
-    const queueAfterCommit = h.read('P_queue.jsonl');
     await requester.batchRequests(false);
     assert.equal(h.state().batches.length, 2);
-    // Forming batches only advances `queue.consumed`; the queue file keeps every byte.
-    assert.equal(h.read('P_queue.jsonl'), queueAfterCommit);
-    assert.deepEqual(h.state().queue, { lines: 6, consumed: 4 });
+    assert.deepEqual(h.queuedIds(), [5, 6]);
     const { handler } = recordingHandler();
     await pushBatches(requester);
-    let historyBefore = '';
     while (requester.state.batches.some((b) => b.remote !== null)) {
       await waitForBatches(requester);
       await processBatches(requester, handler);
-      const history = h.read('P_history.jsonl');
-      assert.ok(history.startsWith(historyBefore), 'the history only grows at its end');
-      historyBefore = history;
-      assert.equal(h.read('P_queue.jsonl'), queueAfterCommit);
     }
-    assert.equal(h.history().length, 2);
-    const state = fs.readFileSync(h.file('P_state.json'), 'utf8');
-    assert.ok(!state.includes('"history": ['), 'the state file does not carry the history');
+    assert.deepEqual(h.history().map((e) => e.id), [1, 2]);
+    const db = TaskDb.openReadonly(h.file('task.db'));
+    assert.ok(db);
+    try {
+      const rows = db.all<{ id: number; batch_id: number; outcome: string }>('SELECT r.id, r.batch_id, s.outcome FROM requests r JOIN results s ON s.request_id = r.id ORDER BY r.id');
+      assert.deepEqual(rows.map((r) => [r.id, r.batch_id, r.outcome]), [[1, 1, 'succeeded'], [2, 1, 'succeeded'], [3, 2, 'succeeded'], [4, 2, 'succeeded']]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -143,7 +143,18 @@ export class RequesterHarness {
   /** Every file of the directory with its content, to compare before and after an operation. */
   snapshot(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const name of fs.readdirSync(this.dir).sort()) out[name] = fs.readFileSync(this.file(name), 'utf8');
+    for (const name of fs.readdirSync(this.dir).sort()) {
+      // The database's content, not its bytes: SQLite may rewrite pages, the WAL and its index without a change.
+      if (name.startsWith('task.db')) continue;
+      out[name] = fs.readFileSync(this.file(name), 'utf8');
+    }
+    if (fs.existsSync(taskDbPath(this.dir))) {
+      this.readDb((db) => {
+        for (const table of ['task', 'requester', 'batches', 'requests', 'results', 'samples']) {
+          out[`task.db:${table}`] = JSON.stringify(db.all(`SELECT * FROM ${table} ORDER BY 1, 2`));
+        }
+      });
+    }
     return out;
   }
 
@@ -165,7 +176,7 @@ export class RequesterHarness {
   history(): Record<string, unknown>[] {
     return this.readDb((db) =>
       db
-        .all<{ record: string }>("SELECT record FROM batches WHERE place = 'processed' ORDER BY json_extract(record, '$.processed_at'), rowid")
+        .all<{ record: string }>("SELECT record FROM batches WHERE place = 'processed' ORDER BY processed_seq")
         .map((row) => JSON.parse(row.record) as Record<string, unknown>),
     );
   }
@@ -173,6 +184,11 @@ export class RequesterHarness {
   /** Queued requests as saved in the task database, in ID order. */
   queuedIds(): number[] {
     return this.readDb((db) => db.all<{ id: number }>('SELECT id FROM requests WHERE batch_id IS NULL ORDER BY id').map((r) => r.id));
+  }
+
+  /** Closes the databases the sessions opened (as a process exit would), so the file can be changed behind them. */
+  async closeDatabases(): Promise<void> {
+    for (const db of this.dbs.splice(0)) db.close();
   }
 
   private readDb<T>(read: (db: TaskDb) => T): T {

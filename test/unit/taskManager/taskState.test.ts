@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
+import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 import { FileStore } from '../../../src/engine/store/fileStore';
 import { InterruptGate } from '../../../src/engine/store/interrupts';
 import { runUnit, type UnitContext } from '../../../src/engine/store/unit';
@@ -9,19 +9,22 @@ import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
 
 describe('TaskState', () => {
   const tmp = useTempDir('task-state');
+  let db: TaskDb;
   let store: FileStore;
   const gate = new InterruptGate();
   beforeEach(async () => {
-    store = await FileStore.open(tmp.dir, { journalName: 'p.journal' });
+    db = TaskDb.openForWriting(taskDbPath(tmp.dir));
+    store = await FileStore.open(tmp.dir, { journalName: 'p.journal', db });
   });
+  afterEach(() => db.close());
   const unit = <T>(body: (u: UnitContext) => Promise<T> | T) => runUnit(store, gate, async (u) => body(u));
 
   async function saved(state: TaskState): Promise<void> {
-    await unit((u) => state.save(u, tmp.dir, 'p'));
+    await unit((u) => state.save(u));
   }
 
   async function bigState(entries: number): Promise<TaskState> {
-    const state = TaskState.create({ model: 'm' });
+    const state = TaskState.create(db, { model: 'm' }, 'task-1');
     for (let i = 0; i < entries; i += 1) {
       state.committed_samples[`k${i}`] = i;
       state.succeeded_samples[`k${i}`] = [{ opinion: i }];
@@ -30,21 +33,26 @@ describe('TaskState', () => {
     return state;
   }
 
-  it('saves a small change to a big state as one change-log line and leaves the snapshot alone', async () => {
+  const storedRows = () => db.all<{ key: string; committed: string | null; succeeded: string | null; failed: string | null }>('SELECT * FROM samples ORDER BY key');
+
+  it('saves a small change to a big state as the changed rows only', async () => {
     const state = await bigState(3000);
-    const snapshot = fs.readFileSync(TaskState.snapshotPath(tmp.dir, 'p'), 'utf8');
-    assert.ok(snapshot.includes('"k2999"'));
+    const writes: string[] = [];
+    const original = db.run.bind(db);
+    db.run = (sql, ...params) => {
+      if (sql.includes('samples')) writes.push(String(params[0]));
+      return original(sql, ...params);
+    };
     state.committed_samples.k5 = 42;
     delete state.succeeded_samples.k6;
     state.failed_samples.k7 = 'boom';
     await saved(state);
-    assert.equal(fs.readFileSync(TaskState.snapshotPath(tmp.dir, 'p'), 'utf8'), snapshot);
-    const changes = fs.readFileSync(TaskState.changesPath(tmp.dir, 'p'), 'utf8').trim().split('\n');
-    assert.equal(changes.length, 3);
-    assert.ok(Buffer.byteLength(changes.join('\n')) < 200);
+    db.run = original;
+    assert.deepEqual(writes.sort(), ['k5', 'k6', 'k7']);
+    assert.equal(storedRows().length, 3000);
   });
 
-  it('reloads to exactly what is in memory (snapshot plus change log)', async () => {
+  it('reloads to exactly what was saved, read-only, by another connection', async () => {
     const state = await bigState(50);
     state.committed_samples.k1 = { nested: ['é', 2] };
     delete state.committed_samples.k2;
@@ -56,25 +64,28 @@ describe('TaskState', () => {
     const loaded = loadTaskStateAt(tmp.dir);
     assert.ok(loaded);
     assert.deepEqual(loaded.snapshot(), state.snapshot());
+    assert.equal(loaded.taskId, 'task-1');
+    assert.deepEqual(loaded.summary(), state.summary());
+    assert.equal(loaded.committed_samples.k1, 'replaced again');
+    assert.ok(!('k2' in loaded.committed_samples));
   });
 
-  it('rewrites the snapshot once the change log grows as large as the state', async () => {
-    const state = await bigState(10);
-    for (let round = 0; round < 3; round += 1) {
-      for (let i = 0; i < 400; i += 1) state.responded_meta[`r${i}`] = round;
-      await saved(state);
-    }
-    const loaded = loadTaskStateAt(tmp.dir);
+  it('holds in memory only what changed since the last save, not the saved samples', async () => {
+    await bigState(2000);
+    const loaded = TaskState.load(db);
     assert.ok(loaded);
-    assert.deepEqual(loaded.snapshot(), state.snapshot());
-    const lines = fs.readFileSync(TaskState.changesPath(tmp.dir, 'p'), 'utf8').split('\n').filter(Boolean).length;
-    assert.ok(lines <= 1000, `the change log was compacted (${lines} lines)`);
+    assert.equal(loaded.summary().committed, 2000);
+    assert.deepEqual(loaded.succeeded_samples.k1999, [{ opinion: 1999 }]);
+    assert.ok(Object.hasOwn(loaded.committed_samples, 'k0'));
+    assert.ok(!Object.hasOwn(loaded.committed_samples, 'absent'));
+    assert.equal(Object.keys(loaded.committed_samples).length, 2000);
   });
 
-  it('restores every map exactly when the unit that changed them fails', async () => {
+  it('restores every map exactly when the unit that changed them fails, and writes nothing', async () => {
     const state = await bigState(5);
     const before = structuredClone(state.snapshot());
-    const filesBefore = fs.readdirSync(tmp.dir).map((name) => [name, fs.readFileSync(`${tmp.dir}/${name}`, 'utf8')]);
+    const summaryBefore = state.summary();
+    const rowsBefore = storedRows();
     await assert.rejects(
       runUnit(store, gate, async (u) => {
         state.activeUnit = u;
@@ -85,7 +96,7 @@ describe('TaskState', () => {
           delete state.succeeded_samples.k1;
           state.failed_samples.k3 = null;
           state.committed_meta.count = 1;
-          state.save(u, tmp.dir, 'p');
+          state.save(u);
           throw new PlannedFailure();
         } finally {
           state.activeUnit = undefined;
@@ -94,35 +105,56 @@ describe('TaskState', () => {
       PlannedFailure,
     );
     assert.deepEqual(state.snapshot(), before);
-    assert.deepEqual(
-      fs.readdirSync(tmp.dir).map((name) => [name, fs.readFileSync(`${tmp.dir}/${name}`, 'utf8')]),
-      filesBefore,
-    );
-    // The reverted changes are still written by the next successful save only if made again.
+    assert.deepEqual(state.summary(), summaryBefore);
+    assert.deepEqual(storedRows(), rowsBefore);
     state.committed_samples.k4 = 'after';
     await saved(state);
     const loaded = loadTaskStateAt(tmp.dir);
     assert.deepEqual(loaded?.snapshot(), state.snapshot());
   });
 
-  it('summarises committed, pending, responded, succeeded, failed and mixed samples', () => {
-    const state = TaskState.create({});
+  it('summarises committed, pending, responded, succeeded, failed and mixed samples, and keeps the counts for readers', async () => {
+    const state = TaskState.create(db, {}, 't');
     for (const key of ['a', 'b', 'c', 'd']) state.committed_samples[key] = null;
     state.succeeded_samples.a = null;
     state.succeeded_samples.b = null;
     state.failed_samples.b = null;
     state.failed_samples.c = null;
-    assert.deepEqual(state.summary(), { committed: 4, pending: 1, responded: 3, succeeded: 1, failed: 1, mixed: 1 });
+    const expected = { committed: 4, pending: 1, responded: 3, succeeded: 1, failed: 1, mixed: 1 };
+    assert.deepEqual(state.summary(), expected);
+    await saved(state);
+    assert.deepEqual(JSON.parse(db.get<{ sample_counts: string }>('SELECT sample_counts FROM task')?.sample_counts ?? '{}'), expected);
+    assert.deepEqual(TaskState.load(db)?.summary(), expected);
   });
 
-  it('validates that responded samples are committed, and that a clean state has no pending sample', () => {
-    const state = TaskState.create({});
+  it('validates that responded samples are committed, and that a clean state has no pending sample', async () => {
+    const state = TaskState.create(db, {}, 't');
     state.committed_samples.a = null;
     state.committed_samples.b = null;
     state.succeeded_samples.a = null;
-    state.validate(false, 'f.json');
-    assert.throws(() => state.validate(true, 'f.json'), /'b' is committed but has no response/);
+    state.validate(false);
+    assert.throws(() => state.validate(true), /'b' is committed but has no response/);
     state.failed_samples.zz = null;
-    assert.throws(() => state.validate(false, 'f.json'), /'zz' is in failed_samples but not in committed_samples/);
+    assert.throws(() => state.validate(false), /'zz' is in failed_samples but not in committed_samples/);
+    delete state.failed_samples.zz;
+    state.succeeded_samples.b = null;
+    await saved(state);
+    const loaded = TaskState.load(db);
+    assert.ok(loaded);
+    loaded.validate(true);
+    db.run("UPDATE samples SET committed = NULL WHERE key = 'a'");
+    assert.throws(() => TaskState.load(db)?.validate(false), (error: Error) => error.message.includes(db.file) && /'a' is in succeeded_samples but not in committed_samples/.test(error.message));
+  });
+
+  it('empties every map on reset, and the emptied state is what a later reader sees', async () => {
+    const state = await bigState(20);
+    await unit((u) => {
+      state.reset(u, { model: 'other' });
+      state.committed_samples.fresh = 1;
+      state.save(u);
+    });
+    assert.deepEqual(Object.keys(state.committed_samples), ['fresh']);
+    const loaded = loadTaskStateAt(tmp.dir);
+    assert.deepEqual(loaded?.snapshot(), { meta: { model: 'other' }, committed_meta: {}, responded_meta: {}, committed_samples: { fresh: 1 }, succeeded_samples: {}, failed_samples: {} });
   });
 });
