@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { optionDefs, resolveOptions } from '../shared/options';
 import { demoNames, type DemoName } from '../shared/taskFile';
-import { InterruptedError, InvalidInputError } from '../engine/errors';
-import { installSignalHandlers } from '../engine/store/interrupts';
-import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
+import { InterruptedError, InvalidInputError } from '../shared/errors';
+import { installSignalHandlers } from '../engine';
+import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../host/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
 import { consoleLogger } from './consoleLogger';
 import { ProgressLine } from './progressLine';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../engine/errors';
+import { InvalidInputError } from './errors';
 import { apiPath, type OptionSpec, type ResolvedValues } from './options/optionSpec';
 import { requesterOptionSpecs } from './options/requesterOptions';
 import { didYouMean } from './options/suggest';

@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
-import { InterruptedError, InvalidInputError } from '../engine/errors';
-import type { Logger } from '../engine/log';
-import { loadTaskFile, parseTaskFile, TaskFileError } from '../engine/taskFile/loadTaskFile';
-import { readTaskDocument, readTaskPage, readTaskSnapshot, type TaskFiles } from '../engine/taskFile/readTaskSnapshot';
-import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
+import { InterruptedError, InvalidInputError } from '../shared/errors';
+import type { Logger } from '../engine';
+import { loadTaskFile, parseTaskFile, TaskFileError } from '../host/loadTaskFile';
+import { readTaskDocument, readTaskPage, readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
+import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../host/runTask';
 import { resolveOptions } from '../shared/options';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
 import type { NotificationMethod, NotificationParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';

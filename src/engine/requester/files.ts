@@ -10,7 +10,7 @@ import {
   type RequestInfo,
   requestInfoSchema,
 } from '../../shared/requesterState';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { pathExists } from '../store/fsUtil';
 import { readJsonFile, readJsonlFile } from '../store/load';
 import type { Transaction } from '../store/fileStore';

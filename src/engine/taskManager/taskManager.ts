@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
 import { FileStore } from '../store/fileStore';
 import { InterruptGate } from '../store/interrupts';

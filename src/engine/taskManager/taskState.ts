@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { pathExists } from '../store/fsUtil';
 import { readJsonFile, readJsonlFile } from '../store/load';
 import type { UnitContext } from '../store/unit';

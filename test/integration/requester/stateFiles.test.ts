@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../../src/engine/errors';
+import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../../src/shared/errors';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { pushBatches } from '../../../src/engine/requester/pushing';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTaskManager } from '../../../src/engine/taskFile/createTaskManager';
-import { parseTaskFile } from '../../../src/engine/taskFile/loadTaskFile';
+import { createTaskManager } from '../../../src/host/createTaskManager';
+import { parseTaskFile } from '../../../src/host/loadTaskFile';
 import type { TaskManager } from '../../../src/engine/taskManager/taskManager';
 import { resolveOptions } from '../../../src/shared/options';
 import type { InitOverrides, TaskHarness } from './harness';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseTaskFile, TaskFileError } from '../../../src/engine/taskFile/loadTaskFile';
+import { parseTaskFile, TaskFileError } from '../../../src/host/loadTaskFile';
 import { locateJsonPath } from '../../../src/shared/jsonLocate';
 
 const file = '/work/gpt-batch.json';

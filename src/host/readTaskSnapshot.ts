@@ -10,12 +10,12 @@ import {
   requesterStateSchema,
   requestInfoSchema,
   type TokensCost,
-} from '../../shared/requesterState';
-import type { BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../../shared/taskSnapshot';
-import { CorruptedStateError, EngineError, InvalidInputError } from '../errors';
-import { RequesterFiles } from '../requester/files';
-import { readJsonFile } from '../store/load';
-import { type JsonMap, TaskState } from '../taskManager/taskState';
+} from '../shared/requesterState';
+import type { BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../shared/taskSnapshot';
+import { CorruptedStateError, EngineError, InvalidInputError } from '../shared/errors';
+import { RequesterFiles } from '../engine/requester/files';
+import { readJsonFile } from '../engine/store/load';
+import { type JsonMap, TaskState } from '../engine/taskManager/taskState';
 
 /**
  * Reads a task's files for display, without the task lock: a run may be writing them meanwhile. The append-only files

@@ -1,16 +1,13 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TaskMetaOptions } from '../../shared/options';
-import type { DemoName, TaskSpec } from '../../shared/taskFile';
-import { CharCodesTask } from '../../demos/charCodes/charCodesTask';
-import { charCodesDefaultMeta } from '../../demos/charCodes/requests';
-import { utteranceDefaultMeta } from '../../demos/utteranceEmotion/requests';
-import { UtteranceEmotionTask } from '../../demos/utteranceEmotion/utteranceEmotionTask';
-import { InvalidInputError } from '../errors';
-import { errorInfo } from '../requester/responses';
-import { JsonlOutputFile, JsonOutputFile } from '../taskManager/outputs';
-import { OpinionAdviser } from '../taskManager/opinionAdviser';
-import { TaskManager, type TaskManagerInit } from '../taskManager/taskManager';
+import type { TaskMetaOptions } from '../shared/options';
+import type { DemoName, TaskSpec } from '../shared/taskFile';
+import { CharCodesTask } from '../demos/charCodes/charCodesTask';
+import { charCodesDefaultMeta } from '../demos/charCodes/requests';
+import { utteranceDefaultMeta } from '../demos/utteranceEmotion/requests';
+import { UtteranceEmotionTask } from '../demos/utteranceEmotion/utteranceEmotionTask';
+import { InvalidInputError } from '../shared/errors';
+import { errorInfo, JsonlOutputFile, JsonOutputFile, OpinionAdviser, TaskManager, type TaskManagerInit } from '../engine';
 import { TemplateTask } from './templateTask';
 
 /** Everything but the meta of a task manager's init; the meta comes from the task kind. */

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { locateJsonPath } from '../../shared/jsonLocate';
-import { optionDefs, resolveOptions } from '../../shared/options';
-import { closestName } from '../../shared/options/suggest';
-import { type DemoName, taskKindSchemas, taskNamePattern, type TaskSpec } from '../../shared/taskFile';
-import { EngineError, InvalidInputError } from '../errors';
+import { locateJsonPath } from '../shared/jsonLocate';
+import { optionDefs, resolveOptions } from '../shared/options';
+import { closestName } from '../shared/options/suggest';
+import { type DemoName, taskKindSchemas, taskNamePattern, type TaskSpec } from '../shared/taskFile';
+import { EngineError, InvalidInputError } from '../shared/errors';
 
 /** One problem in a task file, located at its key for the editor's Problems panel. */
 export interface TaskFileProblem {

@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOptions } from '../../shared/options';
-import type { TaskSpec } from '../../shared/taskFile';
-import { InvalidInputError } from '../errors';
-import type { Logger } from '../log';
-import { openWandbRun, wandbEnvironment } from '../wandb/wandbRun';
+import { resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOptions } from '../shared/options';
+import type { TaskSpec } from '../shared/taskFile';
+import { InvalidInputError } from '../shared/errors';
+import { openWandbRun, wandbEnvironment, type Logger } from '../engine';
 import { createTaskManager } from './createTaskManager';
 import { loadTaskFile } from './loadTaskFile';
 
