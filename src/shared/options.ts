@@ -104,7 +104,7 @@ export interface OptionLayer {
 }
 
 /** The result of `resolveOptions`. */
-export interface ResolvedOptions {
+export interface OptionValues {
   requester: RequesterOptions;
   taskManager: TaskManagerOptions;
   meta: TaskMetaOptions;
@@ -131,7 +131,7 @@ interface Setting {
  * `min_batch_requests` above `max_batch_requests`, is lowered to that limit when no layer set it, and is an error
  * naming both options when one did. `opinions_min` must not exceed `opinions_max`.
  */
-export function resolveOptions(layers: OptionLayer[]): ResolvedOptions {
+export function resolveOptions(layers: OptionLayer[]): OptionValues {
   const settings = new Map<string, Setting>(
     optionDefs.map((def) => [def.name, { value: def.default, label: def.name, origin: 'default', explicit: false }]),
   );
