@@ -14,7 +14,7 @@ import { FileStore } from '../src/engine/store/fileStore';
 import { InterruptGate } from '../src/engine/store/interrupts';
 import { runUnit } from '../src/engine/store/unit';
 import { JsonlOutputFile } from '../src/engine/taskManager/outputs';
-import { readTaskSnapshot } from '../src/engine/taskFile/readTaskSnapshot';
+import { readTaskSnapshot } from '../src/host/readTaskSnapshot';
 import { reportFigures } from './report';
 import { largeTaskValue, sampleKey, writeFinishedTask } from './support/largeTask';
 import { machineLoad, measure, peakRssMb, round, timeCommits } from './support/measure';

@@ -7,6 +7,7 @@ import type { Logger } from '../../src/engine/log';
 import type { GptRequest } from '../../src/engine/requester/cachedRequest';
 import { Requester } from '../../src/engine/requester/requester';
 import { TokenCosting } from '../../src/engine/requester/tokenCosting';
+import { TaskDb, taskDbPath } from '../../src/engine/db/taskDb';
 import { FileStore } from '../../src/engine/store/fileStore';
 import { InterruptGate } from '../../src/engine/store/interrupts';
 import { TokenEstimator } from '../../src/engine/tokens/estimator';
@@ -46,7 +47,8 @@ export async function openBenchRequester(client: OpenAI | null, values: Record<s
   const logger = new ProblemLogger();
   const estimator = new TokenEstimator({ warn: options.token_estimator_warn, logger, imageSizing: options.image_sizing });
   const costing = new TokenCosting(estimator, options, options.assumed_completion_ratio ?? 0.5);
-  const store = await FileStore.open(dir, { journalName: 'bench.journal', logger });
+  const db = TaskDb.openForWriting(taskDbPath(dir));
+  const store = await FileStore.open(dir, { journalName: 'bench.journal', logger, db });
   const requester = await Requester.open({
     dir,
     prefix: 'bench',
@@ -57,10 +59,15 @@ export async function openBenchRequester(client: OpenAI | null, values: Record<s
     logger,
     gate: new InterruptGate(),
     store,
+    taskId: 'bench',
     metrics: nullMetricsSink,
     clock: Date.now,
   });
-  return { requester, logger, dir, close: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const close = () => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { requester, logger, dir, close };
 }
 
 /** A small chat request, distinct per index. */

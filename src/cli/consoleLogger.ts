@@ -1,4 +1,4 @@
-import type { Logger } from '../engine/log';
+import type { Logger } from '../engine';
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const levels = {

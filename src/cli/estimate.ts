@@ -2,11 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { EngineError, InvalidInputError } from '../engine/errors';
-import type { Logger } from '../engine/log';
-import { TokenCoster, type CostRates } from '../engine/tokens/coster';
-import { TokenEstimator, type TokenWarnMode } from '../engine/tokens/estimator';
-import { isJsonObject } from '../engine/tokens/json';
+import { EngineError, InvalidInputError } from '../shared/errors';
+import { isJsonObject, TokenCoster, TokenEstimator, type CostRates, type Logger, type TokenWarnMode } from '../engine';
 import { exitCodeFor, exitCodes } from './exitCodes';
 
 const usage = `Usage: gpt-batch estimate FILE [options]

@@ -1,4 +1,4 @@
-import { EngineError } from '../engine/errors';
+import { EngineError } from '../shared/errors';
 
 /**
  * Process exit codes of `gpt-batch`. A run that stops normally, at a limit, or after a graceful Ctrl+C exits 0.

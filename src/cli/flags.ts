@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../engine/errors';
+import { InvalidInputError } from '../shared/errors';
 import { acceptsNull, flagNames, optionValueKind, type OptionDef } from '../shared/options';
 import { didYouMean } from '../shared/options/suggest';
 

@@ -1,4 +1,4 @@
-import { EngineError } from '../engine/errors';
+import { EngineError } from '../shared/errors';
 import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
 import { runSimCommand } from './sim';

@@ -1,4 +1,4 @@
-import { readTaskSnapshot, type TaskFiles } from '../engine/taskFile/readTaskSnapshot';
+import { readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
 
 /** How often the live line re-reads the task's files. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { InvalidInputError } from '../engine/errors';
-import { filterLogger } from '../engine/log';
+import { InvalidInputError } from '../shared/errors';
+import { filterLogger } from '../engine';
 import { defaultFaultConfig, type FaultConfig } from '../sim/faults';
 import { startSimulator, type SimulatorOptions } from '../sim/simulator';
 

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { optionDefs, resolveOptions } from '../shared/options';
+import { optionDefs } from '../shared/options';
 import { demoNames, type DemoName } from '../shared/taskFile';
-import { InterruptedError, InvalidInputError } from '../engine/errors';
-import { installSignalHandlers } from '../engine/store/interrupts';
-import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
+import { InterruptedError, InvalidInputError } from '../shared/errors';
+import { installSignalHandlers } from '../engine';
+import { resolveTaskOptions } from '../host/resolvedOptions';
+import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
 import { consoleLogger } from './consoleLogger';
 import { ProgressLine } from './progressLine';
@@ -15,10 +16,12 @@ import { renderHelp } from './help';
 
 const cliDefs = optionDefs.filter((d) => d.cli !== false);
 
+const noKeyAdvice = 'set OPENAI_API_KEY or pass --openai_api_key, or add --simulate to rehearse against the built-in simulator';
+
 async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise<number> {
-  const resolved = resolveOptions(invocation.layers);
+  const options = resolveTaskOptions(invocation, process.env, statusOnly);
   const controller = new AbortController();
-  const { prefix, taskDir } = taskLocation(invocation);
+  const { prefix, taskDir } = options;
   // On a terminal a live line shows counts, costs and remote batches; plain log lines otherwise, for readable CI logs.
   const progress = process.stdout.isTTY && !statusOnly ? new ProgressLine(process.stdout, { name: prefix, taskDir, prefix }) : undefined;
   // A closed pipe stops the run at the next safe point, like Ctrl+C: nobody reads its log any more.
@@ -31,12 +34,12 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
   let simulator: Simulator | undefined;
   progress?.start();
   try {
-    if (resolved.program.simulate) {
+    if (options.program.simulate) {
       simulator = await startSimulator({ batchSeconds: 3 });
       logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
     }
-    const host = { logger, signal: controller.signal, env: process.env, statusOnly, ...(simulator ? { simulatorBaseUrl: simulator.baseUrl } : {}) };
-    const { allDone } = await runTask(invocation, host);
+    const host = { logger, signal: controller.signal, env: process.env, noKeyAdvice, simulatorBaseUrl: simulator?.baseUrl };
+    const { allDone } = await runTask(invocation, options, host);
     logger.info(allDone ? `Task '${prefix}' is complete; its output is in ${taskDir}` : `Task '${prefix}' has work left; run the same command again to continue (files in ${taskDir})`);
     return exitCodes.ok;
   } catch (error) {

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
-import { InvalidInputError } from '../engine/errors';
-import type { Logger } from '../engine/log';
-import { readSpool } from '../engine/wandb/offlineSpool';
-import { syncOfflineRun, wandbEnvironment } from '../engine/wandb/wandbRun';
+import { InvalidInputError } from '../shared/errors';
+import { readSpool, syncOfflineRun, wandbEnvironment, type Logger } from '../engine';
 
 const usage = `Usage: gpt-batch wandb-sync <spool-file> [options]
 

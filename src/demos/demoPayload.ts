@@ -1,6 +1,5 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { JsonSchema } from '../engine/schema/jsonSchema';
-import { responseFormatFor } from '../engine/schema/strict';
+import { responseFormatFor, type JsonSchema } from '../engine';
 
 /** The model parameters every demo fixes in its task meta. */
 export interface DemoModelMeta {

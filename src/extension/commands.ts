@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { EngineError } from '../engine/errors';
+import { EngineError } from '../shared/errors';
 import type { PingResult } from '../protocol/messages';
 import { openPreview, storedUri } from './previews';
 import { taskFileName, taskFileTemplate } from './taskFile';

@@ -6,7 +6,7 @@ import {
   InterruptedError,
   InvalidInputError,
   TaskLockedError,
-} from '../engine/errors';
+} from '../shared/errors';
 import { documentRefSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../engine/errors';
+import { InvalidInputError } from './errors';
 import { apiPath, type OptionSpec, type ResolvedValues } from './options/optionSpec';
 import { requesterOptionSpecs } from './options/requesterOptions';
 import { didYouMean } from './options/suggest';
@@ -33,6 +33,11 @@ export interface OptionDef {
   cli?: boolean;
   /** False for options that can only be given on the command line (not in the task file). */
   file?: boolean;
+  /**
+   * Set for credentials, which a task file must never hold (it is shared and often committed; `file` is false for
+   * them too). `instead` tells the user where to put the value, e.g. "set the X environment variable".
+   */
+  secret?: { instead: string };
 }
 
 /** Every requester option, resolved (defaults applied, validated, limits reconciled). */
@@ -104,7 +109,7 @@ export interface OptionLayer {
 }
 
 /** The result of `resolveOptions`. */
-export interface ResolvedOptions {
+export interface OptionValues {
   requester: RequesterOptions;
   taskManager: TaskManagerOptions;
   meta: TaskMetaOptions;
@@ -131,7 +136,7 @@ interface Setting {
  * `min_batch_requests` above `max_batch_requests`, is lowered to that limit when no layer set it, and is an error
  * naming both options when one did. `opinions_min` must not exceed `opinions_max`.
  */
-export function resolveOptions(layers: OptionLayer[]): ResolvedOptions {
+export function resolveOptions(layers: OptionLayer[]): OptionValues {
   const settings = new Map<string, Setting>(
     optionDefs.map((def) => [def.name, { value: def.default, label: def.name, origin: 'default', explicit: false }]),
   );
@@ -171,7 +176,7 @@ function readLayer(layer: OptionLayer, settings: Map<string, Setting>, problems:
       continue;
     }
     if (!onCommandLine && def.file === false) {
-      problems.push(`${layer.source}: ${name} can only be given on the command line (--${name})`);
+      problems.push(`${layer.source}: ${def.secret === undefined ? `${name} can only be given on the command line (--${name})` : secretInFileMessage(name, def.secret)}`);
       continue;
     }
     const parsed = def.schema.safeParse(raw);
@@ -182,6 +187,11 @@ function readLayer(layer: OptionLayer, settings: Map<string, Setting>, problems:
     }
     settings.set(name, { value: parsed.data, label, origin: layer.source, explicit: true });
   }
+}
+
+/** Why a credential found in a task file is refused, and where it belongs instead; never shows its value. */
+export function secretInFileMessage(name: string, secret: { instead: string }): string {
+  return `'${name}' is not accepted in a task file, which is shared and often committed; instead, ${secret.instead}`;
 }
 
 function commandLineLabel(def: OptionDef, value: unknown): string {

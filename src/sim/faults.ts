@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../engine/errors';
+import { InvalidInputError } from '../shared/errors';
 import { unitFloat } from './deterministic';
 
 /** Injected failures and limits. Rates are fractions in [0, 1]; decisions are deterministic (see `FaultDecider`). */

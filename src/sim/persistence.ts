@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CorruptedStateError } from '../engine/errors';
+import { CorruptedStateError } from '../shared/errors';
 
 /** A file's metadata as the Files API reports it. */
 export interface StoredFile {

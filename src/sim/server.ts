@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { Logger } from '../engine/log';
+import type { Logger } from '../engine';
 import { invalidRequest, notFound, SimHttpError, serverError } from './apiError';
 import type { FaultDecider } from './faults';
 import { apiRoutes, controlRoutes, headerValue, type Route, type RouteResponse, type SimParts } from './routes';

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { InvalidInputError } from '../engine/errors';
-import { noopLogger, type Logger } from '../engine/log';
+import { InvalidInputError } from '../shared/errors';
+import { noopLogger, type Logger } from '../engine';
 import { BatchStore } from './batches';
 import { defaultFaultConfig, FaultDecider, mergeFaults, type FaultConfig } from './faults';
 import { FileStore } from './files';

@@ -1,6 +1,6 @@
 import { format } from 'node:util';
 import { parentPort, threadId } from 'node:worker_threads';
-import type { Logger } from '../engine/log';
+import type { Logger } from '../engine';
 import { Channel, type MessageEndpoint } from '../protocol/channel';
 import type { LogLevel } from '../protocol/messages';
 import { TaskService } from './taskService';

@@ -1,16 +1,18 @@
-import OpenAI from 'openai';
-import { InterruptedError, InvalidInputError } from '../engine/errors';
-import type { Logger } from '../engine/log';
-import { loadTaskFile, parseTaskFile, TaskFileError } from '../engine/taskFile/loadTaskFile';
-import { readTaskDocument, readTaskPage, readTaskSnapshot, type TaskFiles } from '../engine/taskFile/readTaskSnapshot';
-import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
-import { resolveOptions } from '../shared/options';
+import { InterruptedError, InvalidInputError } from '../shared/errors';
+import type { Logger } from '../engine';
+import { loadTaskFile, parseTaskFile, TaskFileError } from '../host/loadTaskFile';
+import { readTaskDocument, readTaskPage, readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
+import { openaiClientFactory } from '../host/openaiClient';
+import { resolveTaskOptions, type ResolvedOptions } from '../host/resolvedOptions';
+import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
 import type { NotificationMethod, NotificationParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';
 import { parseVerboseBlock } from './verboseCapture';
 
 /** How often a running task's files are re-read for progress; the tree and status bar follow at this pace. */
 const progressIntervalMs = 1000;
+
+const noKeyAdvice = 'set one with "GPT Batch: Set API Key" or OPENAI_API_KEY';
 
 type Notify = <M extends NotificationMethod>(method: M, params: NotificationParams<M>) => void;
 
@@ -69,9 +71,12 @@ export class TaskService {
     // Registered before the first await, so a second run of the same task is refused even while this one loads.
     const active: ActiveRun = { controller, finished: Promise.resolve() };
     this.runs.set(params.task, active);
+    const env = this.envWithKey(params.apiKey);
     let invocation: TaskInvocation;
+    let options: ResolvedOptions;
     try {
       invocation = await taskFileInvocation(params.file, params.task, modeOverrides(params.mode, params.count, params.noRun ?? false), `the editor (${params.mode})`);
+      options = resolveTaskOptions(invocation, env, params.mode === 'status');
     } catch (error) {
       this.runs.delete(params.task);
       throw error;
@@ -79,14 +84,13 @@ export class TaskService {
     const exchanges: VerboseExchange[] = [];
     const lines: string[] = [];
     const logger = this.capturingLogger(exchanges, lines);
-    const env = params.apiKey === undefined ? this.env : { ...this.env, OPENAI_API_KEY: params.apiKey };
-    const running = runTask(invocation, { logger, signal: controller.signal, env, statusOnly: params.mode === 'status' });
+    const running = runTask(invocation, options, { logger, signal: controller.signal, env, noKeyAdvice });
     // stopAll only waits for the run to end; its outcome or error goes to the caller of run.
     active.finished = running.then(
       () => undefined,
       () => undefined,
     );
-    const progress = this.followProgress(params.task, invocation);
+    const progress = this.followProgress({ name: params.task, prefix: options.prefix, taskDir: options.taskDir });
     try {
       const { allDone } = await running;
       return { outcome: allDone ? 'done' : 'incomplete', exchanges, lines };
@@ -143,19 +147,24 @@ export class TaskService {
   /** Cancels a remote batch through the API the task is configured for. */
   async cancelBatch(params: RequestParams<'batch/cancel'>): Promise<RequestResult<'batch/cancel'>> {
     const invocation = await taskFileInvocation(params.file, params.task, {}, 'the editor');
-    const options = resolveOptions(invocation.layers).requester;
-    const apiKey = params.apiKey ?? options.openai_api_key ?? this.env.OPENAI_API_KEY;
-    if (!apiKey) throw new InvalidInputError('No OpenAI API key: set one with "GPT Batch: Set API Key" or OPENAI_API_KEY');
-    const client = new OpenAI({ apiKey, baseURL: options.client_base_url ?? this.env.OPENAI_BASE_URL ?? undefined, maxRetries: 4 });
+    const env = this.envWithKey(params.apiKey);
+    const options = resolveTaskOptions(invocation, env);
+    // Cancelling is never a dry run: the key is needed even when the task file sets `dryrun`.
+    const client = openaiClientFactory({ options: { ...options.requester, dryrun: false }, env, noKeyAdvice })();
     const batch = await client.batches.cancel(params.remoteId);
     this.logger.info(`Asked the provider to cancel batch ${params.remoteId} of task '${params.task}': now ${batch.status}`);
     this.notify('task/changed', { task: params.task, running: this.runs.has(params.task) });
     return { status: batch.status };
   }
 
+  /** The environment of a request: the editor's stored key, when it sent one, stands in for OPENAI_API_KEY. */
+  private envWithKey(apiKey: string | undefined): NodeJS.ProcessEnv {
+    return apiKey === undefined ? this.env : { ...this.env, OPENAI_API_KEY: apiKey };
+  }
+
   private async files({ file, task }: { file: string; task: string }): Promise<TaskFiles> {
-    const invocation = await taskFileInvocation(file, task, {}, 'the editor');
-    return { name: task, ...taskLocation(invocation) };
+    const { prefix, taskDir } = resolveTaskOptions(await taskFileInvocation(file, task, {}, 'the editor'), this.env);
+    return { name: task, prefix, taskDir };
   }
 
   private capturingLogger(exchanges: VerboseExchange[], lines: string[]): Logger {
@@ -177,8 +186,8 @@ export class TaskService {
   }
 
   /** Re-reads the task's files while it runs and reports changes; `stop` sends the final state. */
-  private followProgress(task: string, invocation: TaskInvocation): { stop(): Promise<void> } {
-    const files = { name: task, ...taskLocation(invocation) };
+  private followProgress(files: TaskFiles): { stop(): Promise<void> } {
+    const task = files.name;
     let startCost: number | undefined;
     let last = '';
     let reading = Promise.resolve();

@@ -1,4 +1,4 @@
-import { compareCodePoints, countOccurrences, trimUnicode } from '../../engine/util/codePoints';
+import { compareCodePoints, countOccurrences, trimUnicode } from '../../engine';
 import type { UnicodeCharacterInfo } from './schema';
 
 /** The verdict on a parsed answer: usable, or the task-specific error subtype to report. */

@@ -1,10 +1,5 @@
-import type { UnitContext } from '../../engine/store/unit';
-import type { BatchResult } from '../../engine/requester/batchResult';
-import type { CachedRequest } from '../../engine/requester/cachedRequest';
-import { errorInfo } from '../../engine/requester/responses';
-import { JsonOutputFile } from '../../engine/taskManager/outputs';
-import { TaskManager } from '../../engine/taskManager/taskManager';
-import { CorruptedStateError } from '../../engine/errors';
+import { errorInfo, JsonOutputFile, TaskManager, type BatchResult, type CachedRequest, type UnitContext } from '../../engine';
+import { CorruptedStateError } from '../../shared/errors';
 import { checkCharacterAnswer } from './answers';
 import { charCodesRanges, charCodesSamplesInRange } from './characters';
 import { formatCharCodesOutput } from './output';

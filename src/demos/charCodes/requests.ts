@@ -1,5 +1,5 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { isUnicodeWhitespace } from '../../engine/util/codePoints';
+import { isUnicodeWhitespace } from '../../engine';
 import { demoPayload, type DemoModelMeta } from '../demoPayload';
 import { unicodeCharacterInfoName, unicodeCharacterInfoSchema } from './schema';
 

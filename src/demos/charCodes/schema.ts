@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../engine/schema/jsonSchema';
-import { validateJson } from '../../engine/schema/validate';
+import { validateJson, type JsonSchema } from '../../engine';
 
 /** The categories the model may assign to a character. */
 export const unicodeCharacterTypes = [

@@ -1,4 +1,4 @@
-import type { OpinionAdviser } from '../../engine/taskManager/opinionAdviser';
+import type { OpinionAdviser } from '../../engine';
 import type { UtteranceEmotion, UtteranceInfo } from './schema';
 
 /** One line of the utterance_emotion output file. */

@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../engine/schema/jsonSchema';
-import { validateJson } from '../../engine/schema/validate';
+import { validateJson, type JsonSchema } from '../../engine';
 
 /** The seven emotion labels of the MELD dataset. */
 export const utteranceEmotions = ['anger', 'disgust', 'sadness', 'joy', 'neutral', 'surprise', 'fear'] as const;

@@ -1,10 +1,5 @@
-import { CorruptedStateError } from '../../engine/errors';
-import type { UnitContext } from '../../engine/store/unit';
-import type { BatchResult } from '../../engine/requester/batchResult';
-import type { CachedRequest } from '../../engine/requester/cachedRequest';
-import { OpinionAdviser } from '../../engine/taskManager/opinionAdviser';
-import { JsonlOutputFile } from '../../engine/taskManager/outputs';
-import { TaskManager } from '../../engine/taskManager/taskManager';
+import { CorruptedStateError } from '../../shared/errors';
+import { JsonlOutputFile, OpinionAdviser, TaskManager, type BatchResult, type CachedRequest, type UnitContext } from '../../engine';
 import { buildUtteranceOutput, keepAfterWipeFailed, type UtteranceOutputEntry } from './conclusion';
 import { type UtteranceMeta, utterancePayload } from './requests';
 import { isUtteranceInfo, type UtteranceInfo } from './schema';

@@ -1,4 +1,4 @@
-import { firstCodePoints } from '../../engine/util/codePoints';
+import { firstCodePoints } from '../../engine';
 
 /**
  * The utterances the utterance_emotion demo classifies, in sample order: five clear cases of each of seven

@@ -1,4 +1,4 @@
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 
 /** Parses a JSON column; text that does not parse means the database was changed outside the engine. */
 export function parseJsonColumn(file: string, what: string, text: string): unknown {

@@ -9,7 +9,7 @@ import {
   type RequestInfo,
   type TokensCost,
 } from '../../shared/requesterState';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { readJsonlFile } from '../store/load';
 import type { Transaction } from '../store/fileStore';
 import { zeroApiMetrics, zeroPushStats, costBatch, costDirect } from '../requester/accounting';

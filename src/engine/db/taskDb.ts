@@ -1,7 +1,7 @@
 import Database from 'libsql';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { migrations, schemaVersion } from './schema';
 
 /** A value SQLite stores or returns. */

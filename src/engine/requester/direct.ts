@@ -1,5 +1,5 @@
 import type { BatchState } from '../../shared/requesterState';
-import { EngineError } from '../errors';
+import { EngineError } from '../../shared/errors';
 import type { UnitContext } from '../store/unit';
 import { DelayedErrors } from '../util/delayedErrors';
 import { formatDuration } from '../util/format';

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
-import { InterruptedError } from '../errors';
+import { InterruptedError } from '../../shared/errors';
 import type { ResultInfo } from './results';
 import { emptyResult } from './batchResult';
 import { customIdOf, type CachedRequest, requestInfoOf } from './cachedRequest';

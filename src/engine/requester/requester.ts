@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import { defaultEndpoint, type DerivedLimits, type RequesterOptions } from '../../shared/options';
 import type { BatchState, RequesterState, TokensCost } from '../../shared/requesterState';
-import { CorruptedStateError, EngineError, InvalidInputError } from '../errors';
+import { CorruptedStateError, EngineError, InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
 import type { FileStore } from '../store/fileStore';
 import type { InterruptGate } from '../store/interrupts';

@@ -1,4 +1,4 @@
-import { EngineError, InvalidInputError } from '../errors';
+import { EngineError, InvalidInputError } from '../../shared/errors';
 import { annotationKeywords, isPlainObject, propertyPath, resolveLocalRef, validationKeywords } from './jsonSchema';
 import type { JsonSchema, JsonSchemaTypeName } from './jsonSchema';
 import { assertSchemaCompiles } from './validate';

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../shared/errors';
 import { stringFormats } from './formats';
 import {
   annotationKeywords,

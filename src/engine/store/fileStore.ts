@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { EngineError } from '../errors';
+import { EngineError } from '../../shared/errors';
 import type { TaskDb } from '../db/taskDb';
 import { noopLogger, type Logger } from '../log';
 import { fsyncDir, hasErrorCode, unlinkIfExists } from './fsUtil';

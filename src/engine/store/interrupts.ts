@@ -1,4 +1,4 @@
-import { InterruptedError } from '../errors';
+import { InterruptedError } from '../../shared/errors';
 import type { Logger } from '../log';
 
 /**

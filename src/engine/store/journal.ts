@@ -1,7 +1,7 @@
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { fsyncDir, hasErrorCode, pathExists, unlinkIfExists } from './fsUtil';
 
 // The redo journal of a multi-file commit. It is written (atomically) only once every new content is durable in a

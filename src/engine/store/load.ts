@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { z } from 'zod';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { hasErrorCode, pathExists } from './fsUtil';
 import { backupPathOf } from './journal';
 

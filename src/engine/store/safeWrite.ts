@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../shared/errors';
 import { fsyncDir, hasErrorCode, randomSuffix, unlinkIfExists } from './fsUtil';
 import type { RevertStack } from './revertStack';
 

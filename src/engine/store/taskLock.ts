@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lock as lockDirectory } from 'proper-lockfile';
-import { InterruptedError, TaskLockedError } from '../errors';
+import { InterruptedError, TaskLockedError } from '../../shared/errors';
 import type { Logger } from '../log';
 import { formatDuration } from '../util/format';
 import { hasErrorCode, randomSuffix, unlinkIfExists } from './fsUtil';

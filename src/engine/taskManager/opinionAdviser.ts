@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../shared/errors';
 
 /** How often each opinion occurs, and the most common one (the first seen wins ties; null when there are none). */
 export interface OpinionTally<T> {

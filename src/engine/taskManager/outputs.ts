@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import type { UnitContext } from '../store/unit';
 
 /**

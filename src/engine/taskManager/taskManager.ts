@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
-import { CorruptedStateError, InvalidInputError } from '../errors';
+import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
 import { TaskDb, taskDbPath } from '../db/taskDb';
 import type { Logger } from '../log';
 import { FileStore } from '../store/fileStore';

@@ -1,4 +1,4 @@
-import { CorruptedStateError } from '../errors';
+import { CorruptedStateError } from '../../shared/errors';
 import { parseJsonColumn } from '../db/json';
 import type { TaskDb } from '../db/taskDb';
 import type { UnitContext } from '../store/unit';

@@ -1,4 +1,4 @@
-import { EngineError, InvalidInputError } from '../errors';
+import { EngineError, InvalidInputError } from '../../shared/errors';
 import { isJsonObject } from './json';
 
 /** Prices in currency units per million tokens, under the option names of the task file and the CLI. */

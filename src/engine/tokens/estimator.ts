@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../shared/errors';
 import { noopLogger, type Logger } from '../log';
 import { base64DataUrlPayloadStart, imageSizeFromDataUrl } from './dataUrl';
 import { familiesOf, type ImageTokensConfig, type ModelFamilies } from './families';

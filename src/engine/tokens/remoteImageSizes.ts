@@ -1,4 +1,4 @@
-import { InterruptedError } from '../errors';
+import { InterruptedError } from '../../shared/errors';
 import { readImageHeader, type ImageSize } from './imageHeader';
 
 /** What is known about a remote image: its size, or why it could not be read. */

@@ -1,4 +1,4 @@
-import { EngineError } from '../errors';
+import { EngineError } from '../../shared/errors';
 
 /** Collects error messages (with how often each occurred, overall and per section) so that a run can finish what
  *  it is doing and then fail once with all of them. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CorruptedStateError, InvalidInputError } from '../errors';
+import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
 import type { MetricValue } from './metricsSink';
 

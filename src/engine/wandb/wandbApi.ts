@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
 import type { MetricValue } from './metricsSink';
 import { graphql } from './wandbHttp';

@@ -1,4 +1,4 @@
-import { EngineError, InvalidInputError } from '../errors';
+import { EngineError, InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
 
 /** How the client reaches the W&B server. The key is only ever put into the Authorization header. */

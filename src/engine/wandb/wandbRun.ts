@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EngineError, InvalidInputError } from '../errors';
+import { EngineError, InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
 import { FileStream } from './fileStream';
 import { nullMetricsSink } from './metricsSink';

@@ -14,6 +14,7 @@ export interface OptionSpec<S extends z.ZodType = z.ZodType> {
   metavar?: string;
   cli?: boolean;
   file?: boolean;
+  secret?: OptionDef['secret'];
 }
 
 /** The resolved value of every option of a spec table, keyed like the table. */

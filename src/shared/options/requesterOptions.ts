@@ -35,7 +35,11 @@ export const requesterOptionSpecs = {
     'CAUTION: on start, forget every queued, batched and remote request (unfinished remote batches are cancelled).',
   ),
   wipe_task: switchOption('CAUTION: on start, wipe all requests and restart the whole task from scratch.'),
-  openai_api_key: valueOption(text().nullable(), null, 'KEY', 'API key (otherwise the environment variable OPENAI_API_KEY).'),
+  openai_api_key: {
+    ...valueOption(text().nullable(), null, 'KEY', 'API key (otherwise the environment variable OPENAI_API_KEY).'),
+    file: false,
+    secret: { instead: 'set the OPENAI_API_KEY environment variable, pass --openai_api_key, or use the extension\'s "GPT Batch: Set API Key" command' },
+  },
   openai_organization: valueOption(
     text().nullable(),
     null,

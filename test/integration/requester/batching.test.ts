@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { EngineError, InvalidInputError, TaskLockedError } from '../../../src/engine/errors';
+import { EngineError, InvalidInputError, TaskLockedError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import { acquireTaskLock } from '../../../src/engine/store/taskLock';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
-import { EngineError, InterruptedError } from '../../../src/engine/errors';
+import { EngineError, InterruptedError } from '../../../src/shared/errors';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import { processUnpushableBatches } from '../../../src/engine/requester/direct';
 import { pushBatches } from '../../../src/engine/requester/pushing';

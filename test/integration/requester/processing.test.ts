@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { EngineError } from '../../../src/engine/errors';
+import { EngineError } from '../../../src/shared/errors';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches } from '../../../src/engine/requester/pushing';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
-import { EngineError } from '../../../src/engine/errors';
+import { EngineError } from '../../../src/shared/errors';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches, reconcilePushes } from '../../../src/engine/requester/pushing';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { TaskDb } from '../../../src/engine/db/taskDb';
-import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../../src/engine/errors';
+import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../../src/shared/errors';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { pushBatches } from '../../../src/engine/requester/pushing';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EngineError } from '../../../src/engine/errors';
+import { EngineError } from '../../../src/shared/errors';
 import { useTempDir } from '../../support/store/tempDir';
 import { readJsonlLines, rewritingFetch, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { taskFromFile } from '../../support/taskManager/taskFileHost';

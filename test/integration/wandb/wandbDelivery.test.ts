@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineError, InvalidInputError } from '../../../src/engine/errors';
+import { EngineError, InvalidInputError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { openWandbRun, syncedMarkerPath, syncOfflineRun, wandbConsoleLogger } from '../../../src/engine/wandb/wandbRun';
 import type { WandbOptions } from '../../../src/engine/wandb/wandbRun';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { nullMetricsSink } from '../../../src/engine/wandb/metricsSink';
 import { openWandbRun, wandbConsoleLogger } from '../../../src/engine/wandb/wandbRun';

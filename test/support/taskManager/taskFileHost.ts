@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTaskManager } from '../../../src/engine/taskFile/createTaskManager';
-import { parseTaskFile } from '../../../src/engine/taskFile/loadTaskFile';
+import { createTaskManager } from '../../../src/host/createTaskManager';
+import { demoRegistry } from '../../../src/host/demoRegistry';
+import { parseTaskFile } from '../../../src/host/loadTaskFile';
 import type { TaskManager } from '../../../src/engine/taskManager/taskManager';
 import { resolveOptions } from '../../../src/shared/options';
 import type { InitOverrides, TaskHarness } from './harness';
@@ -23,6 +24,7 @@ export async function taskFromFile(h: TaskHarness, dir: string, tasks: Record<st
   return createTaskManager(
     spec,
     { ...host, requester: { ...resolved.requester, wandb: false, ...overrides.requester }, taskManager: { ...resolved.taskManager, ...overrides.taskManager } },
+    demoRegistry,
     resolved.meta,
     dir,
   );

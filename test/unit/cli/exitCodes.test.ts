@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { exitCodeFor, exitCodes } from '../../../src/cli/exitCodes';
-import { CorruptedStateError, EngineError, InterruptedError, InvalidInputError, TaskLockedError } from '../../../src/engine/errors';
+import { CorruptedStateError, EngineError, InterruptedError, InvalidInputError, TaskLockedError } from '../../../src/shared/errors';
 
 describe('exit codes', () => {
   it('gives bad input, a locked task and an aborted run distinct non-zero codes', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseFlags } from '../../../src/cli/flags';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import { optionDefs } from '../../../src/shared/options';
 
 function parse(...argv: string[]) {

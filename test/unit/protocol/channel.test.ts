@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { CorruptedStateError, EngineError, InvalidInputError, TaskLockedError } from '../../../src/engine/errors';
+import { CorruptedStateError, EngineError, InvalidInputError, TaskLockedError } from '../../../src/shared/errors';
 import { Channel, type MessageEndpoint } from '../../../src/protocol/channel';
 import { type LogParams, type PingResult, ProtocolError } from '../../../src/protocol/messages';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import type { JsonSchema } from '../../../src/engine/schema/jsonSchema';
 import { validateJson } from '../../../src/engine/schema/validate';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import {
   deriveLimits,
   optionDefs,
@@ -260,6 +260,13 @@ describe('resolveOptions', () => {
     assert.match(rejection(() => resolveOptions([{ source: fileSource, values: { config: 'x.json' } }])), /config can only be given on the command line/);
   });
 
+  it('takes the API key from the command line only, and says where it belongs when a file layer sets it', () => {
+    assert.equal(resolveFlags({ openai_api_key: 'sk-x' }).requester.openai_api_key, 'sk-x');
+    const message = rejection(() => resolveOptions([{ source: fileSource, values: { openai_api_key: 'sk-x' } }]));
+    assert.match(message, /'openai_api_key' is not accepted in a task file, .* set the OPENAI_API_KEY environment variable, pass --openai_api_key/);
+    assert.doesNotMatch(message, /sk-x/);
+  });
+
   it('reports every problem at once', () => {
     const message = rejection(() =>
       resolveOptions([
@@ -339,10 +346,10 @@ describe('optionsJsonSchema', () => {
   const schema = optionsJsonSchema();
   const properties = schema['properties'] as Record<string, Record<string, unknown>>;
 
-  it('is a closed draft 2020-12 object schema with every option a task file may set', () => {
+  it('is a closed draft 2020-12 object schema with every option a task file may set (not the API key)', () => {
     assert.equal(schema['$schema'], 'https://json-schema.org/draft/2020-12/schema');
     assert.equal(schema['additionalProperties'], false);
-    const fileKeys = optionDefs.filter((def) => def.name !== 'config').map((def) => def.name);
+    const fileKeys = optionDefs.filter((def) => def.name !== 'config' && def.name !== 'openai_api_key').map((def) => def.name);
     assert.deepEqual(Object.keys(properties), fileKeys);
     assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
   });

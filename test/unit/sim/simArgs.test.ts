@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseSimArgs } from '../../../src/cli/sim';
-import { EngineError } from '../../../src/engine/errors';
+import { EngineError } from '../../../src/shared/errors';
 
 describe('gpt-batch sim flags', () => {
   it('map snake_case flags to simulator options and faults', () => {

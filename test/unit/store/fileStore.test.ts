@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CorruptedStateError, EngineError } from '../../../src/engine/errors';
+import { CorruptedStateError, EngineError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { FileStore, writeFileAtomic } from '../../../src/engine/store/fileStore';
 import { listDir, useTempDir } from '../../support/store/tempDir';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { InterruptedError } from '../../../src/engine/errors';
+import { InterruptedError } from '../../../src/shared/errors';
 import { InterruptGate } from '../../../src/engine/store/interrupts';
 import { startChild } from '../../support/store/child';
 import { PlannedFailure } from '../../support/store/tempDir';

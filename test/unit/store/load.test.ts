@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CorruptedStateError } from '../../../src/engine/errors';
+import { CorruptedStateError } from '../../../src/shared/errors';
 import { readJsonFile, readJsonlFile, readJsonlLines } from '../../../src/engine/store/load';
 import { useTempDir } from '../../support/store/tempDir';
 

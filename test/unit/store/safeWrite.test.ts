@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import { withRevertStack } from '../../../src/engine/store/revertStack';
 import { safeUnlink, safeWriteFile } from '../../../src/engine/store/safeWrite';
 import { listDir, PlannedFailure, useTempDir } from '../../support/store/tempDir';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InterruptedError, TaskLockedError } from '../../../src/engine/errors';
+import { InterruptedError, TaskLockedError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { acquireTaskLock, type TaskLockOptions } from '../../../src/engine/store/taskLock';
 import { startChild, type Child } from '../../support/store/child';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InterruptedError } from '../../../src/engine/errors';
+import { InterruptedError } from '../../../src/shared/errors';
 import { FileStore } from '../../../src/engine/store/fileStore';
 import { InterruptGate } from '../../../src/engine/store/interrupts';
 import { runUnit } from '../../../src/engine/store/unit';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseTaskFile, TaskFileError } from '../../../src/engine/taskFile/loadTaskFile';
+import { parseTaskFile, TaskFileError } from '../../../src/host/loadTaskFile';
 import { locateJsonPath } from '../../../src/shared/jsonLocate';
 
 const file = '/work/gpt-batch.json';
@@ -97,6 +97,33 @@ describe('parseTaskFile', () => {
     const problems = problemsOf(fileText({ a: { task: 'demo:nope' }, b: { max_retries: 1 } }));
     assert.ok(problems.some((p) => /task 'a', key 'task'/.test(p.message)), JSON.stringify(problems));
     assert.ok(problems.some((p) => /task 'b' must have "task"/.test(p.message)), JSON.stringify(problems));
+  });
+
+  it('refuses an API key at its line and column, naming the file and where the key belongs, without showing it', () => {
+    const key = 'sk-proj-not-a-real-key';
+    const text = fileText({ chars: { task: 'demo:char_codes', openai_api_key: key } });
+    const error = (() => {
+      try {
+        parseTaskFile(text, file);
+      } catch (thrown) {
+        return thrown;
+      }
+      assert.fail('the task file was accepted');
+    })();
+    assert.ok(error instanceof TaskFileError, String(error));
+    const { line, column } = positionOf(text, '"openai_api_key"');
+    assert.deepEqual(error.problems.map((p) => [p.line, p.column]), [[line, column]]);
+    assert.ok(error.message.startsWith(`${file}:${line}:${column}: task 'chars': 'openai_api_key' is not accepted in a task file`), error.message);
+    assert.match(error.message, /OPENAI_API_KEY environment variable, pass --openai_api_key, or use the extension's "GPT Batch: Set API Key" command/);
+    assert.ok(!error.message.includes(key), 'the message shows the key');
+  });
+
+  it('refuses an API key outside the tasks too', () => {
+    const text = JSON.stringify({ openai_api_key: 'sk-x', tasks: { chars: { task: 'demo:char_codes' } } }, null, 2);
+    const [problem, ...rest] = problemsOf(text);
+    assert.equal(rest.length, 0);
+    assert.match(problem?.message ?? '', /^'openai_api_key' is not accepted in a task file/);
+    assert.deepEqual({ line: problem?.line, column: problem?.column }, positionOf(text, '"openai_api_key"'));
   });
 
   it('reports JSON syntax errors with their line and column', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EngineError } from '../../../src/engine/errors';
+import { EngineError } from '../../../src/shared/errors';
 import { FileStore } from '../../../src/engine/store/fileStore';
 import { InterruptGate } from '../../../src/engine/store/interrupts';
 import { runUnit, type UnitContext } from '../../../src/engine/store/unit';

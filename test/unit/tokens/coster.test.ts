@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EngineError, InvalidInputError } from '../../../src/engine/errors';
+import { EngineError, InvalidInputError } from '../../../src/shared/errors';
 import { TokenCoster, type CostRates } from '../../../src/engine/tokens/coster';
 import { roundHalfEven } from '../../../src/engine/tokens/rounding';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { TokenEstimator, type TokenWarnMode } from '../../../src/engine/tokens/estimator';
 import { familiesOf } from '../../../src/engine/tokens/families';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InterruptedError } from '../../../src/engine/errors';
+import { InterruptedError } from '../../../src/shared/errors';
 import { MemoryLogger } from '../../../src/engine/log';
 import { TokenEstimator } from '../../../src/engine/tokens/estimator';
 import { blackPng, imagePart, startServer, userParts, type TestServer } from '../../support/tokens/images';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EngineError } from '../../../src/engine/errors';
+import { EngineError } from '../../../src/shared/errors';
 import { DelayedErrors } from '../../../src/engine/util/delayedErrors';
 
 describe('DelayedErrors', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CorruptedStateError } from '../../../src/engine/errors';
+import { CorruptedStateError } from '../../../src/shared/errors';
 import { noopLogger } from '../../../src/engine/log';
 import { readSpool, SpoolWriter, spoolFilePath } from '../../../src/engine/wandb/offlineSpool';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { backoffDelay, parseRetryAfter } from '../../../src/engine/wandb/wandbHttp';
 import { runWebUrl, wandbEnvironment } from '../../../src/engine/wandb/wandbRun';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 
 describe('W&B retry timing', () => {
   const policy = { baseMs: 1000, maxMs: 30_000 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError } from '../../../src/engine/errors';
+import { InvalidInputError } from '../../../src/shared/errors';
 import { noopLogger } from '../../../src/engine/log';
 import type { NotificationMethod, NotificationParams, ProgressParams } from '../../../src/protocol/messages';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator';

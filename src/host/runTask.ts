@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import OpenAI from 'openai';
-import { resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOptions } from '../../shared/options';
-import type { TaskSpec } from '../../shared/taskFile';
-import { InvalidInputError } from '../errors';
-import type { Logger } from '../log';
-import { openWandbRun, wandbEnvironment } from '../wandb/wandbRun';
+import type { OptionLayer } from '../shared/options';
+import type { TaskSpec } from '../shared/taskFile';
+import { InvalidInputError } from '../shared/errors';
+import { openWandbRun, wandbEnvironment, type Logger } from '../engine';
 import { createTaskManager } from './createTaskManager';
+import { demoRegistry } from './demoRegistry';
 import { loadTaskFile } from './loadTaskFile';
+import { openaiClientFactory } from './openaiClient';
+import type { ResolvedOptions } from './resolvedOptions';
 
 /** One task to run (or show), with the option layers that configure it. Both the CLI and the engine worker build these. */
 export interface TaskInvocation {
@@ -27,8 +28,8 @@ export interface TaskRunHost {
   signal: AbortSignal;
   /** Environment the API key, base URL, organisation and W&B settings fall back to. */
   env: NodeJS.ProcessEnv;
-  /** Only load the task and log its status; nothing runs. */
-  statusOnly?: boolean;
+  /** Where the user can set an API key, for the error when there is none. */
+  noKeyAdvice: string;
   /** Base URL of a simulator to use instead of OpenAI (no key needed, no metrics). */
   simulatorBaseUrl?: string;
 }
@@ -39,15 +40,6 @@ export interface TaskRunOutcome {
   prefix: string;
   taskDir: string;
   allDone: boolean;
-}
-
-/** The task directory and file prefix an invocation uses, without running anything. */
-export function taskLocation(invocation: TaskInvocation): { prefix: string; taskDir: string } {
-  const resolved = resolveOptions(invocation.layers);
-  return {
-    prefix: resolved.meta.task_prefix ?? invocation.spec.name,
-    taskDir: path.resolve(resolved.meta.task_dir ?? invocation.defaultTaskDir),
-  };
 }
 
 /**
@@ -73,40 +65,18 @@ export async function taskFileInvocation(file: string, wanted: string | undefine
   };
 }
 
-/** The API client of a run: the simulator's when simulating, else OpenAI (or `client_base_url`) with a key. */
-function clientFactory(o: RequesterOptions, simulatorBaseUrl: string | undefined, env: NodeJS.ProcessEnv): () => OpenAI {
-  if (simulatorBaseUrl !== undefined) return () => new OpenAI({ apiKey: 'sim', baseURL: simulatorBaseUrl, maxRetries: 4 });
-  const apiKey = o.openai_api_key ?? env.OPENAI_API_KEY;
-  if (!apiKey && !o.dryrun) {
-    throw new InvalidInputError('No OpenAI API key: set OPENAI_API_KEY or pass --openai_api_key, or add --simulate to rehearse against the built-in simulator');
-  }
-  return () =>
-    new OpenAI({
-      apiKey: apiKey ?? 'unused-in-dry-run',
-      baseURL: o.client_base_url ?? env.OPENAI_BASE_URL ?? undefined,
-      organization: o.openai_organization ?? env.OPENAI_ORG_ID ?? null,
-      project: o.openai_project ?? env.OPENAI_PROJECT_ID ?? null,
-      maxRetries: 4,
-    });
-}
-
 /**
- * Runs a task (or, with `statusOnly`, shows its status) until it is done or cannot progress now. This is the one code
- * path of the CLI and the engine worker. Throws `InterruptedError` when `host.signal` stopped it at a safe point.
+ * Runs a task with its resolved options (or, with `run` off, shows its status) until it is done or cannot progress
+ * now. This is the one code path of the CLI and the engine worker. Throws `InterruptedError` when `host.signal` stopped it at a safe point.
  */
-export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Promise<TaskRunOutcome> {
+export async function runTask(invocation: TaskInvocation, options: ResolvedOptions, host: TaskRunHost): Promise<TaskRunOutcome> {
   const { logger, env } = host;
-  const resolved = resolveOptions(invocation.layers);
-  const requester: RequesterOptions = { ...resolved.requester, endpoint: resolveEndpoint(resolved.requester.endpoint, env) };
-  if (invocation.spec.kind === 'demo') requester.endpoint = resolved.meta.chat_endpoint;
-  const taskManager = { ...resolved.taskManager, run: host.statusOnly === true ? false : resolved.taskManager.run };
-  if (taskManager.wipe_failed) requester.wipe_requests = true;
+  const { requester, taskManager, prefix, taskDir } = options;
   const simulating = host.simulatorBaseUrl !== undefined;
-  const { prefix, taskDir } = taskLocation(invocation);
   // The engine creates only the task directory itself; task directories in a `.gpt-batch/` folder (the default
   // ones, and e.g. `npm run demo`'s) get that folder created too.
-  if (resolved.meta.task_dir === null || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
-  const createClient = clientFactory(requester, host.simulatorBaseUrl, env);
+  if (options.defaultTaskDir || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
+  const createClient = openaiClientFactory({ options: requester, env, noKeyAdvice: host.noKeyAdvice, simulatorBaseUrl: host.simulatorBaseUrl });
   const wandbWanted = requester.wandb ?? (!requester.dryrun && !simulating);
   const task = await createTaskManager(
     invocation.spec,
@@ -134,9 +104,10 @@ export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Pr
             })
         : undefined,
     },
-    resolved.meta,
+    demoRegistry,
+    options.meta,
     invocation.baseDir,
-    resolved.explicit.has('assumed_completion_ratio') ? (requester.assumed_completion_ratio ?? undefined) : undefined,
+    options.assumedCompletionRatio,
   );
   const allDone = await task.run();
   return { prefix, taskDir, allDone };

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { locateJsonPath } from '../../shared/jsonLocate';
-import { optionDefs, resolveOptions } from '../../shared/options';
-import { closestName } from '../../shared/options/suggest';
-import { type DemoName, taskKindSchemas, taskNamePattern, type TaskSpec } from '../../shared/taskFile';
-import { EngineError, InvalidInputError } from '../errors';
+import { locateJsonPath } from '../shared/jsonLocate';
+import { optionDefs, resolveOptions, secretInFileMessage } from '../shared/options';
+import { closestName } from '../shared/options/suggest';
+import { type DemoName, taskKindSchemas, taskNamePattern, type TaskSpec } from '../shared/taskFile';
+import { EngineError, InvalidInputError } from '../shared/errors';
 
 /** One problem in a task file, located at its key for the editor's Problems panel. */
 export interface TaskFileProblem {
@@ -25,6 +25,8 @@ export class TaskFileError extends InvalidInputError {
 }
 
 const optionNames = new Set(optionDefs.map((d) => d.name));
+/** Credentials by name: a task file that holds one is refused at the key, wherever in the file it is. */
+const secrets = new Map(optionDefs.flatMap((d) => (d.secret === undefined ? [] : [[d.name, d.secret] as const])));
 const kindKeys = {
   demo: Object.keys(taskKindSchemas.demo.shape),
   template: Object.keys(taskKindSchemas.template.shape),
@@ -57,7 +59,9 @@ export function parseTaskFile(text: string, file: string): TaskSpec[] {
     problems.push({ message: 'the task file must be a JSON object with a "tasks" object', path: [] });
   } else {
     for (const key of Object.keys(root)) {
-      if (key !== 'tasks' && key !== '$schema') problems.push({ message: `unknown top-level key '${key}' (expected "tasks")`, path: [key] });
+      const secret = secrets.get(key);
+      if (secret !== undefined) problems.push({ message: secretInFileMessage(key, secret), path: [key] });
+      else if (key !== 'tasks' && key !== '$schema') problems.push({ message: `unknown top-level key '${key}' (expected "tasks")`, path: [key] });
     }
     const entries = (root as { tasks?: unknown }).tasks;
     if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
@@ -96,7 +100,9 @@ function parseTask(name: string, entry: unknown, problems: TaskFileProblem[]): T
   const options: Record<string, unknown> = {};
   const before = problems.length;
   for (const [key, value] of Object.entries(record)) {
-    if ((kindKeys[kind] as readonly string[]).includes(key)) kindPart[key] = value;
+    const secret = secrets.get(key);
+    if (secret !== undefined) problems.push({ message: `task '${name}': ${secretInFileMessage(key, secret)}`, path: [...base, key] });
+    else if ((kindKeys[kind] as readonly string[]).includes(key)) kindPart[key] = value;
     else if (optionNames.has(key) && !programOnlyKeys.has(key)) options[key] = value;
     else {
       const hint = closestName(key, [...kindKeys[kind], ...[...optionNames].filter((n) => !programOnlyKeys.has(n))]);

@@ -1,8 +1,8 @@
-import type { BatchPlace, BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../../shared/taskSnapshot';
-import { EngineError, InvalidInputError } from '../errors';
-import { parseJsonColumn } from '../db/json';
-import { TaskDb, taskDbPath } from '../db/taskDb';
-import type { SampleCounts } from '../taskManager/taskState';
+import type { BatchPlace, BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../shared/taskSnapshot';
+import { EngineError, InvalidInputError } from '../shared/errors';
+import { parseJsonColumn } from '../engine/db/json';
+import { TaskDb, taskDbPath } from '../engine/db/taskDb';
+import type { SampleCounts } from '../engine/taskManager/taskState';
 
 /**
  * Reads a task's database for display, read-only and without the task lock: a run may be writing it meanwhile, and

@@ -1,14 +1,7 @@
 import path from 'node:path';
-import type { TemplateTaskSpec } from '../../shared/taskFile';
-import { InvalidInputError } from '../errors';
-import type { BatchResult } from '../requester/batchResult';
-import type { CachedRequest } from '../requester/cachedRequest';
-import { errorKind } from '../requester/results';
-import type { JsonSchema } from '../schema/jsonSchema';
-import { checkStrictSchema, responseFormatFor } from '../schema/strict';
-import type { UnitContext } from '../store/unit';
-import { JsonlOutputFile, type TaskOutput } from '../taskManager/outputs';
-import { TaskManager, type TaskManagerInit } from '../taskManager/taskManager';
+import type { TemplateTaskSpec } from '../shared/taskFile';
+import { InvalidInputError } from '../shared/errors';
+import { checkStrictSchema, errorKind, JsonlOutputFile, responseFormatFor, TaskManager, type BatchResult, type CachedRequest, type JsonSchema, type TaskManagerInit, type TaskOutput, type UnitContext } from '../engine';
 import { fillTemplate, type InputRecord, readInputRecords } from './templateInput';
 
 /** One line of a template task's output: the record key and the parsed output (or text) of its response. */

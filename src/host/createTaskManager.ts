@@ -1,16 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TaskMetaOptions } from '../../shared/options';
-import type { DemoName, TaskSpec } from '../../shared/taskFile';
-import { CharCodesTask } from '../../demos/charCodes/charCodesTask';
-import { charCodesDefaultMeta } from '../../demos/charCodes/requests';
-import { utteranceDefaultMeta } from '../../demos/utteranceEmotion/requests';
-import { UtteranceEmotionTask } from '../../demos/utteranceEmotion/utteranceEmotionTask';
-import { InvalidInputError } from '../errors';
-import { errorInfo } from '../requester/responses';
-import { JsonlOutputFile, JsonOutputFile } from '../taskManager/outputs';
-import { OpinionAdviser } from '../taskManager/opinionAdviser';
-import { TaskManager, type TaskManagerInit } from '../taskManager/taskManager';
+import type { TaskMetaOptions } from '../shared/options';
+import type { TaskSpec } from '../shared/taskFile';
+import { InvalidInputError } from '../shared/errors';
+import { errorInfo, JsonlOutputFile, JsonOutputFile, OpinionAdviser, TaskManager, type TaskManagerInit } from '../engine';
+import type { DemoEntry, DemoRegistry } from './demoRegistry';
 import { TemplateTask } from './templateTask';
 
 /** Everything but the meta of a task manager's init; the meta comes from the task kind. */
@@ -20,12 +14,10 @@ export type TaskHost = Omit<TaskManagerInit, 'initMeta'>;
  * The meta of a demo task: its defaults, overridden by the task-metadata options that are set. An explicit
  * `assumed_completion_ratio` (the seed's flag) stands in for `completion_ratio` when that is not set.
  */
-export function demoInitMeta(demo: DemoName, meta: TaskMetaOptions, assumedCompletionRatio: number | undefined): Record<string, unknown> {
-  const defaults: Record<string, unknown> = demo === 'char_codes' ? { ...charCodesDefaultMeta } : { ...utteranceDefaultMeta };
-  const keys = demo === 'char_codes' ? ['model', 'max_completion_tokens', 'completion_ratio', 'temperature', 'top_p'] : ['model', 'max_completion_tokens', 'completion_ratio', 'temperature', 'top_p', 'opinions_min', 'opinions_max', 'confidence'];
-  const out = { ...defaults };
+export function demoInitMeta(demo: DemoEntry, meta: TaskMetaOptions, assumedCompletionRatio: number | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...demo.defaultMeta };
   if (assumedCompletionRatio !== undefined) out.completion_ratio = assumedCompletionRatio;
-  for (const key of keys) {
+  for (const key of demo.metaOptions) {
     const value = (meta as Record<string, unknown>)[key];
     if (value !== null && value !== undefined) out[key] = value;
   }
@@ -60,12 +52,14 @@ async function loadModuleTask(file: string, context: ModuleTaskContext, taskName
   return task;
 }
 
-/** Builds the task manager of a task-file task (or a demo). `baseDir` resolves the task's relative paths. */
-export async function createTaskManager(spec: TaskSpec, host: TaskHost, meta: TaskMetaOptions, baseDir: string, assumedCompletionRatio?: number): Promise<TaskManager> {
+/**
+ * Builds the task manager of a task-file task (or a demo, from `demos`). `baseDir` resolves the task's relative paths.
+ */
+export async function createTaskManager(spec: TaskSpec, host: TaskHost, demos: DemoRegistry, meta: TaskMetaOptions, baseDir: string, assumedCompletionRatio?: number): Promise<TaskManager> {
   switch (spec.kind) {
     case 'demo': {
-      const init = { ...host, initMeta: demoInitMeta(spec.demo, meta, assumedCompletionRatio) };
-      return spec.demo === 'char_codes' ? new CharCodesTask(init) : new UtteranceEmotionTask(init);
+      const demo = demos[spec.demo];
+      return demo.create({ ...host, initMeta: demoInitMeta(demo, meta, assumedCompletionRatio) });
     }
     case 'template':
       return new TemplateTask({ ...host, initMeta: { request: spec.template.request } }, spec.template, baseDir, spec.name);

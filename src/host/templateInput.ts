@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../shared/errors';
 
 /** Input records of a template task: JSONL, a JSON array, or CSV with a header row. */
 export type InputRecord = Record<string, unknown>;
