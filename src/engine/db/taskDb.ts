@@ -1,4 +1,4 @@
-import Database from 'libsql';
+import type Database from 'libsql';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CorruptedStateError } from '../../shared/errors';
@@ -7,6 +7,14 @@ import { migrations, schemaVersion } from './schema';
 /** A value SQLite stores or returns. */
 export type SqlValue = string | number | bigint | null | Buffer;
 export type SqlRow = Record<string, SqlValue>;
+
+/**
+ * The libsql driver, loaded on first use: its native binary is only needed by commands that open a task, so the
+ * others (estimate, sim, --help) work from a bundle copied anywhere.
+ */
+function driver(): typeof Database {
+  return require('libsql') as typeof Database;
+}
 
 /** The database file of a task directory. */
 export function taskDbPath(dir: string): string {
@@ -35,15 +43,23 @@ export class TaskDb {
   }
 
   /**
-   * A fresh database in memory that stands for `file`, for a dry run of a task that has no database yet: a dry
-   * run writes nothing to disk.
+   * The database for a dry run, which writes nothing: the task's own, read-only, or a fresh one in memory when the
+   * task has none yet. A database that would need a migration is refused: only a real run may change it.
    */
-  static openInMemory(file: string): TaskDb {
-    return TaskDb.openWriter(file, ':memory:');
+  static openForDryRun(file: string): TaskDb {
+    if (!existsSync(file)) return TaskDb.openWriter(file, ':memory:');
+    const db = TaskDb.openReadonly(file) as TaskDb;
+    const version = db.storedVersion();
+    if (version !== schemaVersion) {
+      db.close();
+      throw new CorruptedStateError(file, `${file} uses database schema ${version ?? 'none'}; run the task once without --dryrun to upgrade it to schema ${schemaVersion}`);
+    }
+    return db;
   }
 
   private static openWriter(file: string, location: string): TaskDb {
-    const db = guard(file, () => new Database(location));
+    const Driver = driver();
+    const db = guard(file, () => new Driver(location));
     const taskDb = new TaskDb(file, db, false);
     guard(file, () => {
       // WAL lets readers see the last committed unit while the engine writes the next one. synchronous=FULL fsyncs
@@ -62,7 +78,8 @@ export class TaskDb {
   /** Opens an existing database read-only; undefined if the task has no database yet. */
   static openReadonly(file: string): TaskDb | undefined {
     if (!existsSync(file)) return undefined;
-    const db = guard(file, () => new Database(file, { readonly: true }));
+    const Driver = driver();
+    const db = guard(file, () => new Driver(file, { readonly: true }));
     const taskDb = new TaskDb(file, db, true);
     guard(file, () => {
       const version = taskDb.storedVersion();

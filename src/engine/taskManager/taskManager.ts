@@ -334,7 +334,7 @@ export abstract class TaskManager {
     }
   }
 
-  /** Opens the task database (in memory for a dry run of a task that has none, so that a dry run writes nothing). */
+  /** Opens the task database (read-only, or in memory for a new task, in a dry run: a dry run writes nothing). */
   private openDb(): TaskDb {
     const file = taskDbPath(this.dir);
     const earlier = ['_state.json', '_task.json'].map((suffix) => path.join(this.dir, `${this.prefix}${suffix}`)).filter((f) => existsSync(f));
@@ -345,7 +345,7 @@ export abstract class TaskManager {
           `this version keeps it in ${path.basename(file)}. Finish the task with the earlier version, or move the directory away to start afresh.`,
       );
     }
-    return this.options.dryrun && !existsSync(file) ? TaskDb.openInMemory(file) : TaskDb.openForWriting(file);
+    return this.options.dryrun ? TaskDb.openForDryRun(file) : TaskDb.openForWriting(file);
   }
 
   private async enterTaskState(): Promise<void> {

@@ -6,6 +6,7 @@ import { assertCharCodesComplete } from '../../support/cli/charCodesOutcome';
 import { buildCli, CliChild, describeResult, modelArgs, runCli, type CliResult } from '../../support/cli/cliProcess';
 import { apiCallCount, SimChild } from '../../support/cli/simChild';
 import { countMatches, jsonlLines, loadTaskState, localBatchFiles, snapshotDir } from '../../support/cli/taskFiles';
+import { queuedRequestIds } from '../../support/taskManager/taskStateAt';
 
 /**
  * The "safe steps when trying out a new custom task" of the seed README (A–H and the status command), run with the
@@ -134,7 +135,7 @@ describe('gpt-batch demo: the seed steps A–H (built CLI)', function () {
     assert.equal(Object.keys(state.committed_samples).length, 0);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(taskDir, 'char_codes_output.json'), 'utf8')), { chars: {} });
     assert.deepEqual(localBatchFiles(taskDir), []);
-    assert.equal(fs.readFileSync(path.join(taskDir, 'char_codes_queue.jsonl'), 'utf8'), '');
+    assert.deepEqual(queuedRequestIds(taskDir), []);
   });
 
   it('H) survives Ctrl+C and a restart, completes under --max_remote_ktokens 5000, and --no_run (or gpt-batch status) prints the status', async () => {

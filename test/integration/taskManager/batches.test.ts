@@ -5,7 +5,7 @@ import { TaskState } from '../../../src/engine/taskManager/taskState';
 import { useTempDir } from '../../support/store/tempDir';
 import { filesMatching, readJsonlLines, readRequesterState, snapshotDir, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { type SampleOutput, SampleTask, sampleKeys } from '../../support/taskManager/sampleTask';
-import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
+import { loadTaskStateAt, queuedRequestIds } from '../../support/taskManager/taskStateAt';
 
 async function loadState(dir: string): Promise<TaskState> {
   const state = loadTaskStateAt(dir);
@@ -126,7 +126,7 @@ describe('TaskManager with the Batch API (against the simulator)', function () {
     assert.equal(filesMatching(tmp.dir, /_batch\d+_[^.]*\.jsonl$/).length, 1);
     const state = readRequesterState(tmp.dir);
     assert.equal(state.batches.length, 1);
-    assert.equal(state.queue.lines - state.queue.consumed, 40);
+    assert.equal(queuedRequestIds(tmp.dir).length, 40);
     assert.match(h.logger.text(), /did not result in unfinished pushed remote batches/);
     assert.deepEqual(h.sim.stats().routes, {});
     const incremental = new SampleTask(

@@ -6,13 +6,9 @@ import { TaskState } from '../../../src/engine/taskManager/taskState';
 import { useTempDir } from '../../support/store/tempDir';
 import { filesMatching, readJsonlLines, readRequesterState, snapshotDir, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { SampleTask, sampleKeys } from '../../support/taskManager/sampleTask';
-import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
+import { loadTaskStateAt, queuedRequestIds, taskDbContent, tamperTaskDb } from '../../support/taskManager/taskStateAt';
 
-function readTaskFile(dir: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'test_task.json'), 'utf8')) as Record<string, unknown>;
-}
-
-/** The task state as the next run loads it (snapshot plus change log). */
+/** The task state as the next run loads it. */
 async function readTask(dir: string): Promise<Record<string, unknown>> {
   const state = loadTaskStateAt(dir);
   assert.ok(state, `no task state in ${dir}`);
@@ -34,8 +30,7 @@ describe('TaskManager lifecycle (against the simulator)', function () {
     const meta = { model: 'gpt-4o-mini', max_completion_tokens: 60, note: 'ü' };
     const task = new SampleTask(h.init(tmp.dir, { initMeta: meta, taskManager: { run: false } }), sampleKeys(3));
     assert.equal(await task.run(), false);
-    assert.deepEqual(readTaskFile(tmp.dir), {
-      version: 1,
+    assert.deepEqual(await readTask(tmp.dir), {
       meta,
       committed_meta: {},
       committed_samples: {},
@@ -44,8 +39,8 @@ describe('TaskManager lifecycle (against the simulator)', function () {
       succeeded_samples: {},
     });
     assert.equal(fs.readFileSync(path.join(tmp.dir, 'test_output.jsonl'), 'utf8'), '');
-    assert.ok(fs.existsSync(path.join(tmp.dir, 'test_state.json')));
-    assert.equal(fs.readFileSync(path.join(tmp.dir, 'test_queue.jsonl'), 'utf8'), '');
+    assert.deepEqual(readRequesterState(tmp.dir).batches, []);
+    assert.deepEqual(queuedRequestIds(tmp.dir), []);
     assert.deepEqual(h.sim.stats().routes, {});
     assert.equal(task.generateCalls, 0);
   });
@@ -55,10 +50,9 @@ describe('TaskManager lifecycle (against the simulator)', function () {
     const task = new SampleTask(h.init(tmp.dir, { initMeta: { model: 'other-model', max_completion_tokens: 5 }, requester: { force_direct: true } }), sampleKeys(1));
     assert.equal(await task.run(), true);
     assert.deepEqual(((await readTask(tmp.dir)).meta as Record<string, unknown>).model, 'gpt-4o-mini');
-    const batchFiles = filesMatching(tmp.dir, /_history\.jsonl$/);
-    assert.equal(batchFiles.length, 1);
-    assert.match(fs.readFileSync(path.join(tmp.dir, batchFiles[0] as string), 'utf8'), /gpt-4o-mini/);
-    assert.doesNotMatch(fs.readFileSync(path.join(tmp.dir, batchFiles[0] as string), 'utf8'), /other-model/);
+    const sent = taskDbContent(tmp.dir)['task.db:requests'] ?? '';
+    assert.match(sent, /gpt-4o-mini/);
+    assert.doesNotMatch(sent, /other-model/);
   });
 
   it('replaces the whole meta with reinit_meta, leaves the maps alone, and reinitialises only once per entering', async () => {
@@ -75,17 +69,16 @@ describe('TaskManager lifecycle (against the simulator)', function () {
     assert.equal(h.logger.records.filter((r) => r.message.startsWith('Re-initialised the task meta')).length, 1);
   });
 
-  for (const [label, mutate] of [
-    ['an extra', (state: Record<string, unknown>) => ({ ...state, extra: {} })],
-    ['a missing', (state: Record<string, unknown>) => Object.fromEntries(Object.entries(state).filter(([k]) => k !== 'responded_meta'))],
+  for (const [label, sql] of [
+    ['a task meta that is not JSON', "UPDATE task SET meta = '{broken'"],
+    ['a sample entry that is not JSON', "INSERT INTO samples (key, committed) VALUES ('bad', 'not json')"],
   ] as const) {
-    it(`refuses to enter with ${label} top-level key in the task state and leaves the file untouched`, async () => {
+    it(`refuses to enter with ${label}, naming the database, and leaves it untouched`, async () => {
       await new SampleTask(h.init(tmp.dir, { taskManager: { run: false } }), []).run();
-      const file = path.join(tmp.dir, 'test_task.json');
-      const text = JSON.stringify(mutate((await readTask(tmp.dir))), null, 2);
-      fs.writeFileSync(file, text);
-      await assert.rejects(new SampleTask(h.init(tmp.dir), sampleKeys(1)).run(), (error: unknown) => EngineError.is(error, 'corruptedState') && error.message.includes('test_task.json'));
-      assert.equal(fs.readFileSync(file, 'utf8'), text);
+      tamperTaskDb(tmp.dir, sql);
+      const content = taskDbContent(tmp.dir);
+      await assert.rejects(new SampleTask(h.init(tmp.dir), ['bad']).run(), (error: unknown) => EngineError.is(error, 'corruptedState') && error.message.includes(path.join(tmp.dir, 'task.db')));
+      assert.deepEqual(taskDbContent(tmp.dir), content);
     });
   }
 
@@ -98,7 +91,7 @@ describe('TaskManager lifecycle (against the simulator)', function () {
     assert.deepEqual(Object.keys(state.succeeded_samples as object).sort(), sampleKeys(3));
     assert.deepEqual(state.failed_samples, {});
     assert.deepEqual(readJsonlLines<{ key: string }>(path.join(tmp.dir, 'test_output.jsonl')).map((l) => l.key).sort(), sampleKeys(3));
-    assert.equal(fs.readFileSync(path.join(tmp.dir, 'test_queue.jsonl'), 'utf8'), '');
+    assert.deepEqual(queuedRequestIds(tmp.dir), []);
     assert.deepEqual(filesMatching(tmp.dir, /_batch\d+/), []);
     assert.deepEqual(readRequesterState(tmp.dir).batches, []);
     assert.equal(task.postprocessCalls, 1);
@@ -108,8 +101,7 @@ describe('TaskManager lifecycle (against the simulator)', function () {
 
   it('refuses to enter a state whose failed sample is not committed', async () => {
     await new SampleTask(h.init(tmp.dir, { taskManager: { run: false } }), []).run();
-    const file = path.join(tmp.dir, 'test_task.json');
-    fs.writeFileSync(file, JSON.stringify({ ...(await readTask(tmp.dir)), failed_samples: { ghost: null } }, null, 2));
+    tamperTaskDb(tmp.dir, "INSERT INTO samples (key, failed) VALUES ('ghost', 'null')");
     await assert.rejects(new SampleTask(h.init(tmp.dir), []).run(), /'ghost' is in failed_samples but not in committed_samples/);
   });
 

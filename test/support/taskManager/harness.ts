@@ -5,6 +5,10 @@ import { MemoryLogger } from '../../../src/engine/log';
 import type { TaskManagerInit } from '../../../src/engine/taskManager/taskManager';
 import { resolveOptions, type RequesterOptions, type TaskManagerOptions } from '../../../src/shared/options';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/sim/simulator';
+import { taskDbContent } from './taskStateAt';
+import type { RequesterState } from '../../../src/shared/requesterState';
+import { RequesterRecords } from '../../../src/engine/db/requesterRecords';
+import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 
 /** What a test changes in a task manager's init; everything else takes the engine defaults. */
 export interface InitOverrides {
@@ -52,9 +56,10 @@ export function snapshotDir(dir: string, ignore: (name: string) => boolean = (na
   const out = new Map<string, string>();
   for (const name of fs.readdirSync(dir).sort()) {
     const file = path.join(dir, name);
-    if (ignore(name) || !fs.statSync(file).isFile()) continue;
+    if (ignore(name) || name.startsWith('task.db') || !fs.statSync(file).isFile()) continue;
     out.set(name, fs.readFileSync(file, 'latin1'));
   }
+  for (const [name, content] of Object.entries(taskDbContent(dir))) out.set(name, content);
   return out;
 }
 
@@ -68,8 +73,16 @@ export function readJsonlLines<T = Record<string, unknown>>(file: string): T[] {
 }
 
 /** The requester state of a task directory. */
-export function readRequesterState(dir: string, prefix = 'test'): { batches: { id: number; remote?: unknown }[]; queue: { lines: number; consumed: number } } {
-  return JSON.parse(fs.readFileSync(path.join(dir, `${prefix}_state.json`), 'utf8')) as never;
+export function readRequesterState(dir: string, prefix = 'test'): RequesterState {
+  const db = TaskDb.openReadonly(taskDbPath(dir));
+  if (db === undefined) throw new Error(`no task database in ${dir}`);
+  try {
+    const state = new RequesterRecords(db, dir, prefix).loadState();
+    if (state === undefined) throw new Error(`no requester state in ${dir}`);
+    return state;
+  } finally {
+    db.close();
+  }
 }
 
 /** Files in `dir` whose names match. */
