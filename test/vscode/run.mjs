@@ -109,7 +109,9 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpt-batch-vscode-'));
   const started = Date.now();
   const browser = await launchBrowser();
-  const simulator = await startSimulatorChild();
+  // Batches of 2 s, not 0.5 s: the stop-and-resume suite must see a remote batch and list its requests before the
+  // batch completes, which on a loaded machine 0.5 s did not always leave time for.
+  const simulator = await startSimulatorChild(2);
   try {
     const testsIndex = await bundleSuites();
     console.log('Suites in the extension host (extension loaded from this repository):');
