@@ -1,5 +1,6 @@
 // Builds the three bundles (extension, engine worker, CLI), writes the task file's JSON Schema and copies tiktoken's WASM next to them,
-// because tiktoken loads `tiktoken_bg.wasm` relative to the bundle's own directory.
+// because tiktoken loads `tiktoken_bg.wasm` relative to the bundle's own directory. libsql stays outside the bundles and is
+// copied into dist/node_modules/ (see copyLibsqlRuntime).
 const esbuild = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -35,16 +36,76 @@ const common = {
   plugins: [problemMatcherPlugin],
 };
 
+// libsql loads a native addon that it picks by platform at run time (`require(`@libsql/${target}`)`), which esbuild
+// cannot bundle, so every bundle that may open the task database leaves `require('libsql')` to Node.
+const libsqlExternal = ['libsql'];
+
 const entries = [
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode'] },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...libsqlExternal] },
+  { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode', ...libsqlExternal] },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: '#!/usr/bin/env node' } },
 ].filter((entry) => fs.existsSync(entry.entryPoints[0]));
 
 function copyTiktokenWasm() {
   const wasm = require.resolve('tiktoken/tiktoken_bg.wasm');
   fs.mkdirSync(outdir, { recursive: true });
   fs.copyFileSync(wasm, path.join(outdir, 'tiktoken_bg.wasm'));
+}
+
+/** The folder of the package `name` as Node resolves it from `fromDir`: the nearest `node_modules/<name>` above it. */
+function packageDir(name, fromDir) {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed (looked from ${fromDir}); run npm ci`);
+  }
+}
+
+/** The package folder of the native addon libsql loads on this machine, found by loading libsql once. */
+function loadedLibsqlBinaryPackage(libsqlDir) {
+  require(libsqlDir);
+  const addon = Object.keys(require.cache).find((file) => file.endsWith('.node') && file.startsWith(path.dirname(libsqlDir)));
+  if (addon === undefined) throw new Error(`libsql (${libsqlDir}) loaded no native addon`);
+  let dir = path.dirname(addon);
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+/** What a package needs at run time: its package.json, JavaScript and native addons; its licence, which must travel with it. */
+function isRuntimeFile(name) {
+  return /\.(c?js|json|node)$/.test(name) || /^licen[cs]e/i.test(name);
+}
+
+function copyRuntimeFiles(from, to) {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') copyRuntimeFiles(path.join(from, entry.name), path.join(to, entry.name));
+    } else if (isRuntimeFile(entry.name)) {
+      fs.mkdirSync(to, { recursive: true });
+      fs.copyFileSync(path.join(from, entry.name), path.join(to, entry.name));
+    }
+  }
+}
+
+/**
+ * Copies libsql and what it loads at run time into dist/node_modules/, in the layout of node_modules/, so that
+ * `require('libsql')` from a bundle in dist/ resolves there. The .vsix is packaged with `--no-dependencies` and
+ * carries no node_modules/, so this copy is how the installed extension gets libsql and its native addon; the CLI
+ * resolves the same copy. Of libsql's optional dependencies (one binary package per platform) only the one loaded on
+ * this machine is copied, because the .vsix is packaged per platform (`vsce package --target`), on that platform; of
+ * each package only the files of isRuntimeFile, no types or docs.
+ */
+function copyLibsqlRuntime() {
+  const nodeModules = path.join(__dirname, 'node_modules');
+  const target = path.join(outdir, 'node_modules');
+  fs.rmSync(target, { recursive: true, force: true });
+  const libsqlDir = packageDir('libsql', __dirname);
+  const packages = new Set([libsqlDir, loadedLibsqlBinaryPackage(libsqlDir)]);
+  for (const dir of packages) {
+    const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    for (const name of Object.keys(dependencies)) packages.add(packageDir(name, dir));
+  }
+  for (const dir of packages) copyRuntimeFiles(dir, path.join(target, path.relative(nodeModules, dir)));
 }
 
 /** Writes the task file's JSON Schema, generated from the engine's option and task-kind schemas. */
@@ -57,6 +118,7 @@ function writeTaskFileSchema() {
 
 async function main() {
   copyTiktokenWasm();
+  copyLibsqlRuntime();
   writeTaskFileSchema();
   const contexts = await Promise.all(entries.map((entry) => esbuild.context({ ...common, ...entry })));
   if (watch) {

@@ -141,9 +141,19 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** Starts the engine worker if needed and asks where it runs. */
+/** Starts the engine worker if needed, asks where it runs and which SQLite it opens, and shows the answer. */
 async function pingEngine({ engine, log }: CommandServices): Promise<PingResult> {
   const pong = await engine.request('engine/ping', {}, { timeoutMs: 30_000 });
-  log.info(`Engine answered ping: pid ${pong.pid}, thread ${pong.threadId}, Node ${pong.node}`);
+  const where = `pid ${pong.pid}, thread ${pong.threadId}, Node ${pong.node}`;
+  const { sqlite } = pong;
+  if ('version' in sqlite) {
+    log.info(`Engine answered ping: ${where}, SQLite ${sqlite.version} from ${sqlite.addon}`);
+    void vscode.window.showInformationMessage(`GPT Batch: Engine ready · SQLite ${sqlite.version}`);
+  } else {
+    log.warn(`Engine answered ping: ${where}, but cannot open SQLite: ${sqlite.error}`);
+    void vscode.window.showWarningMessage(`GPT Batch: Engine running, but it cannot open SQLite: ${sqlite.error}`, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') log.show();
+    });
+  }
   return pong;
 }

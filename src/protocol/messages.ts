@@ -19,7 +19,22 @@ import { documentRefSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } f
 /** Params of methods that take none. */
 const emptyParams = z.object({}).strict();
 
-/** What `engine/ping` answers: where the engine runs. */
+/** What the engine's SQLite check found: the SQLite that libsql opened, or why it could not. */
+const sqliteCheck = z.union([
+  z.object({
+    /** `sqlite_version()` of an in-memory database, e.g. `3.45.1`. */
+    version: z.string(),
+    /** The native addon file libsql loaded, which tells which copy of libsql the engine uses. */
+    addon: z.string(),
+  }),
+  z.object({
+    /** Why loading libsql or opening the database failed. */
+    error: z.string(),
+  }),
+]);
+export type SqliteCheck = z.infer<typeof sqliteCheck>;
+
+/** What `engine/ping` answers: where the engine runs and whether it can open SQLite databases. */
 const pingResult = z.object({
   /** Process id of the extension host (worker threads share their parent's process). */
   pid: z.number().int(),
@@ -27,6 +42,7 @@ const pingResult = z.object({
   threadId: z.number().int(),
   /** `process.version` of the Node running the engine, e.g. `v24.21.0`. */
   node: z.string(),
+  sqlite: sqliteCheck,
 });
 export type PingResult = z.infer<typeof pingResult>;
 

@@ -3,6 +3,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import type { Logger } from '../engine';
 import { Channel, type MessageEndpoint } from '../protocol/channel';
 import type { LogLevel } from '../protocol/messages';
+import { checkSqlite } from './sqliteCheck';
 import { TaskService } from './taskService';
 
 /**
@@ -25,9 +26,11 @@ function forward(level: LogLevel): (message: string, ...args: unknown[]) => void
 
 const logger: Logger = { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug') };
 
-channel.onRequest('engine/ping', () => {
-  logger.info(`Engine worker answering ping: thread ${threadId}, Node ${process.version}`);
-  return { pid: process.pid, threadId, node: process.version };
+channel.onRequest('engine/ping', async () => {
+  const sqlite = await checkSqlite();
+  const sqliteNote = 'version' in sqlite ? `SQLite ${sqlite.version}` : `no SQLite (${sqlite.error})`;
+  logger.info(`Engine worker answering ping: thread ${threadId}, Node ${process.version}, ${sqliteNote}`);
+  return { pid: process.pid, threadId, node: process.version, sqlite };
 });
 
 const tasks = new TaskService(logger, (method, params) => channel.notify(method, params), process.env);

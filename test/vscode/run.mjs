@@ -3,10 +3,12 @@
 // and then runs this file.
 //   1. The mocha suites of test/vscode/suite run inside the extension host, with this repository loaded as the
 //      development extension on a temporary copy of test/vscode/fixtures/workspace.
-//   2. The packaged gpt-batch.vsix is installed into a fresh extensions folder with `code-server --install-extension`.
+//   2. The packaged gpt-batch.vsix is installed into a fresh extensions folder with `code-server --install-extension`,
+//      and the installed copy is checked to carry libsql and its native addon as the build copied them.
 //   3. The UI test (test/vscode/uiTest.mjs) drives that installed extension through the workbench with Playwright and
 //      saves screenshots in test-results/vscode/.
 // The last line printed is `N passed, N failed`; the exit code is 1 if anything failed.
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +25,19 @@ const suitesStartMarker = '[gpt-batch suites start]';
 const suitesEndMarker = '[gpt-batch suites end]';
 
 const totals = { passed: 0, failed: 0 };
+
+/** `relative/path size` of every file under `dir`, sorted; empty if `dir` does not exist. */
+function filesWithSizes(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      return `${path.relative(dir, file)} ${fs.statSync(file).size}`;
+    })
+    .sort();
+}
 
 /** Records one check of the runner itself (not a mocha test) and prints it like mocha's spec reporter. */
 async function check(title, body) {
@@ -94,7 +109,9 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpt-batch-vscode-'));
   const started = Date.now();
   const browser = await launchBrowser();
-  const simulator = await startSimulatorChild();
+  // Batches of 2 s, not 0.5 s: the stop-and-resume suite must see a remote batch and list its requests before the
+  // batch completes, which on a loaded machine 0.5 s did not always leave time for.
+  const simulator = await startSimulatorChild(2);
   try {
     const testsIndex = await bundleSuites();
     console.log('Suites in the extension host (extension loaded from this repository):');
@@ -115,6 +132,16 @@ async function main() {
       const ids = listExtensions(installed);
       if (!ids.includes('gpt-batch.gpt-batch')) throw new Error(`--list-extensions does not list gpt-batch.gpt-batch: ${ids.join(', ')}`);
     });
+    await check('the installed extension carries libsql with its linux-x64 addon in dist/node_modules, file for file as built', () => {
+      const folders = fs.readdirSync(installed.extensionsDir).filter((name) => name.startsWith('gpt-batch.gpt-batch-'));
+      if (folders.length !== 1) throw new Error(`expected one gpt-batch folder in ${installed.extensionsDir}, found: ${folders.join(', ') || 'none'}`);
+      const built = filesWithSizes(path.join(root, 'dist/node_modules'));
+      if (!built.some((line) => line.startsWith(`${path.join('@libsql', 'linux-x64-gnu', 'index.node')} `))) {
+        throw new Error(`dist/node_modules has no @libsql/linux-x64-gnu/index.node; run npm run build:\n${built.join('\n')}`);
+      }
+      const shipped = filesWithSizes(path.join(installed.extensionsDir, folders[0], 'dist/node_modules'));
+      assert.deepEqual(shipped, built, 'dist/node_modules of the installed extension differs from the build');
+    });
 
     console.log('\nUI test (the installed .vsix, driven through the workbench):');
     fs.rmSync(screenshotsDir, { recursive: true, force: true });
@@ -123,7 +150,7 @@ async function main() {
     try {
       const emptyWorkspace = path.join(tmp, 'ui-empty-workspace');
       fs.mkdirSync(emptyWorkspace);
-      await runUiTest({ browser, server, workspace: copyFixture(tmp, 'ui-workspace', simulator.baseUrl), emptyWorkspace, screenshotsDir, check });
+      await runUiTest({ browser, server, installed, workspace: copyFixture(tmp, 'ui-workspace', simulator.baseUrl), emptyWorkspace, screenshotsDir, check });
     } finally {
       await server.stop();
     }

@@ -1,7 +1,26 @@
 // The UI test: drives the installed extension through the workbench in Chromium, the way a user would, and saves a
 // screenshot after each step. Selectors are the workbench's own classes (stable across VS Code releases so far).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const timeout = 60_000;
+
+/**
+ * Resolves with the match of `pattern` in the extension's log files under `userDataDir` (one per window), polling
+ * until it appears: the output panel wraps and virtualises long lines, the file has them whole.
+ */
+async function extensionLogMatch(userDataDir, pattern) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const logs = fs.readdirSync(path.join(userDataDir, 'logs'), { recursive: true }).filter((file) => path.basename(file) === 'GPT Batch.log');
+    for (const log of logs) {
+      const match = pattern.exec(fs.readFileSync(path.join(userDataDir, 'logs', log), 'utf8'));
+      if (match) return match;
+    }
+    if (Date.now() > deadline) throw new Error(`no GPT Batch.log under ${userDataDir}/logs matched ${pattern} within ${timeout / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 async function openGptBatchView(page) {
   await page.locator('.activitybar [aria-label*="GPT Batch"]').first().click({ timeout });
@@ -28,7 +47,7 @@ async function loadWorkbench(page, url) {
   await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
 }
 
-export async function runUiTest({ browser, server, workspace, emptyWorkspace, screenshotsDir, check }) {
+export async function runUiTest({ browser, server, installed, workspace, emptyWorkspace, screenshotsDir, check }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const shot = (name) => page.screenshot({ path: `${screenshotsDir}/${name}.png` });
   try {
@@ -45,6 +64,13 @@ export async function runUiTest({ browser, server, workspace, emptyWorkspace, sc
       await runCommand(page, 'GPT Batch: Show Log');
       await page.locator('.part.panel .view-line', { hasText: 'activated' }).first().waitFor({ timeout });
       await shot('2-show-log');
+    });
+
+    await check('GPT Batch: Check Engine opens SQLite with the libsql addon inside the installed extension', async () => {
+      await runCommand(page, 'GPT Batch: Check Engine');
+      const [, version, addon] = await extensionLogMatch(installed.userDataDir, /Engine answered ping: .*, SQLite (3\.\d+\.\d+) from (\S+)/);
+      if (!addon.startsWith(`${installed.extensionsDir}${path.sep}`)) throw new Error(`SQLite ${version} was opened with ${addon}, outside ${installed.extensionsDir}`);
+      await shot('2-check-engine');
     });
 
     await check('the status bar item reads "GPT Batch" and its click reveals the tasks view', async () => {

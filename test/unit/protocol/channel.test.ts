@@ -43,7 +43,7 @@ describe('protocol channel', () => {
   });
 
   it('answers a request with the handler result', async () => {
-    const pong: PingResult = { pid: 42, threadId: 7, node: 'v24.21.0' };
+    const pong: PingResult = { pid: 42, threadId: 7, node: 'v24.21.0', sqlite: { version: '3.45.1', addon: '/ext/dist/node_modules/@libsql/linux-x64-gnu/index.node' } };
     pair.worker.onRequest('engine/ping', () => pong);
     assert.deepEqual(await pair.extension.request('engine/ping', {}), pong);
     assert.deepEqual(await pair.extension.request('engine/ping', {}, { timeoutMs: 10_000 }), pong);
@@ -95,7 +95,7 @@ describe('protocol channel', () => {
       (error: unknown) => ProtocolError.is(error, 'timeout') && error.message.includes('engine/ping'),
     );
     const reported = untilPortDelivers(pair.port1, () => pair.extensionErrors.length > 0);
-    release.resolve({ pid: 1, threadId: 1, node: 'v24' });
+    release.resolve({ pid: 1, threadId: 1, node: 'v24', sqlite: { error: 'not loaded' } });
     await reported;
     assert.ok(ProtocolError.is(pair.extensionErrors[0], 'invalidMessage'));
   });
