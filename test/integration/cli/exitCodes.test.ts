@@ -86,6 +86,17 @@ describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', fun
       }
     });
 
+    it('exits 4 after fatal request errors, naming the flags that go on, and going on with them finishes the task', async () => {
+      sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.1', '--line_error_rate', '1', '--line_error_status', '400']);
+      const args = ['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs, '--max_batch_requests', '300'];
+      const result = await runCli(args);
+      assert.equal(result.code, 4, describeResult(result));
+      assert.match(result.stderr, /Request got fatal error/);
+      assert.match(result.stderr, /run again with --process_failed_batches -1 to process them anyway, and with --retry_fatal_requests to retry/);
+      const goingOn = await runCli([...args, '--process_failed_batches', '-1']);
+      assert.equal(goingOn.code, 0, describeResult(goingOn));
+    });
+
     it('exits 4 when a batch fails, leaving it unprocessed, and names the failure', async () => {
       sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.3', '--fail_batch_rate', '1']);
       const result = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs, '--max_batch_requests', '300']);
