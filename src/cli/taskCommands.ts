@@ -5,6 +5,7 @@ import { InterruptedError, InvalidInputError } from '../engine/errors';
 import { installSignalHandlers } from '../engine/store/interrupts';
 import { runTask, type TaskInvocation, taskFileInvocation, taskLocation } from '../engine/taskFile/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
+import { closingLine } from './closingLine';
 import { consoleLogger } from './consoleLogger';
 import { ProgressLine } from './progressLine';
 import { exitCodes } from './exitCodes';
@@ -36,8 +37,8 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
       logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
     }
     const host = { logger, signal: controller.signal, env: process.env, statusOnly, ...(simulator ? { simulatorBaseUrl: simulator.baseUrl } : {}) };
-    const { allDone } = await runTask(invocation, host);
-    logger.info(allDone ? `Task '${prefix}' is complete; its output is in ${taskDir}` : `Task '${prefix}' has work left; run the same command again to continue (files in ${taskDir})`);
+    const { end } = await runTask(invocation, host);
+    logger.info(closingLine(prefix, taskDir, end));
     return exitCodes.ok;
   } catch (error) {
     if (error instanceof InterruptedError) {

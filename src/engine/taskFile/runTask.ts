@@ -5,6 +5,7 @@ import { resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOption
 import type { TaskSpec } from '../../shared/taskFile';
 import { InvalidInputError } from '../errors';
 import type { Logger } from '../log';
+import type { RunEnd } from '../taskManager/runEnd';
 import { openWandbRun, wandbEnvironment } from '../wandb/wandbRun';
 import { createTaskManager } from './createTaskManager';
 import { loadTaskFile } from './loadTaskFile';
@@ -39,6 +40,8 @@ export interface TaskRunOutcome {
   prefix: string;
   taskDir: string;
   allDone: boolean;
+  /** Why the run ended: complete, a dry run, status only, a limit, or other work left. */
+  end: RunEnd;
 }
 
 /** The task directory and file prefix an invocation uses, without running anything. */
@@ -139,5 +142,5 @@ export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Pr
     resolved.explicit.has('assumed_completion_ratio') ? (requester.assumed_completion_ratio ?? undefined) : undefined,
   );
   const allDone = await task.run();
-  return { prefix, taskDir, allDone };
+  return { prefix, taskDir, allDone, end: task.runEnd };
 }

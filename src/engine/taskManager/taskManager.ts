@@ -23,6 +23,7 @@ import type { ResultInfo } from '../requester/results';
 import { TokenCosting } from '../requester/tokenCosting';
 import { wipeRequests } from '../requester/wipes';
 import type { TaskOutput } from './outputs';
+import { limitsEnd, nothingInProgress, type RunEnd } from './runEnd';
 import { type JsonMap, TaskState } from './taskState';
 
 /** What a task manager needs from its host (CLI, worker, tests). */
@@ -70,6 +71,7 @@ export abstract class TaskManager {
   private readonly clock: () => number;
   /** `reinit_meta` (and `wipe_task`, which recreates the meta) applies once per task manager object, like upstream. */
   private metaReinitialised = false;
+  private end: RunEnd = { kind: 'workLeft' };
 
   constructor(protected readonly init: TaskManagerInit) {
     this.logger = init.logger;
@@ -168,8 +170,14 @@ export abstract class TaskManager {
 
   // ---- Running ----------------------------------------------------------------------------------------------------
 
-  /** Runs the task until it is done or cannot progress now; returns true iff everything is done. */
+  /** Why the last `run()` ended (`workLeft` before any run). */
+  get runEnd(): RunEnd {
+    return this.end;
+  }
+
+  /** Runs the task until it is done or cannot progress now; returns true iff everything is done (see `runEnd`). */
   async run(): Promise<boolean> {
+    this.end = { kind: 'workLeft' };
     this.logger.info(heavy);
     this.logger.info(`Running task manager for task '${this.prefix}' in ${this.dir}`);
     await this.enter();
@@ -182,20 +190,24 @@ export abstract class TaskManager {
           // A dry run saves nothing, so whatever its one step did in memory completes nothing.
           if (this.options.dryrun) {
             this.logger.warn('[DRYRUN] Stopping incomplete task manager as it is a dry run');
+            this.end = { kind: 'dryrun' };
             break;
           }
           if (!more) {
             allDone = true;
+            this.end = { kind: 'complete' };
             break;
           }
           if (this.requester.unfinishedRemoteBatches.length === 0) {
             this.logger.warn('Stopping incomplete task manager as a step did not result in unfinished pushed remote batches');
+            this.end = this.options.only_process ? { kind: 'workLeft' } : limitsEnd(this.requester);
             break;
           }
           await waitForBatches(this.requester);
         }
       } else {
         this.logger.warn("Not running the task manager due to 'run' flag being False");
+        this.end = { kind: 'statusOnly', complete: nothingInProgress(this.requester, this.T) };
       }
       this.logStatus();
       const mode = this.init.taskManager.postprocess_output;
