@@ -42,7 +42,7 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
     return exitCodes.ok;
   } catch (error) {
     if (error instanceof InterruptedError) {
-      logger.warn(`Stopped at a safe point: ${error.message}. Everything up to the last finished unit of work is saved; run the same command again to continue.`);
+      logger.warn(`Stopped at a safe point: ${error.message}; run the same command again to continue.`);
       return exitCodes.ok;
     }
     throw error;

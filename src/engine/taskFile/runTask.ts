@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { resolveEndpoint, resolveOptions, type OptionLayer, type RequesterOptions } from '../../shared/options';
 import type { TaskSpec } from '../../shared/taskFile';
 import { InvalidInputError } from '../errors';
+import { defaultApiBaseUrl, withConnectionDetails } from '../requester/connectionError';
 import type { Logger } from '../log';
 import type { RunEnd } from '../taskManager/runEnd';
 import { openWandbRun, wandbEnvironment } from '../wandb/wandbRun';
@@ -141,6 +142,9 @@ export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Pr
     invocation.baseDir,
     resolved.explicit.has('assumed_completion_ratio') ? (requester.assumed_completion_ratio ?? undefined) : undefined,
   );
-  const allDone = await task.run();
+  const baseUrl = host.simulatorBaseUrl ?? requester.client_base_url ?? env.OPENAI_BASE_URL ?? defaultApiBaseUrl;
+  const allDone = await task.run().catch((error: unknown) => {
+    throw withConnectionDetails(error, baseUrl);
+  });
   return { prefix, taskDir, allDone, end: task.runEnd };
 }

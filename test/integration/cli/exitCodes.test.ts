@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCli, CliChild, cliEnv, describeResult, modelArgs, runCli } from '../../support/cli/cliProcess';
@@ -60,6 +61,17 @@ describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', fun
     assert.equal(result.code, 2, describeResult(result));
     assert.match(result.stderr, /No OpenAI API key: set OPENAI_API_KEY or pass --openai_api_key, or add --simulate/);
     assert.equal(fs.existsSync(taskDir), false, 'the task directory was created');
+  });
+
+  it('names the base URL and the network error when the API cannot be reached', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const baseUrl = `http://127.0.0.1:${port}/v1`;
+    const result = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir, '--client_base_url', baseUrl, '--openai_api_key', 'sk-test', '--no_wandb', ...modelArgs, '--max_batch_requests', '300']);
+    assert.equal(result.code, 4, describeResult(result));
+    assert.match(result.stderr, new RegExp(`Connection error\\. Connecting to the API at ${baseUrl.replace(/\./g, '\\.')} failed \\(.*ECONNREFUSED.*\\); check the network connection and client_base_url`));
   });
 
   describe('against a simulator', () => {
