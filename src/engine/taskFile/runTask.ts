@@ -7,7 +7,7 @@ import { InvalidInputError } from '../errors';
 import { defaultApiBaseUrl, withConnectionDetails } from '../requester/connectionError';
 import type { Logger } from '../log';
 import type { RunEnd } from '../taskManager/runEnd';
-import { openWandbRun, wandbEnvironment } from '../wandb/wandbRun';
+import { openWandbRun, wandbConfigured, wandbEnvironment } from '../wandb/wandbRun';
 import { createTaskManager } from './createTaskManager';
 import { loadTaskFile } from './loadTaskFile';
 
@@ -111,7 +111,7 @@ export async function runTask(invocation: TaskInvocation, host: TaskRunHost): Pr
   // ones, and e.g. `npm run demo`'s) get that folder created too.
   if (resolved.meta.task_dir === null || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
   const createClient = clientFactory(requester, host.simulatorBaseUrl, env);
-  const wandbWanted = requester.wandb ?? (!requester.dryrun && !simulating);
+  const wandbWanted = requester.wandb ?? (wandbConfigured(env) && !requester.dryrun && !simulating);
   const task = await createTaskManager(
     invocation.spec,
     {
