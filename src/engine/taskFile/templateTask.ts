@@ -57,6 +57,9 @@ class TemplateOutput implements TaskOutput {
   files(): string[] {
     return [...this.succeeded.files(), ...this.failed.files()];
   }
+  metricValues(): Record<string, number> {
+    return this.succeeded.metricValues();
+  }
 }
 
 /**

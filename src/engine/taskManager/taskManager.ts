@@ -9,14 +9,14 @@ import { InterruptGate } from '../store/interrupts';
 import { acquireTaskLock, type TaskLock } from '../store/taskLock';
 import { runUnit, type UnitContext } from '../store/unit';
 import { TokenEstimator } from '../tokens/estimator';
-import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
+import { nullMetricsSink, type MetricsSink, type MetricValue } from '../wandb/metricsSink';
 import type { BatchResult } from '../requester/batchResult';
 import type { CachedRequest, GptRequest } from '../requester/cachedRequest';
 import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
-import { logInUnit, taskMetrics } from '../requester/metricsLog';
+import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester/metricsLog';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
 import type { ResultInfo } from '../requester/results';
@@ -285,7 +285,11 @@ export abstract class TaskManager {
   /** Stages the task state's changes and its summary metrics on the unit. */
   private saveTaskState(u: UnitContext): void {
     this.T.save(u, this.dir, this.prefix);
-    if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, taskMetrics(this.T.summary(), this.T.meta, this.T.committed_meta, this.T.responded_meta));
+    if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, { ...this.taskMetricValues(), ...this.output.metricValues?.() });
+  }
+
+  private taskMetricValues(): Record<string, MetricValue> {
+    return taskMetrics(this.T.summary(), this.T.meta, this.T.committed_meta, this.T.responded_meta);
   }
 
   private unit<T>(body: (u: UnitContext) => Promise<T>): Promise<T> {
@@ -334,6 +338,9 @@ export abstract class TaskManager {
       await this.unit(async (u) => this.output.open(u));
       this.output.validate();
       await this.taskWipes();
+      // The loaded state, as upstream logs it after every load: a run that only shows the status (run off) adds
+      // this row to a resumed W&B run too.
+      this.metrics.log({ ...stateMetrics(this.requester), ...queueMetrics(this.requester), ...this.taskMetricValues(), ...this.output.metricValues?.() });
     } catch (error) {
       await this.exit();
       throw error;
