@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
@@ -303,6 +304,11 @@ export abstract class TaskManager {
     const tm = this.init.taskManager;
     await mkdir(this.dir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw new InvalidInputError(`Cannot create the task directory ${this.dir}: ${error.message}`);
+    });
+    await access(this.dir, constants.W_OK | constants.X_OK).catch((error: NodeJS.ErrnoException) => {
+      throw new InvalidInputError(
+        `Cannot write to the task directory ${this.dir} (${error.code ?? error.message}): make it writable, or choose another directory with --task_dir (task file: "task_dir")`,
+      );
     });
     this.lock = await acquireTaskLock(this.dir, this.prefix, {
       timeout: o.lock_timeout ?? -1,
