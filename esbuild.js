@@ -9,17 +9,17 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const outdir = path.join(__dirname, 'dist');
 
-/** Prints build start/end and errors in the format of the `$esbuild-watch` problem matcher. */
+/** Prints build errors; with --watch also the start and end lines that the `$esbuild-watch` problem matcher expects. */
 const problemMatcherPlugin = {
   name: 'esbuild-problem-matcher',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
+    if (watch) build.onStart(() => console.log('[watch] build started'));
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      console.log('[watch] build finished');
+      if (watch) console.log('[watch] build finished');
     });
   },
 };
@@ -129,6 +129,7 @@ async function main() {
     const results = await Promise.allSettled(contexts.map((ctx) => ctx.rebuild()));
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) process.exitCode = 1;
+    else console.log(`Built ${entries.map((entry) => entry.outfile).join(', ')}`);
   } finally {
     await Promise.all(contexts.map((ctx) => ctx.dispose()));
   }

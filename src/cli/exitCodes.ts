@@ -7,7 +7,7 @@ export const exitCodes = {
   ok: 0,
   /** An unexpected error (a bug, or an environment failure such as a full disk). */
   unexpected: 1,
-  /** Bad flags, task file or option values. */
+  /** Bad flags, task file, option values or input records, a missing API key, or a task directory that cannot be written. */
   invalidInput: 2,
   /** The task directory is locked by another process. */
   locked: 3,

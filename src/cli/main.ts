@@ -1,6 +1,8 @@
+import { version } from '../../package.json';
 import { EngineError } from '../shared/errors';
 import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
+import { runListCommand } from './list';
 import { runSimCommand } from './sim';
 import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
 import { runWandbSyncCommand } from './wandbSync';
@@ -15,6 +17,7 @@ const subcommands: Record<string, Subcommand> = {
   run: { summary: 'Run a task of the task file gpt-batch.json', run: runRunCommand },
   demo: { summary: 'Run a built-in demo task (char_codes, utterance_emotion)', run: runDemoCommand },
   status: { summary: 'Show the status of a task without running it', run: runStatusCommand },
+  list: { summary: 'List the tasks of gpt-batch.json with their kind and progress', run: runListCommand },
   sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
   estimate: { summary: 'Estimate the tokens and cost of a JSONL file of requests, offline', run: runEstimateCommand },
@@ -23,13 +26,17 @@ const subcommands: Record<string, Subcommand> = {
 function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((name) => name.length), 8);
   const lines = Object.entries(subcommands).map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`);
-  return ['Usage: gpt-batch <command> [options]', '', 'Commands:', ...lines, '', 'Run `gpt-batch <command> --help` for the options of a command.'].join('\n');
+  return ['Usage: gpt-batch <command> [options]', '', 'Commands:', ...lines, '', 'Run `gpt-batch <command> --help` for the options of a command, `gpt-batch --version` for the version.'].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(version);
     return 0;
   }
   const command = subcommands[name];

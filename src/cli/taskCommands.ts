@@ -6,6 +6,7 @@ import { installSignalHandlers } from '../engine';
 import { resolveTaskOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
+import { closingLine } from './closingLine';
 import { consoleLogger } from './consoleLogger';
 import { ProgressLine } from './progressLine';
 import { exitCodes } from './exitCodes';
@@ -39,12 +40,12 @@ async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise
       logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
     }
     const host = { logger, signal: controller.signal, env: process.env, noKeyAdvice, simulatorBaseUrl: simulator?.baseUrl };
-    const { allDone } = await runTask(invocation, options, host);
-    logger.info(allDone ? `Task '${prefix}' is complete; its output is in ${taskDir}` : `Task '${prefix}' has work left; run the same command again to continue (files in ${taskDir})`);
+    const { end } = await runTask(invocation, options, host);
+    logger.info(closingLine(prefix, taskDir, end));
     return exitCodes.ok;
   } catch (error) {
     if (error instanceof InterruptedError) {
-      logger.warn(`Stopped at a safe point: ${error.message}. Everything up to the last finished unit of work is saved; run the same command again to continue.`);
+      logger.warn(`Stopped at a safe point: ${error.message}; run the same command again to continue.`);
       return exitCodes.ok;
     }
     throw error;

@@ -4,6 +4,7 @@
  */
 export { TaskManager, type TaskManagerInit } from './taskManager/taskManager';
 export { JsonOutputFile, JsonlOutputFile, type TaskOutput } from './taskManager/outputs';
+export type { RunEnd } from './taskManager/runEnd';
 export { OpinionAdviser, type OpinionConclusion, type OpinionTally } from './taskManager/opinionAdviser';
 export type { UnitContext } from './store/unit';
 export { installSignalHandlers } from './store/interrupts';
@@ -20,5 +21,5 @@ export { TokenEstimator, type TokenWarnMode } from './tokens/estimator';
 export { TokenCoster, type CostRates } from './tokens/coster';
 export { isJsonObject } from './tokens/json';
 export { compareCodePoints, countOccurrences, firstCodePoints, isUnicodeWhitespace, trimUnicode } from './util/codePoints';
-export { openWandbRun, syncOfflineRun, wandbEnvironment } from './wandb/wandbRun';
+export { openWandbRun, syncOfflineRun, wandbConfigured, wandbEnvironment } from './wandb/wandbRun';
 export { readSpool } from './wandb/offlineSpool';

@@ -109,12 +109,17 @@ function parseTask(name: string, entry: unknown, problems: TaskFileProblem[]): T
       problems.push({ message: `task '${name}': unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`, path: [...base, key] });
     }
   }
+  const shape: Record<string, z.ZodType> = taskKindSchemas[kind].shape;
+  const missing = Object.keys(shape).filter((key) => !(key in kindPart) && !shape[key]?.safeParse(undefined).success);
+  for (const key of missing) {
+    problems.push({ message: `task '${name}' (a ${kind} task) is missing the required key '${key}': ${shape[key]?.description ?? 'see the task file schema'}`, path: base });
+  }
   const parsed = taskKindSchemas[kind].safeParse(kindPart);
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, base, name));
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, base, name).filter((p) => !missing.includes(String(p.path[base.length]))));
   for (const def of optionDefs) {
     if (!(def.name in options)) continue;
     const result = def.schema.safeParse(options[def.name]);
-    if (!result.success) problems.push(...zodProblems(result.error, [...base, def.name], name).map((p) => ({ ...p, message: `task '${name}', key '${def.name}': ${result.error.issues[0]?.message ?? 'invalid value'}` })));
+    if (!result.success) problems.push(...zodProblems(result.error, [...base, def.name], name).map((p) => ({ ...p, message: `task '${name}', key '${def.name}': expected ${result.error.issues[0]?.message ?? 'another value'}, got ${JSON.stringify(options[def.name])}` })));
   }
   if (problems.length === before) {
     try {

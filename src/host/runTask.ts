@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { OptionLayer } from '../shared/options';
 import type { TaskSpec } from '../shared/taskFile';
 import { InvalidInputError } from '../shared/errors';
-import { openWandbRun, wandbEnvironment, type Logger } from '../engine';
+import { openWandbRun, wandbConfigured, wandbEnvironment, type Logger } from '../engine';
+import { defaultApiBaseUrl, withConnectionDetails } from '../engine/requester/connectionError';
+import type { RunEnd } from '../engine/taskManager/runEnd';
 import { createTaskManager } from './createTaskManager';
 import { demoRegistry } from './demoRegistry';
 import { loadTaskFile } from './loadTaskFile';
@@ -40,6 +42,8 @@ export interface TaskRunOutcome {
   prefix: string;
   taskDir: string;
   allDone: boolean;
+  /** Why the run ended: complete, a dry run, status only, a limit, or other work left. */
+  end: RunEnd;
 }
 
 /**
@@ -77,7 +81,7 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
   // ones, and e.g. `npm run demo`'s) get that folder created too.
   if (options.defaultTaskDir || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
   const createClient = openaiClientFactory({ options: requester, env, noKeyAdvice: host.noKeyAdvice, simulatorBaseUrl: host.simulatorBaseUrl });
-  const wandbWanted = requester.wandb ?? (!requester.dryrun && !simulating);
+  const wandbWanted = requester.wandb ?? (wandbConfigured(env) && !requester.dryrun && !simulating);
   const task = await createTaskManager(
     invocation.spec,
     {
@@ -109,6 +113,9 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
     invocation.baseDir,
     options.assumedCompletionRatio,
   );
-  const allDone = await task.run();
-  return { prefix, taskDir, allDone };
+  const baseUrl = host.simulatorBaseUrl ?? requester.client_base_url ?? env.OPENAI_BASE_URL ?? defaultApiBaseUrl;
+  const allDone = await task.run().catch((error: unknown) => {
+    throw withConnectionDetails(error, baseUrl);
+  });
+  return { prefix, taskDir, allDone, end: task.runEnd };
 }

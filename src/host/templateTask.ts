@@ -50,6 +50,9 @@ class TemplateOutput implements TaskOutput {
   files(): string[] {
     return [...this.succeeded.files(), ...this.failed.files()];
   }
+  metricValues(): Record<string, number> {
+    return this.succeeded.metricValues();
+  }
 }
 
 /**
@@ -89,10 +92,11 @@ export class TemplateTask extends TaskManager {
 
   protected override async onTaskEnter(): Promise<void> {
     const file = path.resolve(this.baseDir, this.spec.input);
-    this.records = await readInputRecords(file, this.spec.key);
-    this.records.forEach((record, index) => {
-      for (const message of this.spec.messages) fillTemplate(message.content, record, `${file}: record ${index + 1}`);
-    });
+    const located = await readInputRecords(file, this.spec.key);
+    for (const { record, where } of located) {
+      for (const message of this.spec.messages) fillTemplate(message.content, record, where);
+    }
+    this.records = located.map(({ record }) => record);
     this.logger.info(`Loaded ${this.records.length} input records from ${file}`);
   }
 

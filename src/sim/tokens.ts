@@ -1,4 +1,5 @@
 import { get_encoding, type Tiktoken } from 'tiktoken';
+import { TokenEstimator } from '../engine';
 
 // One encoder for the whole process: creating it parses a large vocabulary.
 let encoder: Tiktoken | undefined;
@@ -21,31 +22,14 @@ export function truncateToTokens(text: string, maxTokens: number): string {
   return utf8.decode(getEncoder().decode(tokens.slice(0, Math.max(0, maxTokens)))).replace(/\uFFFD+$/, '');
 }
 
-const perReply = 3;
-const perMessage = 3;
-const perName = 1;
+// The simulator answers with the prompt tokens the engine's estimator predicts, which follows OpenAI's counting
+// (message overheads, names, images, schemas as function definitions); a second, simpler count here would make
+// every schema batch warn of a prediction mismatch that the real API does not produce.
+const estimator = new TokenEstimator({ warn: 'never' });
 
-/**
- * Prompt tokens of a chat completion request: 3 for the reply, and per message 3 plus the tokens of its role and of
- * its string content or text parts (+1 when it has a name), plus the tokens of the JSON of a json_schema response
- * format.
- */
+/** Prompt tokens of a chat completion request, as the engine's token estimator counts them for its model. */
 export function countPromptTokens(body: Record<string, unknown>): number {
-  let total = perReply;
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  for (const message of messages) {
-    if (message === null || typeof message !== 'object') continue;
-    const { role, content, name } = message as Record<string, unknown>;
-    total += perMessage;
-    if (typeof role === 'string') total += countTokens(role);
-    total += countTokens(messageText(content));
-    if (typeof name === 'string') total += perName + countTokens(name);
-  }
-  const format = body.response_format as Record<string, unknown> | undefined;
-  if (format?.type === 'json_schema' && format.json_schema !== undefined) {
-    total += countTokens(JSON.stringify(format.json_schema));
-  }
-  return total;
+  return estimator.estimateInput(body, '/v1/chat/completions').total;
 }
 
 /** The text of a message's content: the string itself, or its text parts joined. */

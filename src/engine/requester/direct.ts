@@ -112,7 +112,7 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
   }
   r.logger.info(`Executed ${firstAttempts} of ${requests.length} requests (${executedCount} including retries) in ${batches} direct batches using the direct API`);
   if (limitedBy.length > 0) r.logger.warn(`Direct limits were reached while executing requests using the direct API: ${limitedBy.join(', ')}`);
-  delayed.throwIfAny('Encountered errors while executing direct batches:');
+  delayed.throwIfAny('Encountered errors while executing direct batches (their results are not saved; run again with --process_failed_batches -1 to save them anyway, and with --retry_fatal_requests to retry requests that got fatal errors):');
   return limitedBy.length > 0;
 }
 

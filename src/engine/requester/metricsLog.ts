@@ -52,6 +52,9 @@ export function stateMetrics(r: Requester): Record<string, MetricValue> {
     'Metrics/max_request_id': s.max_request_id,
     'Batch/max_batch_id': s.max_batch_id,
     'Direct/max_direct_id': s.max_direct_batch_id,
+    'Batch/num_total': s.max_batch_id,
+    // Batch ids count up from 1, so every batch that is no longer active was processed (or wiped).
+    'Batch/num_completed': s.max_batch_id - s.batches.length,
     'Batch/num_ongoing': s.batches.length,
     'Batch/num_unpushed': unpushed.length,
     'Batch/num_remote': remote.length,
@@ -72,6 +75,8 @@ export function stateMetrics(r: Requester): Record<string, MetricValue> {
     'Batch/remote_pred_cost': costBatch(rem.tc),
     'Batch/completed_requests': s.metrics.batch.total.num_requests,
     'Batch/completed_cost': s.metrics.batch.total.true_cost,
+    // A direct batch is executed and processed in one unit, so every direct batch id is a completed one.
+    'Direct/num_completed': s.max_direct_batch_id,
     'Direct/completed_requests': s.metrics.direct.total.num_requests,
     'Direct/completed_cost': s.metrics.direct.total.true_cost,
     'Pushed/task_requests': s.task_push_stats.total_requests,

@@ -51,7 +51,7 @@ export async function processBatches(r: Requester, handler: BatchResultHandler):
     }
     await processBatch(r, batch, handler, delayed);
   }
-  delayed.throwIfAny('Encountered errors while processing finished remote batches:');
+  delayed.throwIfAny('Encountered errors while processing finished remote batches (the batches stay unprocessed; run again with --process_failed_batches -1 to process them anyway, and with --retry_fatal_requests to retry requests that got fatal errors):');
 }
 
 async function processBatch(r: Requester, batch: BatchState, handler: BatchResultHandler, delayed: DelayedErrors): Promise<void> {

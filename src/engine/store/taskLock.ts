@@ -53,7 +53,7 @@ const heldReentrantLocks = new Map<string, HeldLock>();
 /**
  * Locks `<dir>/<name>.lock` (a directory, made by proper-lockfile) and records the owner (pid, host, start time)
  * in `<dir>/<name>.lock.owner`. A contender fails with TaskLockedError naming that owner, at once (timeout 0) or
- * after `timeout` seconds. A lock left by a dead process is taken over: at once on the same host when the owner's
+ * after `timeout` seconds; while it waits, it logs the owner when it starts waiting and every `statusInterval`. A lock left by a dead process is taken over: at once on the same host when the owner's
  * pid no longer exists, otherwise once it has not been refreshed for 10 s. The holder refreshes it while alive.
  */
 export async function acquireTaskLock(dir: string, name: string, options: TaskLockOptions): Promise<TaskLock> {
@@ -67,6 +67,7 @@ export async function acquireTaskLock(dir: string, name: string, options: TaskLo
   }
   const started = performance.now();
   let nextStatus = options.statusInterval;
+  let waiting = false;
   const timeoutText = options.timeout > 0 ? `/${formatDuration(options.timeout)}` : '';
   for (;;) {
     const acquired = await tryAcquire(lockPath, ownerPath, logger);
@@ -80,10 +81,14 @@ export async function acquireTaskLock(dir: string, name: string, options: TaskLo
     }
     if (options.timeout === 0 || (options.timeout > 0 && elapsed >= options.timeout)) {
       logger.error(`Failed to acquire lock in ${formatDuration(elapsed)}: ${lockPath}`);
-      throw new TaskLockedError(await describeHolder(dir, name, ownerPath));
+      throw new TaskLockedError(`task ${dir} (${name}) is locked by ${await describeHolder(ownerPath)}`);
     }
-    if (elapsed >= nextStatus) {
-      logger.info(`Still waiting on lock after ${formatDuration(elapsed)}${timeoutText}: ${lockPath}`);
+    if (!waiting) {
+      waiting = true;
+      const howLong = options.timeout > 0 ? `for up to ${formatDuration(options.timeout)}` : 'until it is free (set lock_timeout to give up sooner)';
+      logger.info(`Waiting on lock held by ${await describeHolder(ownerPath)} ${howLong}: ${lockPath}`);
+    } else if (elapsed >= nextStatus) {
+      logger.info(`Still waiting on lock after ${formatDuration(elapsed)}${timeoutText}: ${lockPath} (held by ${await describeHolder(ownerPath)})`);
       nextStatus += options.statusInterval;
     }
     const remaining = options.timeout > 0 ? options.timeout - elapsed : Infinity;
@@ -201,10 +206,11 @@ async function writeOwner(ownerPath: string, owner: OwnerInfo): Promise<void> {
   await fsp.rename(temp, ownerPath);
 }
 
-async function describeHolder(dir: string, name: string, ownerPath: string): Promise<string> {
+/** "pid N on host H since T", read afresh because the holder may change while a contender waits. */
+async function describeHolder(ownerPath: string): Promise<string> {
   const owner = await readOwner(ownerPath);
-  if (!owner) return `task ${dir} (${name}) is locked by another process (its owner is not recorded in ${ownerPath})`;
-  return `task ${dir} (${name}) is locked by pid ${owner.pid} on host ${owner.host} since ${owner.since}`;
+  if (!owner) return `another process (its owner is not recorded in ${ownerPath})`;
+  return `pid ${owner.pid} on host ${owner.host} since ${owner.since}`;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -20,6 +20,8 @@ export interface TaskOutput {
   status(): string;
   /** The output's files, for telling the user where the results are. */
   files(): string[];
+  /** `Output/*` metric values (engine.md 7.5); outputs without them log none. */
+  metricValues?(): Record<string, number>;
 }
 
 /** A single JSON document `<base>.json`, rewritten whole on every save. */
@@ -80,6 +82,10 @@ export class JsonOutputFile<T extends object> implements TaskOutput {
 
   files(): string[] {
     return [this.file];
+  }
+
+  metricValues(): Record<string, number> {
+    return { 'Output/num_data_fields': Object.keys(this.data).length };
   }
 }
 
@@ -249,6 +255,17 @@ export class JsonlOutputFile<T> implements TaskOutput {
 
   files(): string[] {
     return this.paths.slice();
+  }
+
+  /** The chunk counts and sizes; the `max_*` values are the configured limits per chunk (0 = none). */
+  metricValues(): Record<string, number> {
+    return {
+      'Output/num_files': this.paths.length,
+      'Output/max_file_entries': this.limits.maxEntries ?? 0,
+      'Output/last_file_entries': this.lastEntries,
+      'Output/max_file_size_mb': (this.limits.maxSize ?? 0) / 1048576,
+      'Output/last_file_size_mb': this.lastSize / 1048576,
+    };
   }
 
   /** Every saved entry of every chunk, in order. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
@@ -12,20 +12,21 @@ import { InterruptGate } from '../store/interrupts';
 import { acquireTaskLock, type TaskLock } from '../store/taskLock';
 import { runUnit, type UnitContext } from '../store/unit';
 import { TokenEstimator } from '../tokens/estimator';
-import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
+import { nullMetricsSink, type MetricsSink, type MetricValue } from '../wandb/metricsSink';
 import type { BatchResult } from '../requester/batchResult';
 import type { CachedRequest, GptRequest } from '../requester/cachedRequest';
 import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
-import { logInUnit, taskMetrics } from '../requester/metricsLog';
+import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester/metricsLog';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
 import type { ResultInfo } from '../requester/results';
 import { TokenCosting } from '../requester/tokenCosting';
 import { wipeRequests } from '../requester/wipes';
 import type { TaskOutput } from './outputs';
+import { limitsEnd, nothingInProgress, type RunEnd } from './runEnd';
 import { type JsonMap, TaskState } from './taskState';
 
 /** What a task manager needs from its host (CLI, worker, tests). */
@@ -74,6 +75,7 @@ export abstract class TaskManager {
   private readonly clock: () => number;
   /** `reinit_meta` (and `wipe_task`, which recreates the meta) applies once per task manager object, like upstream. */
   private metaReinitialised = false;
+  private end: RunEnd = { kind: 'workLeft' };
 
   constructor(protected readonly init: TaskManagerInit) {
     this.logger = init.logger;
@@ -172,8 +174,14 @@ export abstract class TaskManager {
 
   // ---- Running ----------------------------------------------------------------------------------------------------
 
-  /** Runs the task until it is done or cannot progress now; returns true iff everything is done. */
+  /** Why the last `run()` ended (`workLeft` before any run). */
+  get runEnd(): RunEnd {
+    return this.end;
+  }
+
+  /** Runs the task until it is done or cannot progress now; returns true iff everything is done (see `runEnd`). */
   async run(): Promise<boolean> {
+    this.end = { kind: 'workLeft' };
     this.logger.info(heavy);
     this.logger.info(`Running task manager for task '${this.prefix}' in ${this.dir}`);
     await this.enter();
@@ -186,20 +194,24 @@ export abstract class TaskManager {
           // A dry run saves nothing, so whatever its one step did in memory completes nothing.
           if (this.options.dryrun) {
             this.logger.warn('[DRYRUN] Stopping incomplete task manager as it is a dry run');
+            this.end = { kind: 'dryrun' };
             break;
           }
           if (!more) {
             allDone = true;
+            this.end = { kind: 'complete' };
             break;
           }
           if (this.requester.unfinishedRemoteBatches.length === 0) {
             this.logger.warn('Stopping incomplete task manager as a step did not result in unfinished pushed remote batches');
+            this.end = this.options.only_process ? { kind: 'workLeft' } : limitsEnd(this.requester);
             break;
           }
           await waitForBatches(this.requester);
         }
       } else {
         this.logger.warn("Not running the task manager due to 'run' flag being False");
+        this.end = { kind: 'statusOnly', complete: nothingInProgress(this.requester, this.T) };
       }
       this.logStatus();
       const mode = this.init.taskManager.postprocess_output;
@@ -277,7 +289,11 @@ export abstract class TaskManager {
   /** Stages the task state's changes and its summary metrics on the unit. */
   private saveTaskState(u: UnitContext): void {
     this.T.save(u);
-    if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, taskMetrics(this.T.summary(), this.T.meta, this.T.committed_meta, this.T.responded_meta));
+    if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, { ...this.taskMetricValues(), ...this.output.metricValues?.() });
+  }
+
+  private taskMetricValues(): Record<string, MetricValue> {
+    return taskMetrics(this.T.summary(), this.T.meta, this.T.committed_meta, this.T.responded_meta);
   }
 
   private unit<T>(body: (u: UnitContext) => Promise<T>): Promise<T> {
@@ -291,6 +307,11 @@ export abstract class TaskManager {
     const tm = this.init.taskManager;
     await mkdir(this.dir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw new InvalidInputError(`Cannot create the task directory ${this.dir}: ${error.message}`);
+    });
+    await access(this.dir, constants.W_OK | constants.X_OK).catch((error: NodeJS.ErrnoException) => {
+      throw new InvalidInputError(
+        `Cannot write to the task directory ${this.dir} (${error.code ?? error.message}): make it writable, or choose another directory with --task_dir (task file: "task_dir")`,
+      );
     });
     this.lock = await acquireTaskLock(this.dir, this.prefix, {
       timeout: o.lock_timeout ?? -1,
@@ -328,6 +349,9 @@ export abstract class TaskManager {
       await this.unit(async (u) => this.output.open(u));
       this.output.validate();
       await this.taskWipes();
+      // The loaded state, as upstream logs it after every load: a run that only shows the status (run off) adds
+      // this row to a resumed W&B run too.
+      this.metrics.log({ ...stateMetrics(this.requester), ...queueMetrics(this.requester), ...this.taskMetricValues(), ...this.output.metricValues?.() });
     } catch (error) {
       await this.exit();
       throw error;

@@ -76,6 +76,14 @@ export function wandbEnvironment(env: NodeJS.ProcessEnv = process.env): Pick<Wan
   return { mode, apiKey: env.WANDB_API_KEY || undefined, baseUrl: env.WANDB_BASE_URL || undefined, dir: env.WANDB_DIR || undefined };
 }
 
+/**
+ * Whether the environment sets W&B up: a WANDB_API_KEY, or WANDB_MODE=offline (which needs no key). Runs log to W&B
+ * by default only then, so that a first run without an account does not fail on a missing key.
+ */
+export function wandbConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.WANDB_API_KEY) || wandbEnvironment(env).mode === 'offline';
+}
+
 function newRunId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(randomBytes(8), (byte) => alphabet[byte % alphabet.length]).join('');

@@ -69,7 +69,7 @@ export const requesterOptionSpecs = {
   wandb: {
     schema: z.boolean({ error: 'true or false' }).nullable(),
     default: null,
-    help: 'Whether to log metrics to Weights & Biases; when unset, a task logs unless it is a dry run.',
+    help: 'Whether to log metrics to Weights & Biases; when unset, a run logs if WANDB_API_KEY is set (or WANDB_MODE=offline), unless it is a dry run or simulated.',
     flag: 'both',
   } satisfies OptionSpec,
   wandb_dir: valueOption(text().nullable(), null, 'DIR', 'Existing directory for local W&B files (otherwise WANDB_DIR).'),

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildCli, CliChild, cliEnv, describeResult, modelArgs, runCli } from '../../support/cli/cliProcess';
+import { buildCli, CliChild, cliEnv, cliPath, describeResult, modelArgs, repoRoot, runCli } from '../../support/cli/cliProcess';
 import { apiCallCount, SimChild } from '../../support/cli/simChild';
 
 describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', function () {
@@ -62,6 +64,35 @@ describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', fun
     assert.equal(fs.existsSync(taskDir), false, 'the task directory was created');
   });
 
+  it('names the base URL and the network error when the API cannot be reached', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const baseUrl = `http://127.0.0.1:${port}/v1`;
+    const result = await runCli(['demo', '--task', 'char_codes', '--task_dir', taskDir, '--client_base_url', baseUrl, '--openai_api_key', 'sk-test', '--no_wandb', ...modelArgs, '--max_batch_requests', '300']);
+    assert.equal(result.code, 4, describeResult(result));
+    assert.match(result.stderr, new RegExp(`Connection error\\. Connecting to the API at ${baseUrl.replace(/\./g, '\\.')} failed \\(.*ECONNREFUSED.*\\); check the network connection and client_base_url`));
+  });
+
+  it('exits 2 naming a task directory it cannot write and the way out', async () => {
+    fs.mkdirSync(taskDir);
+    fs.chmodSync(taskDir, 0o555);
+    fs.chmodSync(workDir, 0o755);
+    const args = [cliPath, 'demo', '--task', 'char_codes', '--simulate', '--task_dir', taskDir];
+    // Root writes into a mode 555 directory anyway, so as root the CLI runs as nobody, whom the mode does stop.
+    const asRoot = process.getuid?.() === 0;
+    const child = spawnSync(asRoot ? 'setpriv' : process.execPath, asRoot ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args] : args, {
+      cwd: repoRoot,
+      env: cliEnv(),
+      encoding: 'utf8',
+    });
+    const result = { code: child.status, signal: child.signal, stdout: child.stdout, stderr: child.stderr };
+    assert.equal(result.code, 2, describeResult(result));
+    assert.match(result.stderr, new RegExp(`Cannot write to the task directory ${taskDir} \\(EACCES\\): make it writable, or choose another directory with --task_dir`));
+    assert.deepEqual(fs.readdirSync(taskDir), []);
+  });
+
   describe('against a simulator', () => {
     let sim: SimChild | undefined;
     afterEach(async () => {
@@ -84,6 +115,17 @@ describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', fun
       } finally {
         holder.killIfRunning();
       }
+    });
+
+    it('exits 4 after fatal request errors, naming the flags that go on, and going on with them finishes the task', async () => {
+      sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.1', '--line_error_rate', '1', '--line_error_status', '400']);
+      const args = ['demo', '--task', 'char_codes', '--task_dir', taskDir, ...sim.clientArgs, ...modelArgs, '--max_batch_requests', '300'];
+      const result = await runCli(args);
+      assert.equal(result.code, 4, describeResult(result));
+      assert.match(result.stderr, /Request got fatal error/);
+      assert.match(result.stderr, /run again with --process_failed_batches -1 to process them anyway, and with --retry_fatal_requests to retry/);
+      const goingOn = await runCli([...args, '--process_failed_batches', '-1']);
+      assert.equal(goingOn.code, 0, describeResult(goingOn));
     });
 
     it('exits 4 when a batch fails, leaving it unprocessed, and names the failure', async () => {

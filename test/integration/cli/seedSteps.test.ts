@@ -49,7 +49,7 @@ describe('gpt-batch demo: the seed steps A–H (built CLI)', function () {
     assert.equal(lines.length, 100);
     assert.equal(new Set(lines.map((line) => line.custom_id)).size, 100, 'custom_ids of the batch are not distinct');
     assert.equal(apiCallCount(await sim.stats()), 0, 'step A called the API');
-    assert.match(result.stdout, /has work left/);
+    assert.match(result.stdout, /stopped at the session limit --max_session_requests; run the same command again to continue in a new session/);
   });
 
   it('B) prints 10 verbose requests without calling the API or changing any file', async () => {

@@ -44,6 +44,9 @@ describe('gpt-batch demo: stopping a run, and the npm run demo command line (bui
         const second = result.stdout.indexOf('Received SIGINT again: still finishing the current unit of work');
         assert.ok(second >= 0, describeResult(result));
         assert.ok(result.stdout.indexOf('Stopped at a safe point') > second, 'the run stopped before it reported the second Ctrl+C');
+        const stopLine = result.stdout.split('\n').find((line) => line.includes('Stopped at a safe point')) ?? '';
+        assert.match(stopLine, /Stopped at a safe point: Interrupted \(SIGINT\); the last finished unit of work is saved; run the same command again to continue\.$/);
+        assert.equal(stopLine.match(/unit of work is saved/g)?.length, 1, stopLine);
       } finally {
         child.killIfRunning();
       }

@@ -89,7 +89,7 @@ describe('Template tasks (against the simulator)', function () {
   it('rejects input records that repeat a key, naming the record', async () => {
     fs.writeFileSync(path.join(tmp.dir, 'countries.jsonl'), ['{"id":"fr","name":"France"}', '{"id":"fr","name":"Again"}'].join('\n'));
     const task = await taskFromFile(h, tmp.dir, { facts: template('countries.jsonl') }, 'facts');
-    await assert.rejects(task.run(), (error: unknown) => EngineError.is(error, 'invalidInput') && /record 2 repeats key 'fr' of record 1/.test(error.message));
+    await assert.rejects(task.run(), (error: unknown) => EngineError.is(error, 'invalidInput') && /countries\.jsonl: line 2 repeats key 'fr' of line 1/.test(error.message));
   });
 
   it('rejects a record without a field a message uses, naming the record and the field', async () => {

@@ -54,6 +54,12 @@ describe('W&B logging of a demo run (built CLI, simulator, fake W&B server)', fu
       'Result/num_requests',
       'Result/pass_ratio',
       'Batch/num_unpushed',
+      'Batch/num_total',
+      'Batch/num_completed',
+      'Direct/num_completed',
+      'Output/num_files',
+      'Output/last_file_entries',
+      'Output/last_file_size_mb',
       'Batch/remote_requests',
       'Pushed/session_requests',
       'Pushed/task_pred_cost',
@@ -76,6 +82,18 @@ describe('W&B logging of a demo run (built CLI, simulator, fake W&B server)', fu
     assert.deepEqual(resumed.slice(0, rows.length), rows, 'earlier rows are kept as they were');
     const allSteps = resumed.map((row) => row._step as number);
     assert.deepEqual(allSteps, allSteps.map((_, i) => i), 'the resumed run continues the steps');
+  });
+
+  it('a --no_run run on the resumed W&B run logs the loaded state there as one row', async () => {
+    const before = server.rows('team', 'proj', 'demo1');
+    await demo(['--no_run']);
+    const after = server.rows('team', 'proj', 'demo1');
+    assert.equal(after.length, before.length + 1, 'the status run logged one row');
+    const row = after.at(-1) ?? {};
+    assert.equal(row['Batch/num_completed'], row['Batch/num_total']);
+    assert.ok(Number(row['Batch/num_completed']) >= 1, JSON.stringify(row));
+    assert.equal(row['Task/samples_pending'], 0);
+    assert.equal(typeof row['Output/last_file_entries'], 'number');
   });
 
   it('never writes the W&B key into any file of the task or W&B directory', () => {

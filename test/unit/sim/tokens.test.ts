@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
+import { TokenEstimator } from '../../../src/engine/tokens/estimator';
 import { countPromptTokens, countTokens, truncateToTokens } from '../../../src/sim/tokens';
 
 describe('simulator token counts', () => {
-  it('count 3 per reply, 3 per message plus role and content, 1 more per name', () => {
-    const one = countPromptTokens({ messages: [{ role: 'user', content: 'Hello there' }] });
-    assert.equal(one, 3 + 3 + countTokens('user') + countTokens('Hello there'));
-    const named = countPromptTokens({ messages: [{ role: 'user', name: 'ann', content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: ' there' }] }] });
-    assert.equal(named, one + 1 + countTokens('ann'));
-  });
-
-  it('add the tokens of the JSON of a json_schema response format', () => {
-    const jsonSchema = { name: 'X', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } };
-    const plain = countPromptTokens({ messages: [{ role: 'user', content: 'Hi' }] });
-    const withSchema = countPromptTokens({ messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_schema', json_schema: jsonSchema } });
-    assert.equal(withSchema - plain, countTokens(JSON.stringify(jsonSchema)));
+  it('count prompt tokens as the engine estimator predicts them, schema included', () => {
+    const estimator = new TokenEstimator({ warn: 'never' });
+    const bodies = [
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] },
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', name: 'ann', content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: ' there' }] }] },
+      {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hi' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'X', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+      },
+    ];
+    for (const body of bodies) assert.equal(countPromptTokens(body), estimator.estimateInput(body, '/v1/chat/completions').total);
   });
 
   it('truncate text to a number of tokens', () => {

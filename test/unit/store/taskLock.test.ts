@@ -68,8 +68,24 @@ describe('task lock', function () {
     const started = performance.now();
     await assert.rejects(acquireTaskLock(tmp.dir, 'P', options(logger, { timeout: 1 })), TaskLockedError);
     assert.ok(performance.now() - started >= 1000, 'the contender waited for the whole timeout');
-    assert.match(logger.text(), /Still waiting on lock after \d+s\/1s: .*P\.lock/);
+    assert.match(logger.text(), /Still waiting on lock after \d+s\/1s: .*P\.lock \(held by pid \d+ on host /);
     assert.match(logger.text(), /Failed to acquire lock in 1s: /);
+  });
+
+  it('by default waits until the lock is free, naming the holder in every wait line', async () => {
+    const child = await childHoldingLock();
+    const controller = new AbortController();
+    const logger = new MemoryLogger();
+    const waiting = acquireTaskLock(tmp.dir, 'P', options(logger, { timeout: -1, signal: controller.signal }));
+    const waitLines = () => logger.records.filter((r) => /Waiting on lock|Still waiting on lock/.test(r.message));
+    while (waitLines().length < 3) await new Promise((resolve) => setImmediate(resolve));
+    const holder = `held by pid ${child.process.pid} on host ${os.hostname()} since `;
+    assert.match(waitLines()[0]?.message ?? '', /^Waiting on lock held by pid .* until it is free \(set lock_timeout to give up sooner\): .*P\.lock$/);
+    for (const line of waitLines()) assert.ok(line.message.includes(holder), line.message);
+    child.process.kill('SIGKILL');
+    await child.exited;
+    const lock = await waiting;
+    await lock.release();
   });
 
   it('takes over the lock of a holder that was killed', async () => {

@@ -85,6 +85,22 @@ describe('parseTaskFile', () => {
     assert.deepEqual({ line: mode.line, column: mode.column }, positionOf(text, '"postprocess_output"'));
   });
 
+  it('reports a bad option value with the value it got', () => {
+    const [problem] = problemsOf(fileText({ chars: { task: 'demo:char_codes', max_batch_requests: 'ten' } }));
+    assert.equal(problem?.message, `task 'chars', key 'max_batch_requests': expected an integer >= 1, got "ten"`);
+  });
+
+  it('names a missing required template key and what it is for, at the task', () => {
+    const { key: _key, ...withoutKey } = template;
+    const text = fileText({ summaries: withoutKey });
+    const problems = problemsOf(text);
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      ["task 'summaries' (a template task) is missing the required key 'key': The field that identifies each record (unique)"],
+    );
+    assert.equal(problems[0]?.line, positionOf(text, '"summaries"').line);
+  });
+
   it('reports options that contradict each other at the option a layer set', () => {
     const text = fileText({ chars: { task: 'demo:char_codes', min_batch_requests: 50, max_batch_requests: 10 } });
     const [problem] = problemsOf(text);
