@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { optionDefs } from '../shared/options';
 import { demoNames, type DemoName } from '../shared/taskFile';
-import { InterruptedError, InvalidInputError } from '../shared/errors';
+import { CorruptedStateError, InterruptedError, InvalidInputError } from '../shared/errors';
 import { installSignalHandlers } from '../engine';
+import { openaiClientFactory } from '../host/openaiClient';
+import { readTaskSnapshot } from '../host/readTaskSnapshot';
 import { resolveTaskOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
@@ -12,19 +14,21 @@ import { ProgressLine } from './progressLine';
 import { exitCodes } from './exitCodes';
 import { parseFlags } from './flags';
 import { renderHelp } from './help';
+import { liveBatchStatuses, statusReport } from './statusReport';
+import { readTaskProgress } from './taskProgress';
 
-/** `gpt-batch run`, `demo` and `status`: run a task (or show its status) with the engine in this process. */
+/** `gpt-batch run` and `demo` run a task with the engine in this process; `status` reads its database. */
 
 const cliDefs = optionDefs.filter((d) => d.cli !== false);
 
 const noKeyAdvice = 'set OPENAI_API_KEY or pass --openai_api_key, or add --simulate to rehearse against the built-in simulator';
 
-async function execute(invocation: TaskInvocation, statusOnly: boolean): Promise<number> {
-  const options = resolveTaskOptions(invocation, process.env, statusOnly);
+async function execute(invocation: TaskInvocation): Promise<number> {
+  const options = resolveTaskOptions(invocation, process.env);
   const controller = new AbortController();
   const { prefix, taskDir } = options;
   // On a terminal a live line shows counts, costs and remote batches; plain log lines otherwise, for readable CI logs.
-  const progress = process.stdout.isTTY && !statusOnly ? new ProgressLine(process.stdout, { name: prefix, taskDir, prefix }) : undefined;
+  const progress = process.stdout.isTTY ? new ProgressLine(process.stdout, { name: prefix, taskDir, prefix }) : undefined;
   // A closed pipe stops the run at the next safe point, like Ctrl+C: nobody reads its log any more.
   const logger = consoleLogger(process.stdout, {
     onClosed: () => controller.abort('the standard output was closed'),
@@ -59,42 +63,62 @@ function help(usage: string): string {
   return renderHelp(usage, cliDefs);
 }
 
-/**
- * A task command: parses its flags, prints help for `--help`, and runs (or, with `statusOnly`, shows) the task that
- * `invocationOf` picks.
- */
-function taskCommand(usage: string, statusOnly: boolean, invocationOf: (values: Record<string, unknown>, positionals: string[]) => Promise<TaskInvocation> | TaskInvocation) {
+/** A task command: parses its flags, prints help for `--help`, and runs the task that `invocationOf` picks. */
+function taskCommand(usage: string, invocationOf: (values: Record<string, unknown>, positionals: string[]) => Promise<TaskInvocation> | TaskInvocation) {
   return async (argv: string[]): Promise<number> => {
     const flags = parseFlags(argv, cliDefs);
     if (flags.help) {
       console.log(help(usage));
       return exitCodes.ok;
     }
-    return execute(await invocationOf(flags.values, flags.positionals), statusOnly);
+    return execute(await invocationOf(flags.values, flags.positionals));
   };
 }
 
 /** `gpt-batch run [--config gpt-batch.json] [--task NAME] [flags]` */
 export const runRunCommand = taskCommand(
   'Usage: gpt-batch run [--config gpt-batch.json] [--task NAME] [options]\n\nRuns a task of the task file; flags override the task file.',
-  false,
   cliTaskFileInvocation,
 );
 
-/** `gpt-batch status [--config gpt-batch.json] [--task NAME]`: the task's status without running it. */
-export const runStatusCommand = taskCommand(
-  'Usage: gpt-batch status [--config gpt-batch.json] [--task NAME] [options]\n\nShows the status of a task without running it.',
-  true,
-  (values, positionals) =>
-    values.config === undefined && values.task !== undefined && demoNames.includes(values.task as DemoName)
-      ? demoInvocation(values, positionals)
-      : cliTaskFileInvocation(values, positionals),
-);
+const statusUsage =
+  'Usage: gpt-batch status [--config gpt-batch.json] [--task NAME] [--remote] [options]\n\n' +
+  'Shows the status of a task from its database, read-only: it takes no lock and needs no API or W&B key, so it\n' +
+  'answers at once, also while a run is going on. With --remote it also asks the provider for the live status of\n' +
+  'the remote batches (then it needs the API key).';
+
+/** `gpt-batch status [--config gpt-batch.json] [--task NAME] [--remote]`: the task's status, read-only. */
+export async function runStatusCommand(argv: string[]): Promise<number> {
+  const remote = argv.includes('--remote');
+  const flags = parseFlags(
+    argv.filter((arg) => arg !== '--remote'),
+    cliDefs,
+  );
+  if (flags.help) {
+    console.log(help(statusUsage));
+    return exitCodes.ok;
+  }
+  const invocation =
+    flags.values.config === undefined && flags.values.task !== undefined && demoNames.includes(flags.values.task as DemoName)
+      ? demoInvocation(flags.values, flags.positionals)
+      : await cliTaskFileInvocation(flags.values, flags.positionals);
+  const options = resolveTaskOptions(invocation, process.env, true);
+  const snapshot = await readTaskSnapshot({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix });
+  if (snapshot.error !== undefined) throw new CorruptedStateError(path.join(options.taskDir, 'task.db'), snapshot.error);
+  if (!snapshot.started) {
+    console.log(`Task '${options.prefix}' has not run yet: ${options.taskDir} holds no task database`);
+    return exitCodes.ok;
+  }
+  const live = remote ? await liveBatchStatuses(openaiClientFactory({ options: options.requester, env: process.env, noKeyAdvice })(), snapshot) : new Map();
+  for (const line of statusReport(snapshot, live)) console.log(line);
+  const progress = await readTaskProgress({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix });
+  console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progress === 'complete' }));
+  return exitCodes.ok;
+}
 
 /** `gpt-batch demo --task char_codes|utterance_emotion [flags]`, the counterpart of the Python demo module. */
 export const runDemoCommand = taskCommand(
   'Usage: gpt-batch demo --task char_codes|utterance_emotion [options]\n\nRuns a built-in demo task.',
-  false,
   demoInvocation,
 );
 

@@ -37,18 +37,35 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
   // long as this call keeps those listeners from piling up on the session-long interrupt signal.
   const aborter = new AbortController();
   setMaxListeners(0, aborter.signal);
+  // Answers that are saved as they arrive are worth waiting for: an interrupt then only stops new requests, and the
+  // ones in flight finish (a third Ctrl+C still exits at once). Unsaved answers would be lost anyway, so those
+  // requests are aborted.
   const forwardInterrupt = () => aborter.abort(r.gate.signal.reason);
-  if (r.gate.signal.aborted) forwardInterrupt();
-  else r.gate.signal.addEventListener('abort', forwardInterrupt, { once: true });
+  if (!save) {
+    if (r.gate.signal.aborted) forwardInterrupt();
+    else r.gate.signal.addEventListener('abort', forwardInterrupt, { once: true });
+  }
 
   const worker = async (): Promise<void> => {
     while (next < requests.length && !interrupted) {
       const index = next;
       next += 1;
       if (results[index] !== undefined) continue;
+      if (r.gate.requested) {
+        interrupted = true;
+        return;
+      }
       const request = requests[index] as CachedRequest;
       const wait = pausedUntil - r.clock();
-      if (wait > 0) await r.gate.sleep(wait);
+      if (wait > 0) {
+        try {
+          await r.gate.sleep(wait);
+        } catch (error) {
+          if (!(error instanceof InterruptedError)) throw error;
+          interrupted = true;
+          return;
+        }
+      }
       const result = emptyResult(request.id, request.size, request.payload, requestInfoOf(request));
       if (!r.dryrun) {
         try {

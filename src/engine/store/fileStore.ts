@@ -93,8 +93,10 @@ export class FileStore {
     if (text !== undefined) {
       const journal = parseJournal(this.db ? this.db.file : this.journalPath, text);
       await applyJournal(this.dir, journal);
-      if (this.db) this.db.run('DELETE FROM file_journal');
-      else await fsp.unlink(this.journalPath);
+      // A read-only database (a dry run) keeps the row: its next writer deletes it after replaying it once more.
+      if (this.db) {
+        if (!this.db.readonly) this.db.run('DELETE FROM file_journal');
+      } else await fsp.unlink(this.journalPath);
       await fsyncDir(this.dir);
       const files = journal.ops.map((op) => op.file).join(', ');
       this.logger.warn(`Completed a commit that was interrupted before it finished (${journal.ops.length} file(s): ${files})`);
@@ -152,8 +154,8 @@ export class FileStore {
 
   /**
    * The database transaction is the commit point: it holds the unit's database writes and the journal of its file
-   * changes (whose new contents are already durable in temps). The journal row stays until the next commit replaces
-   * or deletes it: replaying it after a crash is harmless until then, because no later change touched its files.
+   * changes (whose new contents are already durable in temps). Once the changes are applied the row is deleted, so
+   * that the next open (a dry run, say) has nothing to replay.
    */
   private async commitWithDb(db: TaskDb, changes: Map<string, StagedChange>, writes: SqlWrite[]): Promise<void> {
     const ops = await this.prepare(changes);
@@ -163,14 +165,15 @@ export class FileStore {
       db.transaction(() => {
         for (const write of writes) write(db);
         if (ops.length > 0) db.run('INSERT OR REPLACE INTO file_journal (id, journal) VALUES (1, ?)', JSON.stringify({ version: 1, ops } satisfies Journal));
-        else db.run('DELETE FROM file_journal');
       });
     } catch (error) {
       await this.removeTemps(ops);
       throw error;
     }
-    // applyJournal fsyncs the directories it touched, so the changes are durable before the next commit drops the row.
-    if (ops.length > 0) await this.rollForward({ version: 1, ops }, false);
+    if (ops.length === 0) return;
+    // applyJournal fsyncs the directories it touched, so the changes are durable before the row goes.
+    await this.rollForward({ version: 1, ops }, false);
+    db.run('DELETE FROM file_journal');
   }
 
   /** Applies a committed journal. If that fails, what is on disk no longer matches the caller's memory, so the

@@ -4,7 +4,8 @@ import { CliChild, describeResult, type CliResult } from './cliProcess';
 /** How one run of an interrupt loop ended. */
 export interface InterruptedRun {
   signal: 'SIGINT' | 'SIGKILL' | 'none';
-  delayMs: number;
+  /** How far the run had got (in the loop's progress measure) when it was signalled. */
+  signalledAt: number;
   result: CliResult;
 }
 
@@ -15,42 +16,56 @@ export interface InterruptLoopReport {
   interrupts: number;
 }
 
-/** One line per run: the signal, its delay and how the run ended. */
+/** One line per run: the signal, the progress at which it was sent and how the run ended. */
 export function describeRuns(runs: InterruptedRun[]): string {
-  return runs.map((run, index) => `run ${index}: ${run.signal} after ${Math.round(run.delayMs)} ms → ${run.result.code ?? run.result.signal}`).join('\n');
+  return runs.map((run, index) => `run ${index}: ${run.signal} at progress ${run.signalledAt} → ${run.result.code ?? run.result.signal}`).join('\n');
 }
 
 const completeLine = /Task '[^']+' is complete/;
 const startedLine = /Running task manager for task/;
 const safePointLine = /Stopped at a safe point/;
 
+/** Polls `progress` until it reaches `target` or the child ends; true if it was reached with the child running. */
+async function reached(child: CliChild, progress: () => Promise<number>, target: number): Promise<boolean> {
+  let ended = false;
+  void child.exited.then(() => {
+    ended = true;
+  });
+  while (!ended) {
+    if ((await progress()) >= target) return !ended;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
 /**
- * Runs `args` again and again: the first `interrupts` runs get SIGINT or SIGKILL (alternating, starting with
- * `firstSignal`) after a random delay of up to `maxDelayMs` from the moment the task manager starts; then runs go
- * on without signals until one reports the task complete. Asserts that every Ctrl+C run exits 0 saying it stopped at
- * a safe point (or completed), and that no run fails. The delays are printed when an assertion fails.
+ * Runs `args` again and again: run i gets `signals[i]` once the run has made `stepOf(i)` units of `progress` (a
+ * count the simulator reports, such as answered requests) since it started, an observed point of the run rather
+ * than a guessed delay; then runs go on without signals until one reports the task complete. Asserts that every
+ * Ctrl+C run exits 0 saying it stopped at a safe point (or completed), and that no run fails.
  */
 export async function interruptUntilComplete(
   args: string[],
-  options: { interrupts: number; maxDelayMs: number; maxCleanRuns?: number; random?: () => number },
+  options: { signals: ('SIGINT' | 'SIGKILL')[]; progress: () => Promise<number>; stepOf: (run: number) => number; maxCleanRuns?: number },
 ): Promise<InterruptLoopReport> {
-  const random = options.random ?? Math.random;
   const runs: InterruptedRun[] = [];
   let interrupts = 0;
   const history = () => describeRuns(runs);
-  for (let attempt = 0; attempt < options.interrupts + (options.maxCleanRuns ?? 5); attempt += 1) {
-    const signal = attempt >= options.interrupts ? 'none' : attempt % 2 === 0 ? 'SIGINT' : 'SIGKILL';
+  for (let attempt = 0; attempt < options.signals.length + (options.maxCleanRuns ?? 5); attempt += 1) {
+    const signal = options.signals[attempt] ?? 'none';
     const child = new CliChild(args);
-    let delayMs = 0;
+    let signalledAt = 0;
     try {
       if (signal !== 'none') {
         await child.waitFor(startedLine);
-        delayMs = random() * options.maxDelayMs;
-        const stillRunning = await Promise.race([new Promise<boolean>((resolve) => setTimeout(() => resolve(true), delayMs)), child.exited.then(() => false)]);
-        if (stillRunning) child.process.kill(signal);
+        const base = await options.progress();
+        if (await reached(child, options.progress, base + options.stepOf(attempt))) {
+          signalledAt = (await options.progress()) - base;
+          child.process.kill(signal);
+        }
       }
       const result = await child.exited;
-      runs.push({ signal, delayMs, result });
+      runs.push({ signal, signalledAt, result });
       const endedBySignal = result.signal !== null || safePointLine.test(result.stdout);
       if (signal === 'SIGKILL' && endedBySignal) interrupts += 1;
       if (signal === 'SIGINT') {
@@ -60,7 +75,7 @@ export async function interruptUntilComplete(
       } else if (signal === 'none' || !endedBySignal) {
         assert.equal(result.code, 0, `run ${attempt} failed\n${describeResult(result)}\n${history()}`);
       }
-      if (attempt >= options.interrupts && result.code === 0 && completeLine.test(result.stdout)) return { runs, interrupts };
+      if (attempt >= options.signals.length && result.code === 0 && completeLine.test(result.stdout)) return { runs, interrupts };
     } finally {
       child.killIfRunning();
     }

@@ -1,0 +1,54 @@
+import type OpenAI from 'openai';
+import type { BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
+
+/** The live status the provider reports for a remote batch (with `--remote`). */
+export interface LiveBatchStatus {
+  status: string;
+  completed: number;
+  failed: number;
+  total: number;
+}
+
+/**
+ * The lines `gpt-batch status` prints: read from the task database read-only, so they describe the last unit of
+ * work a run (possibly one going on right now) committed.
+ */
+export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, LiveBatchStatus | string>): string[] {
+  const s = snapshot.samples;
+  const byPlace = (place: BatchSummary['place']) => snapshot.batches.filter((b) => b.place === place);
+  const local = byPlace('local');
+  const remote = byPlace('remote');
+  const processed = byPlace('processed').length + byPlace('direct').length + snapshot.olderProcessed;
+  const lines = [
+    `Task '${snapshot.name}' in ${snapshot.taskDir}`,
+    `Samples: ${s.succeeded} succeeded, ${s.failed} failed, ${s.pending} pending`,
+    `Requests: ${snapshot.queuedRequests} queued (in no batch yet), ${local.reduce((n, b) => n + b.numRequests, 0)} in ${local.length} local batch(es)`,
+    `Remote batches: ${remote.length === 0 ? 'none' : ''}`,
+  ];
+  for (const b of remote) {
+    const answer = b.remoteId === undefined ? undefined : live.get(b.remoteId);
+    const saved = `${b.status}${b.completed !== undefined ? `, ${b.completed + (b.failed ?? 0)}/${b.numRequests} done` : `, ${b.numRequests} requests`}`;
+    const now =
+      answer === undefined ? '' : typeof answer === 'string' ? ` (provider: ${answer})` : ` (provider now: ${answer.status}, ${answer.completed + answer.failed}/${answer.total} done, ${answer.failed} failed)`;
+    lines.push(`  batch ${b.id} = ${b.remoteId ?? '?'}: ${saved}${now}`);
+  }
+  lines.push(`Processed batches: ${processed}`);
+  lines.push(`Cost: ${snapshot.taskCost.toFixed(3)} spent (true cost of processed batches), ${snapshot.queuedEstimate.toFixed(3)} estimated for the local and remote batches`);
+  return lines;
+}
+
+/** Asks the provider for the live status of each remote batch; an error is reported per batch, not thrown. */
+export async function liveBatchStatuses(client: OpenAI, snapshot: TaskSnapshot): Promise<Map<string, LiveBatchStatus | string>> {
+  const out = new Map<string, LiveBatchStatus | string>();
+  for (const b of snapshot.batches) {
+    if (b.place !== 'remote' || b.remoteId === undefined) continue;
+    try {
+      const batch = await client.batches.retrieve(b.remoteId);
+      const counts = batch.request_counts;
+      out.set(b.remoteId, { status: batch.status, completed: counts?.completed ?? 0, failed: counts?.failed ?? 0, total: counts?.total ?? b.numRequests });
+    } catch (error) {
+      out.set(b.remoteId, `could not be asked: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}
