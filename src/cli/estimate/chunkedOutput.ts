@@ -7,7 +7,7 @@ export interface OutputStream {
 
 const settleEvents = ['drain', 'error', 'close'] as const;
 
-const flushAt = 256 * 1024;
+const flushAt = 64 * 1024;
 
 /**
  * Collects printed text into large chunks, so that a million lines cost a few hundred writes rather than a million,

@@ -42,7 +42,7 @@ export async function estimateFile(flags: EstimateFlags, streams: EstimateStream
   const warnsOfSize = flags.output === 'json' && !flags.summaryOnly;
   out.write(printer.start());
   let lineNumber = 0;
-  for await (const batch of readLineBatches(flags.file)) {
+  for (const batch of readLineBatches(flags.file)) {
     for (const text of batch) {
       lineNumber += 1;
       if (isBlank(text)) continue;
