@@ -78,7 +78,8 @@ export class TokenEstimator {
   private readonly warnings: TokenWarnings;
   private readonly imageSizing: ImageSizing;
   private readonly remoteImages = new RemoteImageSizes();
-  private readonly families = new Map<string, ModelFamilies>();
+  /** Per model: built once, since requests of one model come by the million. */
+  private readonly counting = new Map<string, { families: ModelFamilies; counting: PayloadCounting }>();
 
   constructor(options: TokenEstimatorOptions = {}) {
     this.warnings = new TokenWarnings(options.warn ?? 'once', options.logger ?? noopLogger);
@@ -140,18 +141,24 @@ export class TokenEstimator {
 
   private countingFor(modelValue: unknown, endpoint: EstimableEndpoint): PayloadCounting {
     const model = typeof modelValue === 'string' ? modelValue : '';
-    let families = this.families.get(model);
-    if (!families) {
-      families = familiesOf(model);
-      this.families.set(model, families);
+    let entry = this.counting.get(model);
+    if (!entry) {
+      entry = this.newCounting(model);
+      this.counting.set(model, entry);
     }
-    const warn = (message: string): void => this.warnings.warn(message);
-    if (!families.knownEncoding) warn(`Unknown model '${model}': counting tokens with the ${families.encoding} encoding`);
+    const { families, counting } = entry;
+    if (!families.knownEncoding) counting.warn(`Unknown model '${model}': counting tokens with the ${families.encoding} encoding`);
     if (!families.knownCore && endpoint !== '/v1/embeddings') {
-      warn(`Unknown model '${model}': assuming the message overheads of gpt-4o`);
+      counting.warn(`Unknown model '${model}': assuming the message overheads of gpt-4o`);
     }
+    return counting;
+  }
+
+  private newCounting(model: string): { families: ModelFamilies; counting: PayloadCounting } {
+    const families = familiesOf(model);
+    const warn = (message: string): void => this.warnings.warn(message);
     const image = families.image;
-    return {
+    const counting: PayloadCounting = {
       model,
       core: families.core,
       func: families.func,
@@ -162,6 +169,7 @@ export class TokenEstimator {
         return this.imageTokens(reference, image.config, warn);
       },
     };
+    return { families, counting };
   }
 
   private imageTokens(reference: ImageReference, config: ImageTokensConfig, warn: (message: string) => void): number {

@@ -117,7 +117,8 @@ export function countChatMessage(message: unknown, position: number, tally: Toke
   }
   const role = roleBucket(message.role);
   tally.addOverhead(role, messageOverhead(position, counting.core));
-  for (const [key, value] of Object.entries(message)) {
+  for (const key in message) {
+    const value = message[key];
     if (key === 'content') countContent(value, role, readChatPart, tally, counting);
     else if (typeof value === 'string') {
       if (key === 'name') tally.addOverhead(role, counting.core.tokensPerName);

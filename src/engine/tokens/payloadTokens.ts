@@ -67,7 +67,7 @@ export function chatInputTokens(payload: JsonObject, counting: PayloadCounting):
   tally.addFixed(counting.core.tokensPerResponse);
   const messages = Array.isArray(payload.messages) ? payload.messages : [];
   if (!Array.isArray(payload.messages)) counting.warn('Chat request without a "messages" list: counting no messages');
-  messages.forEach((message, position) => countChatMessage(message, position, tally, counting));
+  for (let position = 0; position < messages.length; position += 1) countChatMessage(messages[position], position, tally, counting);
   const format = payload.response_format;
   tally.format = formatTokens(format, isJsonObject(format) ? format.json_schema : undefined, counting);
   if (Array.isArray(payload.tools) && payload.tools.length > 0) {

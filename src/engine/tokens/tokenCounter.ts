@@ -1,4 +1,5 @@
 import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import { PieceCounts, pretokenizerPatterns } from './pieceCounts';
 
 /** Strings up to this length are counted once and remembered: roles, names, schema keys, titles, enum values. */
 const shortTextLength = 48;
@@ -13,24 +14,34 @@ export class TokenCounter {
   readonly spaceToken: number;
   readonly periodToken: number;
   private readonly shortCounts = new Map<string, number>();
+  private readonly pieces: PieceCounts | undefined;
 
-  constructor(private readonly encoder: Tiktoken) {
+  /** `pretokenizerPattern`, the encoding's split pattern, lets texts be counted piece by piece. */
+  constructor(
+    private readonly encoder: Tiktoken,
+    pretokenizerPattern?: string,
+  ) {
     this.spaceToken = firstToken(encoder, ' ');
     this.periodToken = firstToken(encoder, '.');
+    this.pieces = pretokenizerPattern === undefined ? undefined : new PieceCounts(pretokenizerPattern, (text) => encoder.encode_ordinary(text).length);
   }
 
   /** Number of tokens of `text`. */
   count(text: string): number {
     if (text.length === 0) return 0;
-    if (text.length > shortTextLength) return this.encoder.encode_ordinary(text).length;
+    if (text.length > shortTextLength) return this.countUncached(text);
     const known = this.shortCounts.get(text);
     if (known !== undefined) return known;
-    const counted = this.encoder.encode_ordinary(text).length;
+    const counted = this.countUncached(text);
     // Clearing instead of evicting one entry keeps the hot path to a single lookup; a full cache only happens
     // with unusually many distinct short strings, and then refilling it is cheap.
     if (this.shortCounts.size >= shortTextCacheEntries) this.shortCounts.clear();
     this.shortCounts.set(text, counted);
     return counted;
+  }
+
+  private countUncached(text: string): number {
+    return this.pieces?.count(text) ?? this.encoder.encode_ordinary(text).length;
   }
 
   /** The tokens of `text`. */
@@ -52,7 +63,7 @@ const counters = new Map<TiktokenEncoding, TokenCounter>();
 export function tokenCounterFor(encoding: TiktokenEncoding): TokenCounter {
   let counter = counters.get(encoding);
   if (!counter) {
-    counter = new TokenCounter(get_encoding(encoding));
+    counter = new TokenCounter(get_encoding(encoding), pretokenizerPatterns[encoding]);
     counters.set(encoding, counter);
   }
   return counter;

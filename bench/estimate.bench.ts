@@ -1,0 +1,58 @@
+// Throughput and peak memory of `gpt-batch estimate` (the built CLI) on a million short chat requests, in every
+// output mode, each run in a child process whose peak RSS is read from its resource usage.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { writeChatRequests } from '../test/support/cli/estimateRequests';
+import { machineLoad } from './support/measure';
+import { reportFigures } from './report';
+
+const lines = 1_000_000;
+const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+const modes: Record<string, string[]> = { table: [], jsonl: ['--jsonl'], json: ['--json'], summary: ['--summary'] };
+
+// The child reports its own peak RSS on exit; stdout is read and dropped, as a pipe to another program would be.
+const reportPeakRss = "process.on('exit', () => process.stderr.write(`peak_rss_kb=${process.resourceUsage().maxRSS}\\n`))";
+
+function runEstimate(file: string, flags: string[]): Promise<{ seconds: number; peakRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, ['--eval', `${reportPeakRss}; process.argv.splice(1, 0, ${JSON.stringify(cli)}); require(${JSON.stringify(cli)})`, 'estimate', file, ...flags], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - start) / 1000;
+      const peak = /peak_rss_kb=([0-9]+)/.exec(stderr);
+      if (code !== 0 || !peak) reject(new Error(`estimate ${flags.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ seconds, peakRssMb: Math.round(Number(peak[1]) / 1024) });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gpt-batch-estimate-bench-'));
+  try {
+    const file = path.join(dir, 'requests.jsonl');
+    await writeChatRequests(file, lines);
+    const figures: Record<string, number | string> = { lines };
+    for (const [mode, flags] of Object.entries(modes)) {
+      const { seconds, peakRssMb } = await runEstimate(file, flags);
+      figures[`${mode}_lines_per_s`] = Math.round(lines / seconds);
+      figures[`${mode}_peak_rss_mb`] = peakRssMb;
+    }
+    figures.load = machineLoad();
+    reportFigures('estimate', figures);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
