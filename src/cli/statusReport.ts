@@ -45,7 +45,7 @@ export async function liveBatchStatuses(client: OpenAI, snapshot: TaskSnapshot):
     try {
       const batch = await client.batches.retrieve(b.remoteId);
       const counts = batch.request_counts;
-      out.set(b.remoteId, { status: batch.status, completed: counts?.completed ?? 0, failed: counts?.failed ?? 0, total: counts?.total ?? b.numRequests });
+      out.set(b.remoteId, { status: batch.status, completed: counts?.completed ?? 0, failed: counts?.failed ?? 0, total: counts?.total || b.numRequests });
     } catch (error) {
       out.set(b.remoteId, `could not be asked: ${(error as Error).message}`);
     }

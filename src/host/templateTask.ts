@@ -55,6 +55,9 @@ class TemplateOutput implements TaskOutput {
   }
 }
 
+/** Requests generated between commits. */
+const commitEvery = 10_000;
+
 /**
  * A task defined entirely in the task file: one request per input record, built from message templates with
  * `{{field}}` placeholders, an optional strict response schema, and request parameters.
@@ -100,7 +103,11 @@ export class TemplateTask extends TaskManager {
     this.logger.info(`Loaded ${this.records.length} input records from ${file}`);
   }
 
-  protected override generateRequests(): boolean {
+  /**
+   * Adds a request per record not yet committed, committing every `commitEvery` of them, so that memory holds one
+   * chunk of requests however large the input; stops early when the pipeline is congested.
+   */
+  protected override async generateRequests(): Promise<boolean> {
     for (const record of this.records) {
       const key = String(record[this.spec.key]);
       if (Object.hasOwn(this.T.committed_samples, key)) continue;
@@ -108,6 +115,7 @@ export class TemplateTask extends TaskManager {
       const payload: Record<string, unknown> = { ...this.spec.request, messages };
       if (this.responseFormat !== undefined) payload.response_format = this.responseFormat;
       this.addRequest({ payload, meta: { sample_key: key } });
+      if (this.requester.pool.length >= commitEvery && (await this.commitRequests())) return false;
     }
     return true;
   }
