@@ -1,25 +1,26 @@
-// Local overhead of the requester for 100,000 small requests, without any API call: add them to the pool, commit
-// them to the queue 1,000 at a time (forming full batches after each commit, as the task manager does), force the
-// trailing batch, and write every batch's JSONL. Figures: requests per second per phase and overall, the median
-// commit unit, and the peak RSS of the process.
+// Local overhead of the requester for 100,000 and for 1,000,000 small requests, without any API call: add them to
+// the pool, commit them to the queue 1,000 at a time (forming full batches after each commit, as the task manager
+// does), force the trailing batch, and write every batch's JSONL. Each size runs in a process of its own. Figures:
+// requests per second per phase and overall, the median commit unit, and the peak RSS of the process.
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { reportFigures } from './report';
 import { machineLoad, measure, median, peakRssMb, round, timeCommits } from './support/measure';
 import { openBenchRequester, smallChatRequest } from './support/requesterHarness';
 
-const requestCount = 100_000;
+const sizes = [100_000, 1_000_000];
 const commitGroup = 1_000;
 
-/** Live heap with the 100,000 requests still held by the requester (their batches are unpushed). */
+/** Live heap at the end, with every batch unpushed (its requests are in the database, not in memory). */
 function heapAfterGcMb(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
 }
 
-async function main(): Promise<void> {
+async function measureSize(requestCount: number): Promise<void> {
   const figures: Record<string, number | string> = { requests: requestCount, commit_group: commitGroup, load_before: machineLoad() };
   const rssBeforeMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  const bench = await openBenchRequester(null);
+  const bench = await openBenchRequester(null, { max_unpushed_batches: 1000 });
   const commits = timeCommits();
   try {
     const r = bench.requester;
@@ -63,7 +64,17 @@ async function main(): Promise<void> {
     commits.stop();
     bench.close();
   }
-  reportFigures('requesterLocal', figures);
+  reportFigures(`requesterLocal_${requestCount / 1000}k`, figures);
+}
+
+/** Without an argument: runs each size in a child process (so that each peak RSS is its own); with one, that size. */
+async function main(): Promise<void> {
+  const size = Number(process.argv[2]);
+  if (Number.isInteger(size) && size > 0) return measureSize(size);
+  for (const count of sizes) {
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, String(count)], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`The ${count}-request run failed`);
+  }
 }
 
 main().catch((error: unknown) => {

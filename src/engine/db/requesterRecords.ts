@@ -145,7 +145,18 @@ export class RequesterRecords {
     });
   }
 
-  /** Stages requests joining a batch (or a direct virtual batch), inserting those that were never committed. */
+  /** Stages committed requests joining a local batch, with the estimate frozen at its formation. */
+  assignToBatch(tx: Transaction, batchId: number, requests: readonly CachedRequest[]): void {
+    const rows = requests.map((r) => [JSON.stringify(r.tokens_cost), r.id] as const);
+    tx.sql((db) => {
+      for (const [tokensCost, id] of rows) db.run("UPDATE requests SET batch_kind = 'batch', batch_id = ?, tokens_cost = ? WHERE id = ?", batchId, tokensCost, id);
+    });
+  }
+
+  /**
+   * Stages requests joining a batch (or a direct virtual batch), inserting those that were never committed (retries
+   * made by a direct batch, and requests a task executes directly).
+   */
   assignRequests(tx: Transaction, kind: 'batch' | 'direct', batchId: number | null, requests: readonly CachedRequest[]): void {
     const rows = requests.map(
       (r) => [r.id, kind, batchId, sampleKeyOf(r.meta), r.retry_num, JSON.stringify(r.payload), json(r.meta), json(r.parse_info), r.input_tokens, r.max_output_tokens, r.size, JSON.stringify(r.tokens_cost)] as const,

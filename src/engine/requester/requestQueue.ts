@@ -72,20 +72,12 @@ export class RequestQueue {
     });
   }
 
-  /** Removes the first `count` requests from the queue and returns them (the caller stages their new batch). */
-  take(u: UnitContext, count: number): CachedRequest[] {
+  /** Removes `front`, the first requests of the queue as `iterate` gave them, from it (the caller stages their new batch). */
+  take(u: UnitContext, front: readonly CachedRequest[]): void {
     this.guard(u);
-    const taken: CachedRequest[] = [];
-    if (count > 0) {
-      for (const request of this.iterate()) {
-        taken.push(request);
-        if (taken.length === count) break;
-      }
-    }
-    for (const r of taken) this.add(r, -1);
-    const last = taken.at(-1);
+    for (const r of front) this.add(r, -1);
+    const last = front.at(-1);
     if (last !== undefined) this.takenThrough = last.id;
-    return taken;
   }
 
   /** Forgets every queued request (the caller stages the deletion). */

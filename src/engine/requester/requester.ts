@@ -247,18 +247,30 @@ export class Requester {
         this.logger.info(`Not forming more batches as there are already ${this.unpushedBatches.length} unpushed batches (${this.queue.length} requests left in the queue)`);
         break;
       }
-      const { count, reasons } = this.selectBatch();
+      if (!force && !this.queueCanFillBatch()) break;
+      const { requests, reasons } = this.selectBatch();
       const full = reasons.length > 0;
       if (!full && !force) break;
       if (!full) reasons.push('Forced');
-      await this.createBatch(count, full, reasons);
+      await this.createBatch(requests, full, reasons);
     }
     return this.unpushedBatches.length;
   }
 
-  /** How many queued requests fit the next batch, and which limits made it full (none if the queue ran out). */
-  private selectBatch(): { count: number; reasons: string[] } {
+  /**
+   * Whether the queue as a whole exceeds a batch limit, so that a full batch can be formed: after most commits it
+   * cannot, and this answers from the queue's totals without reading it.
+   */
+  private queueCanFillBatch(): boolean {
     const o = this.options;
+    const q = this.queue;
+    return q.length > o.max_batch_requests || q.size > this.limits.max_batch_size || q.tokensCost.input_tokens > this.limits.max_batch_tokens || costBatch(q.tokensCost) > o.max_batch_cost;
+  }
+
+  /** The queued requests that fit the next batch, and which limits made it full (none if the queue ran out). */
+  private selectBatch(): { requests: CachedRequest[]; reasons: string[] } {
+    const o = this.options;
+    const requests: CachedRequest[] = [];
     let count = 0;
     let size = 0;
     let tokens = 0;
@@ -271,20 +283,21 @@ export class Requester {
       if (cost + costBatch(req.tokens_cost) > o.max_batch_cost) reasons.push('Max batch cost');
       if (reasons.length > 0) {
         if (count === 0) throw new EngineError('aborted', `The batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
-        return { count, reasons: reasons.sort() };
+        return { requests, reasons: reasons.sort() };
       }
+      requests.push(req);
       count += 1;
       size += req.size;
       tokens += req.input_tokens;
       cost += costBatch(req.tokens_cost);
     }
-    return { count, reasons: [] };
+    return { requests, reasons: [] };
   }
 
-  private async createBatch(count: number, full: boolean, reasons: string[]): Promise<void> {
+  private async createBatch(requests: CachedRequest[], full: boolean, reasons: string[]): Promise<void> {
     await this.unit(async (u) => {
       this.guard(u);
-      const requests = this.queue.take(u, count);
+      this.queue.take(u, requests);
       const id = this.state.max_batch_id + 1;
       const batch: BatchState = {
         id,
@@ -297,7 +310,7 @@ export class Requester {
         push: null,
         remote: null,
       };
-      this.writeBatch(u, batch, requests);
+      this.writeBatch(u, batch, requests, true);
       this.state.max_batch_id = id;
       this.state.batches.push(batch);
       this.saveState(u);
@@ -308,10 +321,14 @@ export class Requester {
     });
   }
 
-  /** Stages a local batch's input file and its requests' assignment to it (and keeps them in memory in a dry run). */
-  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[]): void {
+  /**
+   * Stages a local batch's input file and its requests' assignment to it (and keeps them in memory in a dry run).
+   * `fromQueue`: every request is a committed one (else new retries are among them and are inserted).
+   */
+  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[], fromQueue = false): void {
     u.tx.writeText(batch.local_jsonl, requests.map((r) => r.line).join(''));
-    this.records.assignRequests(u.tx, 'batch', batch.id, requests);
+    if (fromQueue) this.records.assignToBatch(u.tx, batch.id, requests);
+    else this.records.assignRequests(u.tx, 'batch', batch.id, requests);
     this.rememberDryrunBatch(batch.id, requests);
   }
 

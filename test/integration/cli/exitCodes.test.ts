@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildCli, CliChild, cliEnv, cliPath, describeResult, modelArgs, repoRoot, runCli } from '../../support/cli/cliProcess';
 import { apiCallCount, SimChild } from '../../support/cli/simChild';
+import { tamperTaskDb } from '../../support/taskManager/taskStateAt';
 
 describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', function () {
   this.timeout(180_000);
@@ -127,6 +128,30 @@ describe('gpt-batch demo: help, exit codes and start-up errors (built CLI)', fun
       const goingOn = await runCli([...args, '--process_failed_batches', '-1']);
       assert.equal(goingOn.code, 0, describeResult(goingOn));
     });
+
+    for (const [what, damage, expected] of [
+      ['truncated', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 3)), /is not a readable task database|is damaged/],
+      ['garbage', (file: string) => fs.writeFileSync(file, 'not a database '.repeat(1000)), /is not a readable task database/],
+      ['newer', (file: string) => tamperTaskDb(path.dirname(file), 'UPDATE schema_version SET version = 99'), /written by a newer version of GPT Batch/],
+    ] as const) {
+      it(`exits 4 for a ${what} task.db, naming it, in a run and in status, and leaves it as it was`, async () => {
+        sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.1']);
+        const dir = path.join(workDir, `damaged-${what}`);
+        const args = ['demo', '--task', 'char_codes', '--task_dir', dir, ...sim.clientArgs, ...modelArgs, '--max_session_requests', '0'];
+        const first = await runCli(args);
+        assert.equal(first.code, 0, describeResult(first));
+        const file = path.join(dir, 'task.db');
+        damage(file);
+        const bytes = fs.readFileSync(file);
+        for (const run of [args, ['status', '--task', 'char_codes', '--task_dir', dir, ...modelArgs]]) {
+          const result = await runCli(run);
+          assert.equal(result.code, 4, describeResult(result));
+          assert.ok(result.stderr.includes(file), describeResult(result));
+          assert.match(result.stderr, expected);
+        }
+        assert.deepEqual(fs.readFileSync(file), bytes);
+      });
+    }
 
     it('exits 4 when a batch fails, leaving it unprocessed, and names the failure', async () => {
       sim = await SimChild.start(path.join(workDir, 'sim'), ['--batch_seconds', '0.3', '--fail_batch_rate', '1']);

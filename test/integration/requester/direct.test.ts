@@ -54,10 +54,10 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
     assert.equal(getEventListeners(gate.signal, 'abort').length, 0, 'no abort listener of a finished request is left on the session signal');
   });
 
-  it('an interrupt aborts the requests in flight and keeps the virtual batch to run again', async () => {
-    h.sim.setFaults({ chatLatencyMs: 5000 });
-    const { requester, gate } = await h.open({ options: { min_batch_requests: 101 } });
-    const file = await unpushableBatch(requester, 4);
+  it('an interrupt lets the requests in flight finish and saves their answers; the next session uses them instead of asking again', async () => {
+    h.sim.setFaults({ chatLatencyMs: 300 });
+    const { requester, gate } = await h.open({ options: { min_batch_requests: 101, direct_concurrency: 2 } });
+    const file = await unpushableBatch(requester, 6);
     const before = h.snapshot();
     h.hooks = {
       before: () => {
@@ -65,9 +65,22 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
       },
     };
     await assert.rejects(processUnpushableBatches(requester, recordingHandler().handler), (error: unknown) => error instanceof InterruptedError);
-    assert.deepEqual(h.sim.stats().directRequestIdsAnswered, {});
-    assert.deepEqual(h.snapshot(), before);
-    assert.equal(lineCount(file), 4);
+    const answered = Object.keys(h.sim.stats().directRequestIdsAnswered).sort();
+    assert.deepEqual(answered, ['id-1', 'id-2'], 'the two requests in flight were answered, no new one was sent');
+    const { 'task.db:results': results, ...after } = h.snapshot();
+    const { 'task.db:results': _none, ...unchanged } = before;
+    assert.deepEqual(after, unchanged, 'nothing was processed');
+    assert.deepEqual((JSON.parse(results ?? '[]') as { request_id: number }[]).map((r) => `id-${r.request_id}`).sort(), answered);
+    assert.equal(lineCount(file), 6);
+
+    h.hooks = {};
+    h.sim.resetStats();
+    const next = await h.open({ options: { min_batch_requests: 101, direct_concurrency: 2 } });
+    const { handler, results: processed } = recordingHandler();
+    await processUnpushableBatches(next.requester, handler);
+    assert.deepEqual(processed.flatMap((b) => b.results.map((x) => x.req_id)).sort(), [1, 2, 3, 4, 5, 6]);
+    const askedAgain = Object.keys(h.sim.stats().directRequestIds).filter((id) => answered.includes(id));
+    assert.deepEqual(askedAgain, [], 'answered requests were asked again');
   });
 
   it('29: a 500 is retried in the same run; interrupted right after its virtual batch, the retry is on disk in the batch file', async () => {
