@@ -19,6 +19,7 @@ import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
+import { queueHasRoom, waitOutBackoff } from '../requester/queueFull';
 import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester/metricsLog';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
@@ -155,7 +156,7 @@ export abstract class TaskManager {
     }
     if (batch && r.queue.length > 0) await r.batchRequests(forceBatch);
     if (!push) return false;
-    if (r.unpushedBatches.some((b) => r.isPushable(b))) return pushBatches(r);
+    if (r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) return pushBatches(r);
     return r.unpushedBatches.length >= r.options.max_unpushed_batches;
   }
 
@@ -203,6 +204,7 @@ export abstract class TaskManager {
             break;
           }
           if (this.requester.unfinishedRemoteBatches.length === 0) {
+            if (await waitOutBackoff(this.requester)) continue;
             this.logger.warn('Stopping incomplete task manager as a step did not result in unfinished pushed remote batches');
             this.end = this.options.only_process ? { kind: 'workLeft' } : limitsEnd(this.requester);
             break;
@@ -242,7 +244,7 @@ export abstract class TaskManager {
         this.logger.info('Only-process mode => Stopping step after processing finished remote batches');
         return true;
       }
-      if (r.unpushedBatches.some((b) => r.isPushable(b))) await pushBatches(r);
+      if (r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) await pushBatches(r);
       const { limited } = await processUnpushableBatches(r, (u, result) => this.callProcessBatchResult(u, result));
       this.gate.checkpoint();
       let congested = r.unpushedBatches.length >= this.options.max_unpushed_batches;
