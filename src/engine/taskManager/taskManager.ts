@@ -27,6 +27,7 @@ import type { ResultInfo } from '../requester/results';
 import { TokenCosting } from '../requester/tokenCosting';
 import { wipeRequests } from '../requester/wipes';
 import type { TaskOutput } from './outputs';
+import { metaDifferences, metaDifferencesWarning } from './metaDifferences';
 import { limitsEnd, nothingInProgress, type RunEnd } from './runEnd';
 import { type JsonMap, TaskState } from './taskState';
 
@@ -393,8 +394,13 @@ export abstract class TaskManager {
         this.logger.info(`Loaded task state: ${file}`);
       }
     });
-    this.metaReinitialised = true;
     for (const [key, value] of Object.entries(this.T.meta)) this.logger.info(`Task meta ${key} = ${JSON.stringify(value)}`);
+    // A new task has the configured meta, and a wipe replaces the stored one later on entry.
+    if (loaded !== undefined && !this.options.wipe_task) {
+      const differences = metaDifferences(this.T.meta, this.init.initMeta);
+      if (differences.length > 0) this.logger.warn(metaDifferencesWarning(differences));
+    }
+    this.metaReinitialised = true;
   }
 
   private async taskWipes(): Promise<void> {
