@@ -41,7 +41,7 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
     queuedEstimate: 0,
     batches: [],
     olderProcessed: 0,
-    samples: { succeeded: 0, failed: 0, pending: 0 },
+    samples: { committed: 0, succeeded: 0, failed: 0, pending: 0 },
   };
   try {
     return withDb(task, (db) => {
@@ -62,7 +62,10 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
         queuedEstimate: active.reduce((sum, b) => sum + b.estimated_cost, 0),
         batches: [...active.map((b) => batchSummary(db, b)), ...processed.map((b) => batchSummary(db, b))],
         olderProcessed: processedCount - processed.length,
-        samples: samples === undefined ? empty.samples : { succeeded: samples.succeeded + samples.mixed, failed: samples.failed + samples.mixed, pending: samples.pending },
+        samples:
+          samples === undefined
+            ? empty.samples
+            : { committed: samples.committed, succeeded: samples.succeeded + samples.mixed, failed: samples.failed + samples.mixed, pending: samples.pending },
       };
     });
   } catch (error) {

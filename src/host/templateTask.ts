@@ -84,6 +84,14 @@ export class TemplateTask extends TaskManager {
     }
   }
 
+  /**
+   * The request parameters of the stored task meta: like every task, a template task keeps the meta it was created
+   * with (so its requests do not change half-way), and the task file's edits apply with --reinit_meta.
+   */
+  private get storedRequest(): Record<string, unknown> {
+    return this.T.meta.request as Record<string, unknown>;
+  }
+
   private get out(): TemplateOutput {
     return this.output as TemplateOutput;
   }
@@ -112,7 +120,7 @@ export class TemplateTask extends TaskManager {
       const key = String(record[this.spec.key]);
       if (Object.hasOwn(this.T.committed_samples, key)) continue;
       const messages = this.spec.messages.map((m) => ({ role: m.role, content: fillTemplate(m.content, record, `record '${key}'`) }));
-      const payload: Record<string, unknown> = { ...this.spec.request, messages };
+      const payload: Record<string, unknown> = { ...this.storedRequest, messages };
       if (this.responseFormat !== undefined) payload.response_format = this.responseFormat;
       this.addRequest({ payload, meta: { sample_key: key } });
       if (this.requester.pool.length >= commitEvery && (await this.commitRequests())) return false;

@@ -91,7 +91,7 @@ export class BatchStore {
     if (errors.length === 0) {
       const queued = this.enqueuedTokens(input.model, nowMs);
       if (faults.enqueuedTokenLimit > 0 && queued + input.promptTokens > faults.enqueuedTokenLimit) errors.push(tokenLimitError(input.model, faults.enqueuedTokenLimit));
-      else if (this.decider.batchFails(faults.failBatchRate, number)) errors.push(tokenLimitError(input.model, Math.max(1, queued)));
+      else if (this.decider.batchFails(faults.failBatchRate, number)) errors.push(injectedValidationError());
     }
     const batch: StoredBatch = {
       id: `batch_${this.state.tag}${String(number).padStart(16, '0')}`,
@@ -263,6 +263,11 @@ function checkMetadata(metadata: unknown): void {
     if (typeof value !== 'string') throw invalidRequest(`Invalid type for 'metadata.${key}': expected a string.`, `metadata.${key}`, 'invalid_type');
     if (value.length > 512) throw invalidRequest(`Invalid 'metadata.${key}': the value is longer than 512 characters.`, `metadata.${key}`, 'invalid_value');
   }
+}
+
+// Not `token_limit_exceeded`: that one is temporary (the batch is pushed again later), this one fails the batch for good.
+function injectedValidationError(): StoredBatch['errors'][number] {
+  return { code: 'invalid_request', message: 'The batch failed validation (injected by the failBatchRate fault).', param: null, line: null };
 }
 
 function tokenLimitError(model: string | null, limit: number): StoredBatch['errors'][number] {

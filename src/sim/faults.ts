@@ -12,7 +12,7 @@ export interface FaultConfig {
   lineErrorRate: number;
   /** 429 (retryable), 500, or 400 (fatal). */
   lineErrorStatus: number;
-  /** Fraction of batches that fail validation (`token_limit_exceeded` in `errors.data`). */
+  /** Fraction of batches that fail validation for good (`invalid_request` in `errors.data`). */
   failBatchRate: number;
   /** Fraction of batches that expire with partial output. */
   expireBatchRate: number;

@@ -69,6 +69,24 @@ export function addPushStats(stats: PushStats, requests: number, tc: TokensCost)
   return { total_requests: stats.total_requests + requests, total_tokens_cost: addTokensCost(stats.total_tokens_cost, tc) };
 }
 
+/** Push statistics without a push that was taken back; never below zero, so rounding leaves no negative cost. */
+export function subtractPushStats(stats: PushStats, requests: number, tc: TokensCost): PushStats {
+  const total = stats.total_tokens_cost;
+  const minus = (key: keyof TokensCost) => Math.max(0, total[key] - tc[key]);
+  return {
+    total_requests: Math.max(0, stats.total_requests - requests),
+    total_tokens_cost: {
+      input_tokens: minus('input_tokens'),
+      output_tokens: minus('output_tokens'),
+      max_output_tokens: minus('max_output_tokens'),
+      cost_input_direct: minus('cost_input_direct'),
+      cost_input_batch: minus('cost_input_batch'),
+      cost_output_direct: minus('cost_output_direct'),
+      cost_output_batch: minus('cost_output_batch'),
+    },
+  };
+}
+
 export function zeroRequestMetrics(): RequestMetrics {
   return {
     num_requests: 0,

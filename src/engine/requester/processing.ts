@@ -13,6 +13,7 @@ import { errorInfo, processChatCompletion, statusCodeError } from './responses';
 import { computeResultStats, errorKind, isCancelled, retryableRequestErrorCodes, type ResultInfo, type ResultStats } from './results';
 import { logInUnit } from './metricsLog';
 import { prepareProcessBatches } from './polling';
+import { isQueueFull, requeueRejectedBatch, tooLargeForQueue } from './queueFull';
 
 /** Processing finished remote batches: download, interpret, hand to the task, requeue retries (engine.md 6.4). */
 
@@ -44,12 +45,16 @@ async function download(r: Requester, fileId: string, what: string, batch: Batch
 export async function processBatches(r: Requester, handler: BatchResultHandler): Promise<void> {
   await prepareProcessBatches(r);
   const delayed = new DelayedErrors();
-  for (const batch of r.finishedRemoteBatches) {
+  const finished = r.finishedRemoteBatches;
+  // Rejected pushes go first, while the other finished batches (the room freed since) are still known.
+  const rejected = finished.filter(isQueueFull);
+  for (const batch of [...rejected, ...finished.filter((b) => !rejected.includes(b))]) {
     if (r.dryrun) {
       r.logger.warn(`[DRYRUN] Not processing finished batch ${batch.id} (${batch.remote?.batch.id})`);
       continue;
     }
-    await processBatch(r, batch, handler, delayed);
+    if (rejected.includes(batch)) await requeueRejectedBatch(r, batch);
+    else await processBatch(r, batch, handler, delayed);
   }
   delayed.throwIfAny('Encountered errors while processing finished remote batches (the batches stay unprocessed; run again with --process_failed_batches -1 to process them anyway, and with --retry_fatal_requests to retry requests that got fatal errors):');
 }
@@ -69,6 +74,8 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
   const batchErrors = remoteBatch.errors?.data ?? [];
   if (remoteBatch.status === 'failed') {
     for (const e of batchErrors) r.logger.error(`Batch ${batch.id} failed: ${e.code ?? ''} ${e.message ?? ''}${e.line != null ? ` (line ${e.line})` : ''}`);
+    const tooLarge = tooLargeForQueue(batch);
+    if (tooLarge !== undefined) r.logger.error(tooLarge);
     fail("Batch status is 'failed'");
   } else if (remoteBatch.status !== 'completed' || batchErrors.length > 0) {
     const log = batchErrors.length > 0 ? r.logger.error.bind(r.logger) : r.logger.warn.bind(r.logger);

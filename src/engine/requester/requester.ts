@@ -7,10 +7,11 @@ import type { FileStore } from '../store/fileStore';
 import type { InterruptGate } from '../store/interrupts';
 import { runUnit, type UnitContext } from '../store/unit';
 import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
-import { addPushStats, costBatch, sumTokensCost, zeroPushStats } from './accounting';
+import { addPushStats, batchPart, costBatch, subtractPushStats, sumTokensCost, zeroPushStats } from './accounting';
 import { RequesterRecords } from '../db/requesterRecords';
 import { buildCachedRequest, type CachedRequest, type GptRequest } from './cachedRequest';
 import type { RequestCosting } from './costing';
+import type { QueueFullHold } from './queueFull';
 import { RequestQueue } from './requestQueue';
 import { logInUnit, queueMetrics, stateMetrics } from './metricsLog';
 import { defaultRetry, finishedBatchStatuses, type ResultInfo } from './results';
@@ -70,6 +71,12 @@ export class Requester {
   session: SessionCounters = { push_stats: zeroPushStats(), processed_failed_batches: 0 };
   /** Request IDs already printed verbosely in this session. */
   readonly verbosePrinted = new Set<number>();
+  /** When the requester was opened (ms): remote batches created since were pushed in this session. */
+  readonly openedAt: number;
+  /** Set while pushes wait for room in the provider's queue (see queueFull.ts). */
+  queueFullHold: QueueFullHold | undefined = undefined;
+  /** Consecutive back-offs while the provider's queue stayed full with none of the task's batches in flight. */
+  queueFullBackoffs = 0;
   /** In a dry run nothing is written, so batches formed during it keep their requests here. */
   private readonly dryrunBatches = new Map<number, CachedRequest[]>();
 
@@ -84,6 +91,7 @@ export class Requester {
     this.costing = init.costing;
     this.metrics = init.metrics;
     this.clock = init.clock;
+    this.openedAt = init.clock();
     this.clientOrNull = init.client;
     this.endpoint = init.options.endpoint ?? defaultEndpoint;
     this.state = state;
@@ -360,6 +368,14 @@ export class Requester {
     this.guard(u);
     this.state.task_push_stats = addPushStats(this.state.task_push_stats, requests, tokensCostOfApiUsed);
     if (inThisSession) this.session.push_stats = addPushStats(this.session.push_stats, requests, tokensCostOfApiUsed);
+  }
+
+  /** Takes back the push statistics of a batch whose push the provider rejected before running any of its requests. */
+  unrecordPushed(u: UnitContext, batch: BatchState, inThisSession: boolean): void {
+    this.guard(u);
+    const part = batchPart(batch.tokens_cost);
+    this.state.task_push_stats = subtractPushStats(this.state.task_push_stats, batch.num_requests, part);
+    if (inThisSession) this.session.push_stats = subtractPushStats(this.session.push_stats, batch.num_requests, part);
   }
 
   static isFinishedStatus(status: string): boolean {

@@ -19,6 +19,7 @@ import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
+import { queueHasRoom, waitOutBackoff } from '../requester/queueFull';
 import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester/metricsLog';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
@@ -26,6 +27,7 @@ import type { ResultInfo } from '../requester/results';
 import { TokenCosting } from '../requester/tokenCosting';
 import { wipeRequests } from '../requester/wipes';
 import type { TaskOutput } from './outputs';
+import { metaDifferences, metaDifferencesWarning } from './metaDifferences';
 import { limitsEnd, nothingInProgress, type RunEnd } from './runEnd';
 import { type JsonMap, TaskState } from './taskState';
 
@@ -155,7 +157,7 @@ export abstract class TaskManager {
     }
     if (batch && r.queue.length > 0) await r.batchRequests(forceBatch);
     if (!push) return false;
-    if (r.unpushedBatches.some((b) => r.isPushable(b))) return pushBatches(r);
+    if (r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) return pushBatches(r);
     return r.unpushedBatches.length >= r.options.max_unpushed_batches;
   }
 
@@ -203,6 +205,7 @@ export abstract class TaskManager {
             break;
           }
           if (this.requester.unfinishedRemoteBatches.length === 0) {
+            if (await waitOutBackoff(this.requester)) continue;
             this.logger.warn('Stopping incomplete task manager as a step did not result in unfinished pushed remote batches');
             this.end = this.options.only_process ? { kind: 'workLeft' } : limitsEnd(this.requester);
             break;
@@ -242,7 +245,7 @@ export abstract class TaskManager {
         this.logger.info('Only-process mode => Stopping step after processing finished remote batches');
         return true;
       }
-      if (r.unpushedBatches.some((b) => r.isPushable(b))) await pushBatches(r);
+      if (r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) await pushBatches(r);
       const { limited } = await processUnpushableBatches(r, (u, result) => this.callProcessBatchResult(u, result));
       this.gate.checkpoint();
       let congested = r.unpushedBatches.length >= this.options.max_unpushed_batches;
@@ -391,8 +394,13 @@ export abstract class TaskManager {
         this.logger.info(`Loaded task state: ${file}`);
       }
     });
-    this.metaReinitialised = true;
     for (const [key, value] of Object.entries(this.T.meta)) this.logger.info(`Task meta ${key} = ${JSON.stringify(value)}`);
+    // A new task has the configured meta, and a wipe replaces the stored one later on entry.
+    if (loaded !== undefined && !this.options.wipe_task) {
+      const differences = metaDifferences(this.T.meta, this.init.initMeta);
+      if (differences.length > 0) this.logger.warn(metaDifferencesWarning(differences));
+    }
+    this.metaReinitialised = true;
   }
 
   private async taskWipes(): Promise<void> {

@@ -171,6 +171,7 @@ describe('gpt-batch demo: the commonly useful arguments of the seed (built CLI)'
     assert.equal((await loadTaskState(taskDir)).meta.model, 'gpt-4o-mini-2024-07-18');
     const ignored = await run(['--model', 'gpt-4o-2024-08-06']);
     assert.match(ignored.stdout, /Task meta model = "gpt-4o-mini-2024-07-18"/);
+    assert.match(ignored.stdout, /differs from the stored task meta in model \(stored "gpt-4o-mini-2024-07-18", configured "gpt-4o-2024-08-06"\): the stored meta is used; run with --reinit_meta/);
     assert.equal((await loadTaskState(taskDir)).meta.model, 'gpt-4o-mini-2024-07-18');
     await run(['--reinit_meta', '--model', 'gpt-4o-2024-08-06']);
     assert.equal((await loadTaskState(taskDir)).meta.model, 'gpt-4o-2024-08-06');

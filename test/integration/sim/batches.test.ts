@@ -148,7 +148,7 @@ describe('simulator Batches API', () => {
     h.sim.setFaults({ lineErrorRate: 0, failBatchRate: 1 });
     const failed = await waitForBatch(h.client, (await createBatch(h.client, lines(3))).id);
     assert.equal(failed.status, 'failed');
-    assert.equal(failed.errors?.data?.[0]?.code, 'token_limit_exceeded');
+    assert.equal(failed.errors?.data?.[0]?.code, 'invalid_request');
   });
 
   it('cancels a running batch with partial output and batch_cancelled lines for the rest', async () => {

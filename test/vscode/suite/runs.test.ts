@@ -35,7 +35,7 @@ async function taskRow(): Promise<TaskNode> {
   return child(undefined, (n) => n.kind === 'task' && n.name === task);
 }
 
-async function samples(): Promise<{ succeeded: number; failed: number; pending: number }> {
+async function samples(): Promise<{ committed: number; succeeded: number; failed: number; pending: number }> {
   const row = await taskRow();
   assert.ok(row.kind === 'task' && row.snapshot);
   return row.snapshot.samples;
@@ -125,7 +125,7 @@ describe('running tasks against the simulator', () => {
     assert.equal((await samples()).succeeded, before.succeeded, 'wiping requests dropped finished samples');
     await vscode.commands.executeCommand<RunResult>('gptBatch.wipeFailed', task);
     await vscode.commands.executeCommand<RunResult>('gptBatch.wipeTask', task);
-    assert.deepEqual(await samples(), { succeeded: 0, failed: 0, pending: 0 });
+    assert.deepEqual(await samples(), { committed: 0, succeeded: 0, failed: 0, pending: 0 });
     assert.equal(asked.length, 4);
     assert.match(asked[0] ?? '', /whole task state and its output are deleted/);
     assert.match(asked[1] ?? '', /Every request and batch not yet processed is forgotten/);

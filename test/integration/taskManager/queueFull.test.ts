@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import OpenAI, { toFile } from 'openai';
+import { useTempDir } from '../../support/store/tempDir';
+import { readJsonlLines, readRequesterState, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
+import { echoSchema, type SampleOutput, SampleTask, sampleKey, sampleKeys } from '../../support/taskManager/sampleTask';
+import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
+
+// A sample request takes 37 prompt tokens, so a batch of 20 takes 740 and two batches fit under this limit at once.
+const enqueuedTokenLimit = 1600;
+
+describe("TaskManager when the provider's batch queue is full (against the simulator)", function () {
+  this.timeout(90_000);
+  const tmp = useTempDir('tm-queue-full');
+  let h: TaskHarness;
+  beforeEach(async () => {
+    h = await startTaskHarness({ faults: { enqueuedTokenLimit } });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  for (const processFailedBatches of [0, -1]) {
+    it(`pushes batches rejected with token_limit_exceeded again until every sample succeeds (process_failed_batches ${processFailedBatches})`, async () => {
+      const keys = sampleKeys(100);
+      const task = new SampleTask(h.init(tmp.dir, { requester: { max_batch_requests: 20, min_batch_requests: 20, process_failed_batches: processFailedBatches } }), keys);
+      assert.equal(await task.run(), true);
+
+      const log = h.logger.text();
+      assert.match(log, /the provider's queue for gpt-4o-mini is full \(Limit: 1,600 enqueued tokens\); batch \d+ will be pushed again when in-flight batches finish/);
+      assert.doesNotMatch(log, /Processing failed batch|processed a total of \d+ failed batches/);
+      const state = loadTaskStateAt(tmp.dir);
+      assert.ok(state);
+      assert.equal(Object.keys(state.succeeded_samples).length, 100);
+      assert.deepEqual(state.failed_samples, {});
+      const lines = readJsonlLines<SampleOutput>(path.join(tmp.dir, 'test_output.jsonl'));
+      assert.deepEqual(lines.map((l) => l.key).sort(), keys);
+
+      const requester = readRequesterState(tmp.dir);
+      assert.equal(requester.max_request_id, 100, 'the rejected requests kept their IDs');
+      assert.equal(requester.num_pass_failures, 0);
+      assert.equal(requester.task_push_stats.total_requests, 100, 'a rejected push does not count as pushed');
+      const stats = h.sim.stats();
+      assert.ok((stats.routes['POST /v1/batches'] ?? 0) > 5, `some pushes were rejected: ${JSON.stringify(stats.routes)}`);
+      assert.equal(Object.keys(stats.batchCustomIds).length, 100);
+    });
+  }
+
+  it('backs off before pushing again when other work fills the queue and none of its own batches is in flight', async () => {
+    // Another user of the organisation holds 30 requests' worth of tokens in the queue while the task pushes 20; its
+    // batch runs long enough for the task's first push to come while it is queued.
+    await h.close();
+    h = await startTaskHarness({ batchSeconds: 1.5, faults: { enqueuedTokenLimit } });
+    const client = new OpenAI({ apiKey: 'sim', baseURL: h.sim.baseUrl });
+    const lines = Array.from({ length: 30 }, (_, i) => {
+      const body = {
+        model: 'gpt-4o-mini',
+        max_completion_tokens: 60,
+        messages: [{ role: 'user', content: `Sample: ${sampleKey(100 + i)}` }],
+        response_format: { type: 'json_schema', json_schema: { name: 'Echo', schema: echoSchema, strict: true } },
+      };
+      return `${JSON.stringify({ custom_id: `other-${i}`, method: 'POST', url: '/v1/chat/completions', body })}\n`;
+    });
+    const file = await client.files.create({ file: await toFile(Buffer.from(lines.join('')), 'other.jsonl'), purpose: 'batch' });
+    await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+
+    const task = new SampleTask(h.init(tmp.dir, { requester: { max_batch_requests: 20, min_batch_requests: 20, remote_update_interval: 1 } }), sampleKeys(20));
+    assert.equal(await task.run(), true);
+
+    const log = h.logger.text();
+    assert.match(log, /batch 1 will be pushed again in 1s \(none of this task's batches is in flight; back-off 1\)/);
+    assert.match(log, /Waiting 1s before pushing again: the provider's queue for gpt-4o-mini is full/);
+    const state = loadTaskStateAt(tmp.dir);
+    assert.ok(state);
+    assert.equal(Object.keys(state.succeeded_samples).length, 20);
+    assert.deepEqual(state.failed_samples, {});
+  });
+});
