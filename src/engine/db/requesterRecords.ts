@@ -173,6 +173,11 @@ export class RequesterRecords {
     });
   }
 
+  /** Stages a forgotten batch's requests going back to the queue, their frozen estimates dropped (null while queued). */
+  requeueBatch(tx: Transaction, batchId: number): void {
+    tx.sql((db) => db.run("UPDATE requests SET batch_kind = NULL, batch_id = NULL, tokens_cost = NULL WHERE batch_kind = 'batch' AND batch_id = ?", batchId));
+  }
+
   /** The queued requests after `afterId` in ID order, at most `limit`. */
   queuePage(afterId: number, limit: number): StoredRequest[] {
     return this.db.all<RequestRow>(`SELECT ${requestColumns} FROM requests WHERE batch_id IS NULL AND id > ? ORDER BY id LIMIT ?`, afterId, limit).map((row) => this.storedRequest(row));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 import { assertCharCodesComplete } from '../../support/cli/charCodesOutcome';
 import { buildCli, CliChild, describeResult, modelArgs, runCli } from '../../support/cli/cliProcess';
 
@@ -42,5 +43,30 @@ describe('gpt-batch --simulate interrupted while its batch is remote (built CLI)
     assert.doesNotMatch(resumed.stdout, /Pushed batch/, 'the remote batch is processed, not pushed again');
     assert.match(resumed.stdout, new RegExp(`Finished processing batch 1 \\(${remoteId}\\)`));
     await assertCharCodesComplete(taskDir);
+  });
+
+  it('ends after a bounded number of 404s on a batch the simulator forgot, naming it and the way out, which completes the task', async () => {
+    const remoteId = await interruptOncePushed();
+    // An empty simulator state: the remote batch is unknown, as after a deletion or with another project's key.
+    fs.rmSync(path.join(taskDir, 'simulator'), { recursive: true });
+    const stuck = await runCli(args());
+    assert.equal(stuck.code, 4, describeResult(stuck));
+    assert.equal(stuck.stdout.match(/The provider does not know remote batch/g)?.length, 4, describeResult(stuck));
+    assert.match(stuck.stderr, new RegExp(`Remote batch '${remoteId}' of batch 1 is unknown to the provider: 5 status polls in a row answered 404`));
+    assert.match(stuck.stderr, /deleted, or this run uses a different API key, project or organization, or a different base URL/);
+    assert.match(stuck.stderr, /run again with --forget_remote_batch 1 to forget it and queue its 1140 requests again/);
+
+    const forgotten = await runCli([...args(), '--forget_remote_batch', '1']);
+    assert.equal(forgotten.code, 0, describeResult(forgotten));
+    assert.match(forgotten.stdout, new RegExp(`Forgot remote batch '${remoteId}' of batch 1: its 1140 requests are queued again`));
+    assert.match(forgotten.stdout, /Pushed batch 2 as /);
+    await assertCharCodesComplete(taskDir);
+    const db = TaskDb.openReadonly(taskDbPath(taskDir));
+    try {
+      assert.deepEqual(db?.all("SELECT id FROM batches WHERE kind = 'batch'"), [{ id: 2 }], 'the forgotten batch left no row');
+      assert.deepEqual(db?.all("SELECT count(*) AS n FROM requests WHERE batch_id = 2"), [{ n: 1140 }]);
+    } finally {
+      db?.close();
+    }
   });
 });
