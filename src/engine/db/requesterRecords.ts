@@ -218,6 +218,11 @@ export class RequesterRecords {
     return out;
   }
 
+  /** Whether any batch of the Batch API was processed (and so may have left its upload behind after a crash). */
+  hasProcessedBatches(): boolean {
+    return this.db.get("SELECT 1 FROM batches WHERE kind = 'batch' AND place = 'processed' LIMIT 1") !== undefined;
+  }
+
   /** Stages a processed batch's record (it stays queryable, with its requests and their results). */
   recordProcessed(tx: Transaction, entry: HistoryEntry): void {
     const record = JSON.stringify(entry);
