@@ -40,7 +40,7 @@ async function execute(invocation: TaskInvocation): Promise<number> {
   progress?.start();
   try {
     if (options.program.simulate) {
-      simulator = await startSimulator({ batchSeconds: 3 });
+      simulator = await startTaskSimulator(taskDir);
       logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
     }
     const host = { logger, signal: controller.signal, env: process.env, noKeyAdvice, simulatorBaseUrl: simulator?.baseUrl };
@@ -56,6 +56,17 @@ async function execute(invocation: TaskInvocation): Promise<number> {
   } finally {
     progress?.stop();
     await simulator?.close();
+  }
+}
+
+/** The simulator of `--simulate`: its files and batches live in the task directory, so that an interrupted rehearsal resumes like a real run. */
+async function startTaskSimulator(taskDir: string): Promise<Simulator> {
+  try {
+    return await startSimulator({ batchSeconds: 3, stateDir: path.join(taskDir, 'simulator') });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(code)) throw error;
+    throw new InvalidInputError(`Cannot write to the task directory ${taskDir} (${code}): make it writable, or choose another directory with --task_dir (task file: "task_dir")`, { cause: error });
   }
 }
 

@@ -173,6 +173,11 @@ export class RequesterRecords {
     });
   }
 
+  /** Stages a forgotten batch's requests going back to the queue, their frozen estimates dropped (null while queued). */
+  requeueBatch(tx: Transaction, batchId: number): void {
+    tx.sql((db) => db.run("UPDATE requests SET batch_kind = NULL, batch_id = NULL, tokens_cost = NULL WHERE batch_kind = 'batch' AND batch_id = ?", batchId));
+  }
+
   /** The queued requests after `afterId` in ID order, at most `limit`. */
   queuePage(afterId: number, limit: number): StoredRequest[] {
     return this.db.all<RequestRow>(`SELECT ${requestColumns} FROM requests WHERE batch_id IS NULL AND id > ? ORDER BY id LIMIT ?`, afterId, limit).map((row) => this.storedRequest(row));
@@ -211,6 +216,11 @@ export class RequesterRecords {
     });
     if (totalSize !== batch.local_jsonl_size) throw fail(`the requests take ${totalSize} bytes but the batch records ${batch.local_jsonl_size}`);
     return out;
+  }
+
+  /** Whether any batch of the Batch API was processed (and so may have left its upload behind after a crash). */
+  hasProcessedBatches(): boolean {
+    return this.db.get("SELECT 1 FROM batches WHERE kind = 'batch' AND place = 'processed' LIMIT 1") !== undefined;
   }
 
   /** Stages a processed batch's record (it stays queryable, with its requests and their results). */

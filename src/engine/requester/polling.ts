@@ -1,4 +1,6 @@
-import type { RemoteBatch } from '../../shared/requesterState';
+import OpenAI from 'openai';
+import type { BatchState, RemoteBatch } from '../../shared/requesterState';
+import { EngineError } from '../../shared/errors';
 import { formatDuration } from '../util/format';
 import { Requester } from './requester';
 
@@ -7,6 +9,11 @@ import { Requester } from './requester';
 /** Polling starts at this interval and grows by `pollGrowth` per poll up to `remote_update_interval`. */
 const firstPollSeconds = 0.5;
 const pollGrowth = 1.5;
+/**
+ * Consecutive 404s after which a remote batch counts as unknown to the provider. A batch just created can be missing
+ * from a replica for a moment; five polls in a row span seconds of normal polling, never an endless loop.
+ */
+export const maxNotFoundPolls = 5;
 
 /** When the last poll-triggered state save happened, to throttle saves by `wait_save_interval`. */
 export interface PollSaveClock {
@@ -21,6 +28,7 @@ export interface PollSaveClock {
 export async function updateRemoteBatches(r: Requester, saveClock: PollSaveClock, logSave: boolean): Promise<number> {
   const unfinished = r.unfinishedRemoteBatches;
   if (unfinished.length === 0 || r.dryrun) return 0;
+  const unknown: { batch: BatchState; polls: number }[] = [];
   const fetched = await Promise.all(
     unfinished.map(async (batch) => {
       const remote = batch.remote as RemoteBatch;
@@ -30,13 +38,23 @@ export async function updateRemoteBatches(r: Requester, saveClock: PollSaveClock
           r.logger.error(`Ignoring status of remote batch ${remote.batch.id}: the provider returned batch ${retrieved.id} for file ${retrieved.input_file_id}`);
           return undefined;
         }
+        r.notFoundPolls.delete(batch.id);
         return { batch, retrieved };
       } catch (error) {
-        r.logger.warn(`Failed to retrieve the status of remote batch ${remote.batch.id} (will retry): ${(error as Error).message}`);
+        if (error instanceof OpenAI.APIError && error.status === 404) {
+          const polls = (r.notFoundPolls.get(batch.id) ?? 0) + 1;
+          r.notFoundPolls.set(batch.id, polls);
+          if (polls >= maxNotFoundPolls) unknown.push({ batch, polls });
+          else r.logger.warn(`The provider does not know remote batch ${remote.batch.id} of batch ${batch.id} (404, ${polls} of ${maxNotFoundPolls} times in a row; will retry)`);
+        } else {
+          r.notFoundPolls.delete(batch.id);
+          r.logger.warn(`Failed to retrieve the status of remote batch ${remote.batch.id} (will retry): ${(error as Error).message}`);
+        }
         return undefined;
       }
     }),
   );
+  if (unknown.length > 0) throw unknownBatchError(unknown);
   const changes = fetched.filter((f): f is NonNullable<typeof f> => f !== undefined && JSON.stringify(f.retrieved) !== JSON.stringify(f.batch.remote?.batch));
   if (changes.length === 0) return 0;
   const now = r.clock();
@@ -67,6 +85,18 @@ export async function updateRemoteBatches(r: Requester, saveClock: PollSaveClock
     r.logger.info(`Detected change of remote batch status(es) to: ${parts.join(', ')}`);
   }
   return changes.length;
+}
+
+function unknownBatchError(unknown: { batch: BatchState; polls: number }[]): EngineError {
+  const [{ batch, polls }] = unknown as [{ batch: BatchState; polls: number }];
+  const remoteId = batch.remote?.batch.id ?? '';
+  const others = unknown.length > 1 ? ` (so are the remote batches of batches ${unknown.slice(1).map((u) => u.batch.id).join(', ')})` : '';
+  return new EngineError(
+    'api',
+    `Remote batch '${remoteId}' of batch ${batch.id} is unknown to the provider: ${polls} status polls in a row answered 404${others}. ` +
+      'It was deleted, or this run uses a different API key, project or organization, or a different base URL than the run that pushed it. ' +
+      `Run with the settings of that run to go on; if the batch is gone, run again with --forget_remote_batch ${batch.id} to forget it and queue its ${batch.num_requests} requests again.`,
+  );
 }
 
 /** One status refresh before processing, then a summary of the remote batches. */

@@ -28,8 +28,13 @@ export function batchMetadata(r: Requester, batch: BatchState, token: string): R
   };
 }
 
+/** The ending of every upload's name: the task id, so that uploads can be told to be this task's (see `deleteLeftoverUploads`). */
+function uploadSuffix(r: Requester): string {
+  return `_task-${r.taskId}.jsonl`;
+}
+
 function uploadName(r: Requester, batch: BatchState, token: string): string {
-  return `${r.records.prefix}_batch${batch.id}_${token}.jsonl`;
+  return `${r.records.prefix}_batch${batch.id}_${token}${uploadSuffix(r)}`;
 }
 
 interface RemoteTotals {
@@ -202,12 +207,29 @@ export async function deleteRemoteFile(r: Requester, fileId: string): Promise<vo
 }
 
 /**
- * Finishes pushes that a crash interrupted: a remote batch carrying the push token is adopted (so it is neither lost
- * nor pushed again); uploads carrying the token that no batch uses are deleted.
+ * Tidies the remote files after a crash: finishes interrupted pushes (`adoptInterruptedPushes`), then deletes this
+ * task's uploads that no active batch uses (`deleteLeftoverUploads`). Lists the remote files once per open.
  */
 export async function reconcilePushes(r: Requester): Promise<void> {
+  const pending = r.state.batches.some((b) => b.push !== null && b.remote === null);
+  // A task that never processed a batch has no leftovers to look for, and opening it calls no API.
+  if (r.dryrun || (!pending && !r.records.hasProcessedBatches())) return;
+  const files: RemoteFile[] = [];
+  for await (const file of r.client.files.list({ purpose: 'batch' })) files.push(file);
+  const deleted = await adoptInterruptedPushes(r, files);
+  await deleteLeftoverUploads(r, files.filter((file) => !deleted.has(file.id)));
+}
+
+type RemoteFile = OpenAI.Files.FileObject;
+
+/**
+ * Finishes pushes that a crash interrupted: a remote batch carrying the push token is adopted (so it is neither lost
+ * nor pushed again); uploads carrying the token that no batch uses are deleted. Returns the IDs of the deleted files.
+ */
+async function adoptInterruptedPushes(r: Requester, files: RemoteFile[]): Promise<Set<string>> {
+  const deleted = new Set<string>();
   const pending = r.state.batches.filter((b) => b.push !== null && b.remote === null);
-  if (pending.length === 0 || r.dryrun) return;
+  if (pending.length === 0) return deleted;
   const client = r.client;
   const oldest = Math.min(...pending.map((b) => b.push?.started_at ?? 0)) - 3600;
   const byToken = new Map<string, RemoteBatch['batch']>();
@@ -216,8 +238,6 @@ export async function reconcilePushes(r: Requester): Promise<void> {
     if (token && remote.metadata?.task_id === r.taskId) byToken.set(token, remote as unknown as RemoteBatch['batch']);
     if (remote.created_at < oldest) break;
   }
-  const files = [];
-  for await (const file of client.files.list({ purpose: 'batch' })) files.push(file);
   for (const batch of pending) {
     const token = batch.push?.token ?? '';
     const adopted = byToken.get(token);
@@ -236,7 +256,23 @@ export async function reconcilePushes(r: Requester): Promise<void> {
       if (file.filename.includes(token) && file.id !== adopted?.input_file_id) {
         r.logger.warn(`Deleting orphaned upload ${file.id} (${file.filename}) of an interrupted push of batch ${batch.id}`);
         await deleteRemoteFile(r, file.id);
+        deleted.add(file.id);
       }
     }
+  }
+  return deleted;
+}
+
+/**
+ * Deletes the uploads of this task (their names end in its task id) that no active batch uses: the input files of
+ * batches whose processing committed but whose clean-up a crash cut short. A file of another task, or of this task
+ * before its uploads carried the task id, never matches.
+ */
+async function deleteLeftoverUploads(r: Requester, files: RemoteFile[]): Promise<void> {
+  const inUse = new Set(r.state.batches.flatMap((b) => (b.remote === null ? [] : [b.remote.file.id])));
+  for (const file of files) {
+    if (!file.filename.endsWith(uploadSuffix(r)) || inUse.has(file.id)) continue;
+    r.logger.warn(`Deleting leftover upload ${file.id} (${file.filename}) of this task, which no active batch uses`);
+    await deleteRemoteFile(r, file.id);
   }
 }

@@ -11,6 +11,7 @@ import { addPushStats, batchPart, costBatch, subtractPushStats, sumTokensCost, z
 import { RequesterRecords } from '../db/requesterRecords';
 import { buildCachedRequest, type CachedRequest, type GptRequest } from './cachedRequest';
 import type { RequestCosting } from './costing';
+import { forgetRemoteBatch } from './forgetting';
 import type { QueueFullHold } from './queueFull';
 import { RequestQueue } from './requestQueue';
 import { logInUnit, queueMetrics, stateMetrics } from './metricsLog';
@@ -69,6 +70,8 @@ export class Requester {
   /** Highest request ID handed out in memory (≥ `state.max_request_id`). */
   nextRequestId: number;
   session: SessionCounters = { push_stats: zeroPushStats(), processed_failed_batches: 0 };
+  /** Consecutive status polls that the provider answered 404, by local batch ID (see polling.ts). */
+  readonly notFoundPolls = new Map<number, number>();
   /** Request IDs already printed verbosely in this session. */
   readonly verbosePrinted = new Set<number>();
   /** When the requester was opened (ms): remote batches created since were pushed in this session. */
@@ -109,6 +112,8 @@ export class Requester {
     if (loaded !== undefined && loaded.endpoint !== endpoint) {
       throw new InvalidInputError(`${db.file} was created for endpoint '${loaded.endpoint}', but the configured endpoint is '${endpoint}'`);
     }
+    const forget = init.options.forget_remote_batch;
+    if (loaded !== undefined && forget !== null) await forgetRemoteBatch(init, records, loaded, forget);
     const requester = new Requester(init, records, loaded ?? RequesterRecords.freshState(endpoint));
     if (loaded === undefined) {
       await requester.unit(async (u) => records.saveState(u.tx, requester.state));

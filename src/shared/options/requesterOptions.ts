@@ -35,6 +35,15 @@ export const requesterOptionSpecs = {
     'CAUTION: on start, forget every queued, batched and remote request (unfinished remote batches are cancelled).',
   ),
   wipe_task: switchOption('CAUTION: on start, wipe all requests and restart the whole task from scratch.'),
+  forget_remote_batch: {
+    ...valueOption(
+      int(1).nullable(),
+      null,
+      'BATCH_ID',
+      'On start, forget the remote batch of this local batch and queue its requests again: for a batch the provider no longer knows (deleted, or pushed with another API key, project, organization or base URL). It is cancelled if the provider still has it.',
+    ),
+    file: false,
+  },
   openai_api_key: {
     ...valueOption(text().nullable(), null, 'KEY', 'API key (otherwise the environment variable OPENAI_API_KEY).'),
     file: false,

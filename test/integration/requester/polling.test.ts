@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { updateRemoteBatches, waitForBatches, type PollSaveClock } from '../../../src/engine/requester/polling';
+import OpenAI from 'openai';
+import { EngineError } from '../../../src/shared/errors';
+import { maxNotFoundPolls, updateRemoteBatches, waitForBatches, type PollSaveClock } from '../../../src/engine/requester/polling';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import { addAndCommit, RequesterHarness } from '../../support/engine/requesterHarness';
 import { waitForBatch } from '../../support/sim/simHelpers';
@@ -61,5 +63,39 @@ describe('requester polling (engine.md §12 scenario 13, fast first polls)', fun
     await waitForBatches(requester);
     assert.equal(requester.finishedRemoteBatches.length, 1);
     assert.match(h.logger.text(), /Waited \d+s and \d+ status updates until 1 batch\(es\) finished/);
+  });
+
+  it('a remote batch answering 404 ends the wait after five polls in a row, naming both ids; forgetting it queues its requests again', async () => {
+    h = await RequesterHarness.start({ batchSeconds: 60 });
+    let retrieves = 0;
+    const { requester } = await h.open({
+      wrapClient: (client) => {
+        // As for a batch deleted on the provider's side, or pushed under another project's key.
+        client.batches.retrieve = (() => {
+          retrieves += 1;
+          return Promise.reject(OpenAI.APIError.generate(404, { message: 'No batch found' }, 'No batch found', new Headers()));
+        }) as unknown as typeof client.batches.retrieve;
+        return client;
+      },
+    });
+    await addAndCommit(requester, 3);
+    await requester.batchRequests(true);
+    await pushBatches(requester);
+    const remoteId = requester.state.batches[0]?.remote?.batch.id ?? '';
+    await assert.rejects(
+      waitForBatches(requester),
+      (error: unknown) =>
+        EngineError.is(error, 'api') &&
+        error.message.includes(`Remote batch '${remoteId}' of batch 1 is unknown to the provider: 5 status polls in a row answered 404`) &&
+        error.message.includes('--forget_remote_batch 1'),
+    );
+    assert.equal(retrieves, maxNotFoundPolls);
+
+    const forgetting = await h.open({ flags: { forget_remote_batch: 1 } });
+    assert.deepEqual(forgetting.requester.state.batches, []);
+    assert.deepEqual(h.queuedIds(), [1, 2, 3]);
+    assert.equal(forgetting.requester.queue.length, 3);
+    assert.match(h.logger.text(), new RegExp(`Forgot remote batch '${remoteId}' of batch 1: its 3 requests are queued again`));
+    assert.match((await forgetting.client.batches.retrieve(remoteId)).status, /^cancell(ing|ed)$/, 'a batch the provider still has is cancelled');
   });
 });

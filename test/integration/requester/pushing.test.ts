@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type OpenAI from 'openai';
+import { toFile, type default as OpenAI } from 'openai';
 import { EngineError } from '../../../src/shared/errors';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { processBatches } from '../../../src/engine/requester/processing';
@@ -152,5 +152,42 @@ describe('requester pushing (engine.md §12 scenarios 10–12, idempotent pushes
     assert.equal(results[0]?.stats.num_success, 5);
     assert.deepEqual(h.sim.stats().batchCustomIds, { 'id-1': 1, 'id-2': 1, 'id-3': 1, 'id-4': 1, 'id-5': 1 });
     assert.equal(h.sim.stats().routes['DELETE /v1/files/{id}'], 2, 'the input and output files are deleted after processing, nothing else');
+  });
+
+  it('a crash after processing a batch: the next open deletes its leftover upload, and only this task\'s unused uploads', async () => {
+    // The first deletion after processing never returns, as if the process was killed once the processing committed.
+    const crash = crashPoint();
+    const first = await h.open({
+      wrapClient: (client) => {
+        client.files.delete = crash.hang as unknown as typeof client.files.delete;
+        return client;
+      },
+    });
+    await addAndCommit(first.requester, 2);
+    await first.requester.batchRequests(true);
+    await pushBatches(first.requester);
+    const leftover = first.requester.state.batches[0]?.remote?.file.id ?? '';
+    await waitForBatches(first.requester);
+    void processBatches(first.requester, recordingHandler().handler);
+    await crash.reached;
+    assert.equal(h.history().length, 1, 'the processing committed before the deletions');
+
+    const second = await h.open();
+    await addAndCommit(second.requester, 2, 's');
+    await second.requester.batchRequests(true);
+    await pushBatches(second.requester);
+    const active = second.requester.state.batches[0]?.remote?.file.id ?? '';
+    const { client } = second;
+    const foreign = await client.files.create({ file: await toFile(Buffer.from('{}\n'), 'P_batch1_0123456789abcdef_task-other-task.jsonl'), purpose: 'batch' });
+    const unnamed = await client.files.create({ file: await toFile(Buffer.from('{}\n'), 'P_batch1_0123456789abcdef.jsonl'), purpose: 'batch' });
+
+    const third = await h.open();
+    const deletesBefore = h.sim.stats().routes['DELETE /v1/files/{id}'] ?? 0;
+    await reconcilePushes(third.requester);
+    assert.equal((h.sim.stats().routes['DELETE /v1/files/{id}'] ?? 0) - deletesBefore, 1);
+    assert.match(h.logger.text(), new RegExp(`Deleting leftover upload ${leftover} \\(P_batch1_[0-9a-f]{16}_task-test-task\\.jsonl\\) of this task, which no active batch uses`));
+    const left = [];
+    for await (const file of client.files.list({ purpose: 'batch' })) left.push(file.id);
+    assert.deepEqual(left.sort(), [active, foreign.id, unnamed.id].sort());
   });
 });

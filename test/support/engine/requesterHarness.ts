@@ -39,6 +39,8 @@ export interface FetchHooks {
 export interface SessionOptions {
   /** Option values by seed name, over the defaults (validated like a task file). */
   options?: Record<string, unknown>;
+  /** Option values as command-line flags give them (for options a task file cannot set). */
+  flags?: Record<string, unknown>;
   /** Wraps the API client, e.g. to make a call fail. */
   wrapClient?: (client: OpenAI) => OpenAI;
   metrics?: MetricsSink;
@@ -104,7 +106,10 @@ export class RequesterHarness {
 
   /** Opens a requester on the directory (a new session), as the task manager does on entry. */
   async open(session: SessionOptions = {}): Promise<Session> {
-    const options = resolveOptions([{ source: 'test', values: { ...testDefaults, ...session.options } }]).requester;
+    const options = resolveOptions([
+      { source: 'test', values: { ...testDefaults, ...session.options } },
+      { source: 'command line', values: session.flags ?? {} },
+    ]).requester;
     const gate = new InterruptGate();
     const db = TaskDb.openForWriting(taskDbPath(this.dir));
     this.dbs.push(db);

@@ -19,6 +19,7 @@ const specDefaults: Record<OptionGroup, Record<string, unknown>> = {
     retry_fatal_requests: false,
     wipe_requests: false,
     wipe_task: false,
+    forget_remote_batch: null,
     openai_api_key: null,
     openai_organization: null,
     openai_project: null,
@@ -349,7 +350,7 @@ describe('optionsJsonSchema', () => {
   it('is a closed draft 2020-12 object schema with every option a task file may set (not the API key)', () => {
     assert.equal(schema['$schema'], 'https://json-schema.org/draft/2020-12/schema');
     assert.equal(schema['additionalProperties'], false);
-    const fileKeys = optionDefs.filter((def) => def.name !== 'config' && def.name !== 'openai_api_key').map((def) => def.name);
+    const fileKeys = optionDefs.filter((def) => !['config', 'openai_api_key', 'forget_remote_batch'].includes(def.name)).map((def) => def.name);
     assert.deepEqual(Object.keys(properties), fileKeys);
     assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
   });

@@ -1,0 +1,48 @@
+import OpenAI from 'openai';
+import type { RequesterState } from '../../shared/requesterState';
+import { EngineError } from '../../shared/errors';
+import type { RequesterRecords } from '../db/requesterRecords';
+import { runUnit } from '../store/unit';
+import type { RequesterInit } from './requester';
+
+/**
+ * Applies `forget_remote_batch` before the requester reads its queue: the remote batch is cancelled if the provider
+ * still has it (a forgotten batch that runs on is paid for and never read), its input file is deleted, and its
+ * requests go back to the queue with their estimates unfrozen. Their results, if any, are untouched.
+ */
+export async function forgetRemoteBatch(init: RequesterInit, records: RequesterRecords, state: RequesterState, batchId: number): Promise<void> {
+  const batch = state.batches.find((b) => b.id === batchId);
+  if (batch === undefined || batch.remote === null) {
+    const remote = state.batches.filter((b) => b.remote !== null).map((b) => b.id);
+    init.logger.warn(`Not forgetting batch ${batchId}: the task has no such remote batch (remote batches: ${remote.length > 0 ? remote.join(', ') : 'none'}); drop --forget_remote_batch`);
+    return;
+  }
+  if (init.options.dryrun || init.client === null) {
+    init.logger.warn(`[DRYRUN] Not forgetting remote batch '${batch.remote.batch.id}' of batch ${batchId}`);
+    return;
+  }
+  const remote = batch.remote;
+  await cancelIfKnown(init.client, remote.batch.id, batchId);
+  try {
+    await init.client.files.delete(remote.file.id);
+  } catch (error) {
+    init.logger.warn(`Failed to delete remote file ${remote.file.id} of forgotten batch ${batchId}: ${(error as Error).message}`);
+  }
+  await runUnit(init.store, init.gate, async (u) => {
+    state.batches = state.batches.filter((b) => b.id !== batchId);
+    records.saveState(u.tx, state);
+    records.requeueBatch(u.tx, batchId);
+    u.tx.remove(batch.local_jsonl);
+  });
+  init.logger.warn(`Forgot remote batch '${remote.batch.id}' of batch ${batchId}: its ${batch.num_requests} requests are queued again`);
+}
+
+async function cancelIfKnown(client: OpenAI, remoteId: string, batchId: number): Promise<void> {
+  try {
+    await client.batches.cancel(remoteId);
+  } catch (error) {
+    // Unknown to the provider (the usual reason to forget it) or already finished: nothing runs on.
+    if (error instanceof OpenAI.APIError && (error.status === 404 || error.status === 400 || error.status === 409)) return;
+    throw new EngineError('api', `Cannot forget remote batch '${remoteId}' of batch ${batchId}: cancelling it failed (${(error as Error).message}); run again once the API answers`, { cause: error });
+  }
+}
