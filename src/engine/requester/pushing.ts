@@ -207,17 +207,18 @@ export async function deleteRemoteFile(r: Requester, fileId: string): Promise<vo
 }
 
 /**
- * Tidies the remote files after a crash: finishes interrupted pushes (`adoptInterruptedPushes`), then deletes this
- * task's uploads that no active batch uses (`deleteLeftoverUploads`). Lists the remote files once per open.
+ * Tidies the remote files after a crash: finishes interrupted pushes (`adoptInterruptedPushes`), then, unless
+ * `sweep` is off (a status-only run, which calls the API only to poll), deletes this task's uploads that no active
+ * batch uses (`deleteLeftoverUploads`). Lists the remote files once per open.
  */
-export async function reconcilePushes(r: Requester): Promise<void> {
+export async function reconcilePushes(r: Requester, sweep = true): Promise<void> {
   const pending = r.state.batches.some((b) => b.push !== null && b.remote === null);
   // A task that never processed a batch has no leftovers to look for, and opening it calls no API.
-  if (r.dryrun || (!pending && !r.records.hasProcessedBatches())) return;
+  if (r.dryrun || (!pending && !(sweep && r.records.hasProcessedBatches()))) return;
   const files: RemoteFile[] = [];
   for await (const file of r.client.files.list({ purpose: 'batch' })) files.push(file);
   const deleted = await adoptInterruptedPushes(r, files);
-  await deleteLeftoverUploads(r, files.filter((file) => !deleted.has(file.id)));
+  if (sweep) await deleteLeftoverUploads(r, files.filter((file) => !deleted.has(file.id)));
 }
 
 type RemoteFile = OpenAI.Files.FileObject;

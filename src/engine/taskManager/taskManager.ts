@@ -345,7 +345,7 @@ export abstract class TaskManager {
         metrics: this.metrics,
         clock: this.clock,
       });
-      await reconcilePushes(this.requester);
+      await reconcilePushes(this.requester, this.init.taskManager.run);
       if (o.wipe_task || o.wipe_requests || tm.wipe_failed) await wipeRequests(this.requester, o.wipe_task);
       this.validateState(false);
       this.outputOrUndefined = this.createOutput(path.join(this.dir, `${this.prefix}_output`));
