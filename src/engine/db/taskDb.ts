@@ -116,6 +116,19 @@ export class TaskDb {
     guard(this.file, () => this.db.exec(sql));
   }
 
+  /**
+   * Runs body (one small write) in a transaction that is not fsynced at commit: for writes that are harmless to lose
+   * in a power loss, such as dropping a journal row whose replay is idempotent. WAL keeps the database consistent.
+   */
+  runUnsynced(body: () => void): void {
+    this.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.transaction(body);
+    } finally {
+      this.exec('PRAGMA synchronous = FULL');
+    }
+  }
+
   /** Runs body in one transaction: all of its writes are committed together, or none if it throws. */
   transaction<T>(body: () => T): T {
     return guard(this.file, () => this.db.transaction(body)());

@@ -173,7 +173,8 @@ export class FileStore {
     if (ops.length === 0) return;
     // applyJournal fsyncs the directories it touched, so the changes are durable before the row goes.
     await this.rollForward({ version: 1, ops }, false);
-    db.run('DELETE FROM file_journal');
+    // Losing this deletion in a power loss only makes the next open replay the journal, which changes nothing.
+    db.runUnsynced(() => db.run('DELETE FROM file_journal'));
   }
 
   /** Applies a committed journal. If that fails, what is on disk no longer matches the caller's memory, so the
