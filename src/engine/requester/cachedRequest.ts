@@ -46,15 +46,8 @@ export function batchInputLine(id: number, endpoint: string, payload: Record<str
   return `${JSON.stringify({ custom_id: customIdOf(id), method: 'POST', url: endpoint, body: payload })}\n`;
 }
 
-export interface CachedRequestInput {
-  id: number;
-  payload: Record<string, unknown>;
-  meta: Record<string, unknown> | null;
-  retry_num: number;
-  parse_info: Record<string, unknown> | null;
-  /** Known token counts (from the task database); counted afresh when absent. */
-  counts?: { inputTokens: number; maxOutputTokens: number };
-}
+/** A request to build: its stored fields, and its token counts when known (else they are counted afresh). */
+export type CachedRequestInput = Omit<StoredRequest, 'input_tokens' | 'max_output_tokens'> & { counts?: { inputTokens: number; maxOutputTokens: number } };
 
 export function buildCachedRequest(input: CachedRequestInput, endpoint: string, costing: RequestCosting): CachedRequest {
   const line = batchInputLine(input.id, endpoint, input.payload);
