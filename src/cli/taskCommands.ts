@@ -15,7 +15,7 @@ import { exitCodes } from './exitCodes';
 import { parseFlags } from './flags';
 import { renderHelp } from './help';
 import { liveBatchStatuses, statusReport } from './statusReport';
-import { readTaskProgress } from './taskProgress';
+import { progressOf } from './taskProgress';
 
 /** `gpt-batch run` and `demo` run a task with the engine in this process; `status` reads its database. */
 
@@ -122,8 +122,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
   }
   const live = remote ? await liveBatchStatuses(openaiClientFactory({ options: options.requester, env: process.env, noKeyAdvice })(), snapshot) : new Map();
   for (const line of statusReport(snapshot, live)) console.log(line);
-  const progress = await readTaskProgress({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix });
-  console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progress === 'complete' }));
+  console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progressOf(snapshot) === 'complete' }));
   return exitCodes.ok;
 }
 

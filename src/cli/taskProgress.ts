@@ -1,4 +1,5 @@
 import type { TaskFiles } from '../host/readTaskSnapshot';
+import type { TaskSnapshot } from '../shared/taskSnapshot';
 import { readTaskSnapshot } from '../host/readTaskSnapshot';
 
 /** How far a task has got, in one word (or an error for files that cannot be read). */
@@ -9,7 +10,11 @@ export type TaskProgress = 'not started' | 'has work' | 'complete' | { unreadabl
  * and none is pending, queued or in a local or remote batch.
  */
 export async function readTaskProgress(task: TaskFiles): Promise<TaskProgress> {
-  const snapshot = await readTaskSnapshot(task);
+  return progressOf(await readTaskSnapshot(task));
+}
+
+/** How far the task of a snapshot has got. */
+export function progressOf(snapshot: TaskSnapshot): TaskProgress {
   if (snapshot.error !== undefined) return { unreadable: snapshot.error };
   if (!snapshot.started) return 'not started';
   const { succeeded, failed, pending } = snapshot.samples;

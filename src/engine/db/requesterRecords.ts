@@ -108,8 +108,8 @@ export class RequesterRecords {
     return this.parse('requester state', JSON.stringify({ ...counters, batches }), requesterStateSchema);
   }
 
-  /** Stages the counters and the active batches (a handful of rows, whatever the size of the task). */
-  saveState(tx: Transaction, state: RequesterState): void {
+  /** Stages the counters and the active batches (a handful of rows, whatever the size of the task); `now` in seconds. */
+  saveState(tx: Transaction, state: RequesterState, now: number): void {
     const { batches, ...counters } = state;
     const counterText = JSON.stringify(counters);
     const records = batches.map((b) => ({ b, record: JSON.stringify(b) }));
@@ -125,7 +125,7 @@ export class RequesterRecords {
           b.remote?.batch.status ?? (b.push !== null ? 'pushing' : 'local'),
           b.num_requests,
           costBatch(b.tokens_cost),
-          b.remote?.batch.created_at ?? Math.floor(Date.now() / 1000),
+          b.remote?.batch.created_at ?? now,
           record,
         );
       }

@@ -30,7 +30,7 @@ export async function forgetRemoteBatch(init: RequesterInit, records: RequesterR
   }
   await runUnit(init.store, init.gate, async (u) => {
     state.batches = state.batches.filter((b) => b.id !== batchId);
-    records.saveState(u.tx, state);
+    records.saveState(u.tx, state, Math.floor(init.clock() / 1000));
     records.requeueBatch(u.tx, batchId);
     u.tx.remove(batch.local_jsonl);
   });

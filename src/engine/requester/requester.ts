@@ -116,7 +116,7 @@ export class Requester {
     if (loaded !== undefined && forget !== null) await forgetRemoteBatch(init, records, loaded, forget);
     const requester = new Requester(init, records, loaded ?? RequesterRecords.freshState(endpoint));
     if (loaded === undefined) {
-      await requester.unit(async (u) => records.saveState(u.tx, requester.state));
+      await requester.unit(async (u) => records.saveState(u.tx, requester.state, Math.floor(init.clock() / 1000)));
       init.logger.info(`Created requester state: ${db.file}`);
     } else {
       init.logger.info(`Loaded requester state with ${loaded.batches.length} batches and ${requester.queue.length} queued requests: ${db.file}`);
@@ -165,7 +165,7 @@ export class Requester {
   /** Marks the state as changed in this unit: it is validated and written when the unit commits. */
   saveState(u: UnitContext): void {
     this.guard(u);
-    this.records.saveState(u.tx, this.state);
+    this.records.saveState(u.tx, this.state, Math.floor(this.clock() / 1000));
     if (this.metrics !== nullMetricsSink) logInUnit(u, this.metrics, stateMetrics(this));
   }
 

@@ -381,7 +381,7 @@ export abstract class TaskManager {
     const file = db.file;
     await this.unit(async (u) => {
       if (loaded === undefined) {
-        this.stateOrUndefined = TaskState.create(db, this.init.initMeta, randomUUID());
+        this.stateOrUndefined = TaskState.create(db, this.init.initMeta, randomUUID(), Math.floor(this.clock() / 1000));
         this.T.save(u);
         this.logger.info(`Created task state: ${file}`);
       } else {

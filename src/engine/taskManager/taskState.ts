@@ -10,7 +10,7 @@ export type TaskMapName = (typeof taskMapNames)[number];
 export type JsonMap = Record<string, unknown>;
 export type { SampleCounts } from './sampleMaps';
 
-type TaskRow = { task_id: string; meta: string; committed_meta: string; responded_meta: string };
+type TaskRow = { task_id: string; created_at: number; meta: string; committed_meta: string; responded_meta: string };
 
 /**
  * The task state `T`: fixed `meta`, the two task-level maps (`committed_meta`, `responded_meta`, small, kept in
@@ -30,6 +30,8 @@ export class TaskState {
   activeUnit: UnitContext | undefined;
   /** The task's identity, created with its database and sent as metadata with its batches. */
   readonly taskId: string;
+  /** When the task was created, in seconds since the epoch. */
+  private readonly createdAt: number;
 
   private readonly samples: SampleMaps;
   private readonly metaMaps: Record<'committed_meta' | 'responded_meta', JsonMap>;
@@ -39,8 +41,9 @@ export class TaskState {
     private readonly db: TaskDb,
     row: TaskRow,
   ) {
-    const parse = (column: keyof TaskRow) => parseJsonColumn(db.file, `task.${column}`, row[column]) as JsonMap;
+    const parse = (column: 'meta' | 'committed_meta' | 'responded_meta') => parseJsonColumn(db.file, `task.${column}`, row[column]) as JsonMap;
     this.taskId = row.task_id;
+    this.createdAt = row.created_at;
     this.meta = parse('meta');
     this.metaMaps = { committed_meta: parse('committed_meta'), responded_meta: parse('responded_meta') };
     this.committed_meta = this.trackMeta('committed_meta');
@@ -53,13 +56,13 @@ export class TaskState {
 
   /** Loads the task state; undefined if the task has none yet. */
   static load(db: TaskDb): TaskState | undefined {
-    const row = db.get<TaskRow>('SELECT task_id, meta, committed_meta, responded_meta FROM task');
+    const row = db.get<TaskRow>('SELECT task_id, created_at, meta, committed_meta, responded_meta FROM task');
     return row === undefined ? undefined : new TaskState(db, row);
   }
 
-  /** A new task state with the given meta and a new task id (saved by the caller with `save`). */
-  static create(db: TaskDb, meta: JsonMap, taskId: string): TaskState {
-    const state = new TaskState(db, { task_id: taskId, meta: JSON.stringify(meta), committed_meta: '{}', responded_meta: '{}' });
+  /** A new task state with the given meta, task id and creation time in seconds (saved by the caller with `save`). */
+  static create(db: TaskDb, meta: JsonMap, taskId: string, createdAt: number): TaskState {
+    const state = new TaskState(db, { task_id: taskId, created_at: createdAt, meta: JSON.stringify(meta), committed_meta: '{}', responded_meta: '{}' });
     state.metaDirty = true;
     return state;
   }
@@ -118,7 +121,7 @@ export class TaskState {
     this.metaDirty = false;
     const counts = JSON.stringify(this.samples.stage(u));
     if (metaDirty) {
-      const row = [this.taskId, Math.floor(Date.now() / 1000), JSON.stringify(this.meta), JSON.stringify(this.metaMaps.committed_meta), JSON.stringify(this.metaMaps.responded_meta), counts] as const;
+      const row = [this.taskId, this.createdAt, JSON.stringify(this.meta), JSON.stringify(this.metaMaps.committed_meta), JSON.stringify(this.metaMaps.responded_meta), counts] as const;
       u.tx.sql((db) =>
         db.run(
           `INSERT INTO task (id, task_id, created_at, meta, committed_meta, responded_meta, sample_counts) VALUES (1, ?, ?, ?, ?, ?, ?)

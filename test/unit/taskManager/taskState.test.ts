@@ -24,7 +24,7 @@ describe('TaskState', () => {
   }
 
   async function bigState(entries: number): Promise<TaskState> {
-    const state = TaskState.create(db, { model: 'm' }, 'task-1');
+    const state = TaskState.create(db, { model: 'm' }, 'task-1', 0);
     for (let i = 0; i < entries; i += 1) {
       state.committed_samples[`k${i}`] = i;
       state.succeeded_samples[`k${i}`] = [{ opinion: i }];
@@ -114,7 +114,7 @@ describe('TaskState', () => {
   });
 
   it('summarises committed, pending, responded, succeeded, failed and mixed samples, and keeps the counts for readers', async () => {
-    const state = TaskState.create(db, {}, 't');
+    const state = TaskState.create(db, {}, 't', 0);
     for (const key of ['a', 'b', 'c', 'd']) state.committed_samples[key] = null;
     state.succeeded_samples.a = null;
     state.succeeded_samples.b = null;
@@ -128,7 +128,7 @@ describe('TaskState', () => {
   });
 
   it('validates that responded samples are committed, and that a clean state has no pending sample', async () => {
-    const state = TaskState.create(db, {}, 't');
+    const state = TaskState.create(db, {}, 't', 0);
     state.committed_samples.a = null;
     state.committed_samples.b = null;
     state.succeeded_samples.a = null;
