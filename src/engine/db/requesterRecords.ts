@@ -37,6 +37,15 @@ export interface BatchRequest {
   info: RequestInfo;
 }
 
+/** A queued request as stored: its body as JSON text, its size and token counts. */
+export interface QueuedJson {
+  id: number;
+  payload: string;
+  input_tokens: number;
+  max_output_tokens: number;
+  size: number;
+}
+
 export interface QueueTotals {
   count: number;
   size: number;
@@ -146,10 +155,10 @@ export class RequesterRecords {
   }
 
   /** Stages committed requests joining a local batch, with the estimate frozen at its formation. */
-  assignToBatch(tx: Transaction, batchId: number, requests: readonly CachedRequest[]): void {
-    const rows = requests.map((r) => [JSON.stringify(r.tokens_cost), r.id] as const);
+  assignToBatch<T extends { id: number }>(tx: Transaction, batchId: number, requests: readonly T[], tokensCostOf: (request: T) => TokensCost): void {
+    // Each estimate is made when the statement runs, so none of them outlives its own row.
     tx.sql((db) => {
-      for (const [tokensCost, id] of rows) db.run("UPDATE requests SET batch_kind = 'batch', batch_id = ?, tokens_cost = ? WHERE id = ?", batchId, tokensCost, id);
+      for (const r of requests) db.run("UPDATE requests SET batch_kind = 'batch', batch_id = ?, tokens_cost = ? WHERE id = ?", batchId, JSON.stringify(tokensCostOf(r)), r.id);
     });
   }
 
@@ -181,6 +190,11 @@ export class RequesterRecords {
   /** The queued requests after `afterId` in ID order, at most `limit`. */
   queuePage(afterId: number, limit: number): StoredRequest[] {
     return this.db.all<RequestRow>(`SELECT ${requestColumns} FROM requests WHERE batch_id IS NULL AND id > ? ORDER BY id LIMIT ?`, afterId, limit).map((row) => this.storedRequest(row));
+  }
+
+  /** Like `queuePage`, with each body left as the JSON text it is stored as. */
+  queueJsonPage(afterId: number, limit: number): QueuedJson[] {
+    return this.db.all<QueuedJson>('SELECT id, payload, input_tokens, max_output_tokens, size FROM requests WHERE batch_id IS NULL AND id > ? ORDER BY id LIMIT ?', afterId, limit);
   }
 
   queueTotals(): QueueTotals {

@@ -43,8 +43,19 @@ export function idOfCustomId(customId: unknown): number | undefined {
 }
 
 export function batchInputLine(id: number, endpoint: string, payload: Record<string, unknown>): string {
-  return `${JSON.stringify({ custom_id: customIdOf(id), method: 'POST', url: endpoint, body: payload })}\n`;
+  return batchInputLineOfJson(id, endpoint, JSON.stringify(payload));
 }
+
+/**
+ * The batch input line of a request whose body is already JSON text (as the task database stores it), without
+ * parsing it: the same text `batchInputLine` makes of the parsed body.
+ */
+export function batchInputLineOfJson(id: number, endpoint: string, payloadJson: string): string {
+  return `{"custom_id":${JSON.stringify(customIdOf(id))},"method":"POST","url":${JSON.stringify(endpoint)},"body":${payloadJson}}\n`;
+}
+
+/** What forming a batch needs of a queued request: its line, size and token counts, not its parsed body. */
+export type QueuedLine = Pick<CachedRequest, 'id' | 'line' | 'size' | 'input_tokens' | 'max_output_tokens'>;
 
 /** A request to build: its stored fields, and its token counts when known (else they are counted afresh). */
 export type CachedRequestInput = Omit<StoredRequest, 'input_tokens' | 'max_output_tokens'> & { counts?: { inputTokens: number; maxOutputTokens: number } };

@@ -1,7 +1,7 @@
 import type { TokensCost } from '../../shared/requesterState';
 import type { QueueTotals, RequesterRecords } from '../db/requesterRecords';
 import type { UnitContext } from '../store/unit';
-import { type CachedRequest, cachedFromStored } from './cachedRequest';
+import { batchInputLineOfJson, type CachedRequest, cachedFromStored, type QueuedLine } from './cachedRequest';
 import type { RequestCosting } from './costing';
 
 /** How many queued requests are read from the database at a time. */
@@ -50,13 +50,38 @@ export class RequestQueue {
   }
 
   /** The queued requests from the front, read page by page. */
-  *iterate(): Generator<CachedRequest> {
+  iterate(): Generator<CachedRequest> {
+    return this.pages(
+      (after) => this.records.queuePage(after, pageSize),
+      (stored) => cachedFromStored(stored, this.endpoint, this.costing),
+    );
+  }
+
+  /**
+   * The queued requests' batch input lines and estimates from the front, read page by page. Forming a batch of
+   * 50,000 requests this way holds their lines, not 50,000 parsed bodies.
+   */
+  iterateLines(): Generator<QueuedLine> {
+    return this.pages(
+      (after) => this.records.queueJsonPage(after, pageSize),
+      (row) => ({
+        id: row.id,
+        line: batchInputLineOfJson(row.id, this.endpoint, row.payload),
+        size: row.size,
+        input_tokens: row.input_tokens,
+        max_output_tokens: row.max_output_tokens,
+      }),
+    );
+  }
+
+  /** The stored queue from the front, read with `readPage` and shaped by `shape`, then the requests not yet stored. */
+  private *pages<Row extends { id: number }, T>(readPage: (afterId: number) => Row[], shape: (row: Row) => T): Generator<T | CachedRequest> {
     let after = this.takenThrough;
     while (!this.wiped) {
-      const page = this.records.queuePage(after, pageSize);
-      for (const stored of page) yield cachedFromStored(stored, this.endpoint, this.costing);
+      const page = readPage(after);
+      for (const row of page) yield shape(row);
       if (page.length < pageSize) break;
-      after = (page.at(-1) as { id: number }).id;
+      after = (page.at(-1) as Row).id;
     }
     for (const request of this.unsaved) if (request.id > this.takenThrough) yield request;
   }
@@ -73,7 +98,7 @@ export class RequestQueue {
   }
 
   /** Removes `front`, the first requests of the queue as `iterate` gave them, from it (the caller stages their new batch). */
-  take(u: UnitContext, front: readonly CachedRequest[]): void {
+  take(u: UnitContext, front: readonly QueuedLine[]): void {
     this.guard(u);
     for (const r of front) this.add(r, -1);
     const last = front.at(-1);
@@ -92,7 +117,7 @@ export class RequestQueue {
     });
   }
 
-  private add(r: CachedRequest, sign: 1 | -1): void {
+  private add(r: QueuedLine, sign: 1 | -1): void {
     const t = this.totals;
     this.totals = {
       count: t.count + sign,

@@ -7,9 +7,9 @@ import type { FileStore } from '../store/fileStore';
 import type { InterruptGate } from '../store/interrupts';
 import { runUnit, type UnitContext } from '../store/unit';
 import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
-import { addPushStats, batchPart, costBatch, subtractPushStats, sumTokensCost, zeroPushStats } from './accounting';
+import { addPushStats, addTokensCost, batchPart, costBatch, subtractPushStats, zeroPushStats, zeroTokensCost } from './accounting';
 import { RequesterRecords } from '../db/requesterRecords';
-import { buildCachedRequest, type CachedRequest, type GptRequest } from './cachedRequest';
+import { buildCachedRequest, type CachedRequest, type GptRequest, type QueuedLine } from './cachedRequest';
 import type { RequestCosting } from './costing';
 import { forgetRemoteBatch } from './forgetting';
 import type { QueueFullHold } from './queueFull';
@@ -261,13 +261,23 @@ export class Requester {
         break;
       }
       if (!force && !this.queueCanFillBatch()) break;
-      const { requests, reasons } = this.selectBatch();
-      const full = reasons.length > 0;
-      if (!full && !force) break;
-      if (!full) reasons.push('Forced');
-      await this.createBatch(requests, full, reasons);
+      // A dry run keeps its batches' requests in memory, so it reads them whole; a real run needs only their lines.
+      const formed = this.dryrun
+        ? await this.formBatch(this.queue.iterate(), force, (id, requests) => this.rememberDryrunBatch(id, requests))
+        : await this.formBatch(this.queue.iterateLines(), force);
+      if (!formed) break;
     }
     return this.unpushedBatches.length;
+  }
+
+  /** Forms the next batch from the front of `queued`; false if it would not be full and `force` is not set. */
+  private async formBatch<T extends QueuedLine>(queued: Iterable<T>, force: boolean, staged?: (id: number, requests: T[]) => void): Promise<boolean> {
+    const { requests, tokensCost, reasons } = this.selectBatch(queued);
+    const full = reasons.length > 0;
+    if (!full && !force) return false;
+    if (!full) reasons.push('Forced');
+    await this.createBatch(requests, tokensCost, full, reasons, staged);
+    return true;
   }
 
   /**
@@ -280,34 +290,37 @@ export class Requester {
     return q.length > o.max_batch_requests || q.size > this.limits.max_batch_size || q.tokensCost.input_tokens > this.limits.max_batch_tokens || costBatch(q.tokensCost) > o.max_batch_cost;
   }
 
-  /** The queued requests that fit the next batch, and which limits made it full (none if the queue ran out). */
-  private selectBatch(): { requests: CachedRequest[]; reasons: string[] } {
+  /**
+   * The queued requests that fit the next batch, their summed estimate, and which limits made it full (none if the
+   * queue ran out). Estimates are computed afresh from the token counts (the current configuration's, like a queued
+   * request's) rather than kept per request, so a 50,000-request batch holds only its lines.
+   */
+  private selectBatch<T extends QueuedLine>(queued: Iterable<T>): { requests: T[]; tokensCost: TokensCost; reasons: string[] } {
     const o = this.options;
-    const requests: CachedRequest[] = [];
-    let count = 0;
+    const requests: T[] = [];
+    let tokensCost = zeroTokensCost();
     let size = 0;
-    let tokens = 0;
     let cost = 0;
-    for (const req of this.queue.iterate()) {
+    for (const req of queued) {
+      const requestCost = this.costing.tokensCost(req.input_tokens, req.max_output_tokens);
       const reasons: string[] = [];
-      if (count + 1 > o.max_batch_requests) reasons.push('Max batch requests');
+      if (requests.length + 1 > o.max_batch_requests) reasons.push('Max batch requests');
       if (size + req.size > this.limits.max_batch_size) reasons.push('Max batch size');
-      if (tokens + req.input_tokens > this.limits.max_batch_tokens) reasons.push('Max batch tokens');
-      if (cost + costBatch(req.tokens_cost) > o.max_batch_cost) reasons.push('Max batch cost');
+      if (tokensCost.input_tokens + req.input_tokens > this.limits.max_batch_tokens) reasons.push('Max batch tokens');
+      if (cost + costBatch(requestCost) > o.max_batch_cost) reasons.push('Max batch cost');
       if (reasons.length > 0) {
-        if (count === 0) throw new EngineError('aborted', `The batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
-        return { requests, reasons: reasons.sort() };
+        if (requests.length === 0) throw new EngineError('aborted', `The batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
+        return { requests, tokensCost, reasons: reasons.sort() };
       }
       requests.push(req);
-      count += 1;
       size += req.size;
-      tokens += req.input_tokens;
-      cost += costBatch(req.tokens_cost);
+      cost += costBatch(requestCost);
+      tokensCost = addTokensCost(tokensCost, requestCost);
     }
-    return { requests, reasons: [] };
+    return { requests, tokensCost, reasons: [] };
   }
 
-  private async createBatch(requests: CachedRequest[], full: boolean, reasons: string[]): Promise<void> {
+  private async createBatch<T extends QueuedLine>(requests: T[], tokensCost: TokensCost, full: boolean, reasons: string[], staged?: (id: number, requests: T[]) => void): Promise<void> {
     await this.unit(async (u) => {
       this.guard(u);
       this.queue.take(u, requests);
@@ -317,13 +330,15 @@ export class Requester {
         local_jsonl: this.records.batchPath(id, new Date(this.clock())),
         local_jsonl_size: requests.reduce((sum, r) => sum + r.size, 0),
         num_requests: requests.length,
-        tokens_cost: sumTokensCost(requests.map((r) => r.tokens_cost)),
+        tokens_cost: tokensCost,
         full_batch: full,
         reasons,
         push: null,
         remote: null,
       };
-      this.writeBatch(u, batch, requests, true);
+      u.tx.writeText(batch.local_jsonl, requests.map((r) => r.line).join(''));
+      this.records.assignToBatch(u.tx, id, requests, (r) => this.costing.tokensCost(r.input_tokens, r.max_output_tokens));
+      staged?.(id, requests);
       this.state.max_batch_id = id;
       this.state.batches.push(batch);
       this.saveState(u);
@@ -335,13 +350,12 @@ export class Requester {
   }
 
   /**
-   * Stages a local batch's input file and its requests' assignment to it (and keeps them in memory in a dry run).
-   * `fromQueue`: every request is a committed one (else new retries are among them and are inserted).
+   * Stages the input file of a local batch made of requests that are not all in the queue (new retries are inserted)
+   * and their assignment to it, and keeps them in memory in a dry run.
    */
-  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[], fromQueue = false): void {
+  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[]): void {
     u.tx.writeText(batch.local_jsonl, requests.map((r) => r.line).join(''));
-    if (fromQueue) this.records.assignToBatch(u.tx, batch.id, requests);
-    else this.records.assignRequests(u.tx, 'batch', batch.id, requests);
+    this.records.assignRequests(u.tx, 'batch', batch.id, requests);
     this.rememberDryrunBatch(batch.id, requests);
   }
 

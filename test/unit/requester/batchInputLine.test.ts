@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { batchInputLine, batchInputLineOfJson } from '../../../src/engine/requester/cachedRequest';
+
+describe('batch input lines from stored JSON', () => {
+  const payloads: Record<string, unknown>[] = [
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] },
+    { model: 'm', messages: [{ role: 'user', content: 'Ünïcödé — "quotes", \\ backslashes, \u2028 and 😀' }], temperature: 0.7, max_completion_tokens: 1e3 },
+    { 2: 'integer-like keys are ordered first', b: null, a: [1.5, -0, 1e21, { nested: true }], response_format: { type: 'json_schema' } },
+  ];
+
+  it('is the line the parsed body makes, byte for byte, for the text the task database stores', () => {
+    for (const [i, payload] of payloads.entries()) {
+      const stored = JSON.stringify(payload);
+      const line = batchInputLineOfJson(i + 1, '/v1/chat/completions', stored);
+      assert.equal(line, batchInputLine(i + 1, '/v1/chat/completions', JSON.parse(stored) as Record<string, unknown>));
+      assert.deepEqual(JSON.parse(line), { custom_id: `id-${i + 1}`, method: 'POST', url: '/v1/chat/completions', body: JSON.parse(stored) });
+    }
+  });
+});
