@@ -40,10 +40,15 @@ const common = {
 // cannot bundle, so every bundle that may open the task database leaves `require('libsql')` to Node.
 const libsqlExternal = ['libsql'];
 
+// The `gpt-batch` command streams millions of short-lived objects (request lines, estimates, rows). V8 grows the
+// young generation to 16 MB semi-spaces under that load, which adds some 30 MB of resident memory and no speed, so
+// the command caps them at 4 MB (`env -S` passes the flag on; npm's Windows shims read it from the same line).
+const cliShebang = '#!/usr/bin/env -S node --max-semi-space-size=4';
+
 const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...libsqlExternal] },
   { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode', ...libsqlExternal] },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: cliShebang } },
 ].filter((entry) => fs.existsSync(entry.entryPoints[0]));
 
 function copyTiktokenWasm() {

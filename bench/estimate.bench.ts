@@ -1,7 +1,8 @@
 // Throughput and peak memory of `gpt-batch estimate` (the built CLI) on a million short chat requests, in every
-// output mode, each run in a child process whose peak RSS is read from its resource usage.
+// output mode, each run in a child process whose peak RSS is read from its resource usage. The child gets the Node
+// flags of the CLI's `#!` line, as it does when run as `gpt-batch`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,10 +17,18 @@ const modes: Record<string, string[]> = { table: [], jsonl: ['--jsonl'], json: [
 // The child reports its own peak RSS on exit; stdout is read and dropped, as a pipe to another program would be.
 const reportPeakRss = "process.on('exit', () => process.stderr.write(`peak_rss_kb=${process.resourceUsage().maxRSS}\\n`))";
 
+/** The Node flags after `node` on the first line of the built CLI. */
+function cliNodeFlags(): string[] {
+  const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /\bnode((?:\s+--\S+)*)\s*$/.exec(shebang);
+  if (!match) throw new Error(`${cli} does not start with a #! line that runs node: ${shebang}`);
+  return (match[1] ?? '').trim().split(/\s+/).filter((flag) => flag !== '');
+}
+
 function runEstimate(file: string, flags: string[]): Promise<{ seconds: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['--eval', `${reportPeakRss}; process.argv.splice(1, 0, ${JSON.stringify(cli)}); require(${JSON.stringify(cli)})`, 'estimate', file, ...flags], {
+    const child = spawn(process.execPath, [...cliNodeFlags(), '--eval', `${reportPeakRss}; process.argv.splice(1, 0, ${JSON.stringify(cli)}); require(${JSON.stringify(cli)})`, 'estimate', file, ...flags], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { repoRoot } from '../../support/cli/cliProcess';
 
 describe('npm run build', function () {
@@ -8,5 +10,11 @@ describe('npm run build', function () {
   it('prints one line naming the bundles, and no watch-mode lines', () => {
     const output = execFileSync(process.execPath, ['esbuild.js'], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(output, 'Built dist/extension.js, dist/worker.js, dist/cli.js\n');
+  });
+
+  it('makes dist/cli.js a command that runs as it is, through its #! line with Node flags', () => {
+    const cli = path.join(repoRoot, 'dist', 'cli.js');
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(execFileSync(cli, ['--version'], { encoding: 'utf8' }), `${version}\n`);
   });
 });
