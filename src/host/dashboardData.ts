@@ -165,7 +165,10 @@ function capUsage(caps: CostCaps, pushed: PushStats | undefined, batches: Dashbo
  */
 function readCompletionRatios(db: TaskDb, answered: number): CompletionRatios {
   const bins = new Array<number>(completionRatioBins).fill(0);
-  const range = db.get<{ low: number | null; high: number | null }>('SELECT min(request_id) AS low, max(request_id) AS high FROM results');
+  const range = db.get<{ low: number | null; high: number | null }>(
+    // Two subqueries: SQLite answers a lone min() or max() from the primary key, but scans the table for both at once.
+    'SELECT (SELECT min(request_id) FROM results) AS low, (SELECT max(request_id) FROM results) AS high',
+  );
   if (range === undefined || range.low === null || range.high === null) return { bins, counted: 0, answered };
   const span = range.high - range.low + 1;
   const step = Math.max(1, Math.floor(span / completionRatioSample));
