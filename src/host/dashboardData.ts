@@ -128,6 +128,8 @@ function readProgress(db: TaskDb): ProgressPoint[] {
        json_extract(record, '$.metrics.failed.num_requests') AS failed
      FROM batches WHERE place = 'processed' ORDER BY processed_seq`,
   );
+  if (rows.length === 0) return [];
+  const firstPush = db.get<{ at: number }>("SELECT min(created_at) AS at FROM batches WHERE place = 'processed'")?.at ?? (rows[0] as ProcessedRow).at;
   const points: ProgressPoint[] = [];
   let succeeded = 0;
   let failed = 0;
@@ -136,7 +138,8 @@ function readProgress(db: TaskDb): ProgressPoint[] {
     failed += row.failed ?? 0;
     points.push({ at: row.at, succeeded, failed });
   }
-  return thinned(points, progressPointLimit);
+  // The series starts from nothing when the first processed batch was pushed, so the first batch's work shows too.
+  return [{ at: Math.min(firstPush, (rows[0] as ProcessedRow).at), succeeded: 0, failed: 0 }, ...thinned(points, progressPointLimit - 1)];
 }
 
 /** At most `limit` points, evenly spread, always keeping the last one (the current total). */

@@ -65,7 +65,10 @@ export const dashboardDataSchema = z.object({
   samples: z.object({ committed: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
   /** True cost of everything processed so far. */
   trueCost: z.number().nonnegative(),
-  /** In time order; one point per processed batch, thinned evenly on tasks with very many batches. */
+  /**
+   * In time order: zero at the first processed batch's push, then one point per processed batch, thinned evenly on
+   * tasks with very many batches.
+   */
   progress: z.array(progressPointSchema),
   caps: z.array(capUsageSchema),
   /** The active batches and the most recent processed ones, by id. */

@@ -153,8 +153,10 @@ export async function runUiTest({ browser, server, installed, workspace, emptyWo
       await row.locator('.action-label[aria-label*="Open Dashboard"]').click({ timeout });
       await page.locator('.tab', { hasText: 'Dashboard · char_codes' }).first().waitFor({ timeout });
       const dashboard = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+      // A chart with data has a caption under its SVG; one without shows a sentence instead.
       for (const chart of ['progress', 'caps', 'timeline', 'costs', 'ratios']) {
-        await dashboard.locator(`#${chart} svg rect, #${chart} svg path`).first().waitFor({ timeout });
+        await dashboard.locator(`#${chart} .caption`).waitFor({ timeout });
+        await dashboard.locator(`#${chart} svg`).waitFor({ timeout });
       }
       const batches = await dashboard.locator('#timeline svg rect.bar').count();
       if (batches === 0) throw new Error('the timeline drew no batch');
