@@ -7,7 +7,8 @@
   const svgNs = 'http://www.w3.org/2000/svg';
   const width = 640;
   const height = 220;
-  const margin = { left: 64, right: 16, top: 12, bottom: 36 };
+  // The band above `top` holds the legend, so that no mark is drawn over it.
+  const margin = { left: 64, right: 16, top: 24, bottom: 36 };
   const charts = document.getElementById('charts');
   const summary = document.getElementById('summary');
 
@@ -78,8 +79,8 @@
   function legend(svg, entries) {
     let x = margin.left + 8;
     for (const [cls, text] of entries) {
-      svg.appendChild(svgElement('rect', { class: cls, x, y: margin.top, width: 10, height: 10 }));
-      svg.appendChild(svgElement('text', { class: 'tick', x: x + 14, y: margin.top + 9 }, text));
+      svg.appendChild(svgElement('rect', { class: cls, x, y: 4, width: 10, height: 10 }));
+      svg.appendChild(svgElement('text', { class: 'tick', x: x + 14, y: 13 }, text));
       x += 24 + text.length * 6.5;
     }
   }
