@@ -136,13 +136,15 @@
     const start = Math.min(...batches.map((b) => b.pushedAt));
     const end = Math.max(start + 1, data.readAt, ...batches.map((b) => b.finishedAt || b.pushedAt));
     const x = (at) => margin.left + ((at - start) / (end - start)) * (width - margin.left - margin.right);
-    const rowHeight = Math.max(1, (height - margin.top - margin.bottom) / batches.length);
+    const rowHeight = (height - margin.top - margin.bottom) / batches.length;
+    // A gap between rows while they are tall enough to show one; many batches share the height without one.
+    const barHeight = rowHeight > 4 ? rowHeight - 1 : rowHeight;
     axes(chart.svg, clock(start), clock(end), '');
     batches.forEach((b, i) => {
       const finish = b.finishedAt !== undefined ? b.finishedAt : b.place === 'processed' ? b.pushedAt : data.readAt;
       const cls = b.place === 'processed' ? (b.status === 'completed' ? 'bar done' : 'bar over') : 'bar running';
       const label = `${b.kind === 'direct' ? 'Direct batch' : 'Batch'} ${b.id} · ${b.status} · ${count(b.numRequests)} requests · pushed ${clock(b.pushedAt)}${b.finishedAt !== undefined ? `, finished ${clock(b.finishedAt)}` : b.place === 'processed' ? '' : ', running'}`;
-      chart.svg.appendChild(titled(svgElement('rect', { class: cls, x: x(b.pushedAt), y: margin.top + i * rowHeight, width: Math.max(2, x(finish) - x(b.pushedAt)), height: Math.max(1, rowHeight - 1) }), label));
+      chart.svg.appendChild(titled(svgElement('rect', { class: cls, x: x(b.pushedAt), y: margin.top + i * rowHeight, width: Math.max(2, x(finish) - x(b.pushedAt)), height: barHeight }), label));
     });
     legend(chart.svg, [['swatch-done', 'completed'], ['swatch-running', 'at the provider'], ['swatch-over', 'failed, expired or cancelled']]);
     const older = data.olderBatches > 0 ? ` ${count(data.olderBatches)} older processed batches are not drawn.` : '';
