@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     const refreshMs = round(median(times), 1);
     reportFigures('dashboard', {
       samples,
-      processedBatches: last.progress.length,
+      processedBatches: last.batches.length + last.olderBatches,
+      progressPoints: last.progress.length,
       ratiosCounted: last.completionRatios.counted,
       refreshMedianMs: refreshMs,
       refreshMaxMs: round(Math.max(...times), 1),
