@@ -163,7 +163,7 @@ function dashboardHtml(webview: vscode.Webview, mediaRoot: vscode.Uri, task: str
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'dashboard.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'dashboard.css'));
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
