@@ -35,6 +35,7 @@ const commandTable = {
   'gptBatch.openSample': (_services, node) => openStored(node),
   'gptBatch.loadMore': ({ tasksView }, node) => tasksView.loadMore(node as TaskNode),
   'gptBatch.cancelBatch': (services, node) => cancelBatch(services, node),
+  'gptBatch.openDashboard': (services, task) => openDashboard(services, task),
 } satisfies Record<string, Handler>;
 
 export type CommandId = keyof typeof commandTable;
@@ -119,6 +120,12 @@ async function cancelBatch(services: CommandServices, node: unknown): Promise<st
   const apiKey = await services.apiKeys.get();
   const { status } = await services.engine.request('batch/cancel', { file: file.fsPath, task: row.task, remoteId: row.batch.remoteId, ...(apiKey === undefined ? {} : { apiKey }) });
   return status;
+}
+
+/** Opens the dashboard of the task given (a name or a tree row), or of the one picked. */
+async function openDashboard(services: CommandServices, argument: unknown): Promise<void> {
+  const task = await pickTask(services, argument);
+  if (task !== undefined) await services.dashboards.open(task);
 }
 
 async function createTaskFile(): Promise<vscode.Uri> {

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { DashboardPanels } from './dashboardPanel';
 import { TaskFileDiagnostics } from './diagnostics';
 import { EngineHost } from './engineHost';
 import { PreviewProvider } from './previews';
 import { ApiKeyStore } from './secrets';
 import { StatusBar } from './statusBar';
+import { registerTaskCodeLens } from './taskCodeLens';
 import { type Confirm, modalConfirm } from './taskCommands';
 import type { TaskNode } from './taskNodes';
 import { TasksView } from './tasksView';
@@ -19,6 +21,7 @@ export interface TestApi {
   tasksView: TasksView;
   statusBar: StatusBar;
   diagnostics: TaskFileDiagnostics;
+  dashboards: DashboardPanels;
   /** Answers every confirmation (wipes, costly runs) in place of the modal dialog, recording its message; undefined restores the dialog. */
   answerConfirmations(answer: boolean | undefined, asked?: string[]): void;
   /** The file behind the "GPT Batch" log output channel. */
@@ -42,9 +45,10 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     const statusBar = new StatusBar({ kind: 'idle' });
     const previews = new PreviewProvider(engine, () => tasksView.taskFileUri());
     const diagnostics = new TaskFileDiagnostics(engine, log);
-    context.subscriptions.push(tasksView, treeView, statusBar, previews, diagnostics);
+    const dashboards = new DashboardPanels(engine, vscode.Uri.joinPath(context.extensionUri, 'media'), () => tasksView.taskFileUri(), log);
+    context.subscriptions.push(tasksView, treeView, statusBar, previews, diagnostics, dashboards, registerTaskCodeLens());
     let confirm: Confirm = modalConfirm;
-    const services = { log, apiKeys, engine, tasksView, statusBar, previews, confirm: () => confirm, treeView: () => treeView };
+    const services = { log, apiKeys, engine, tasksView, statusBar, previews, dashboards, confirm: () => confirm, treeView: () => treeView };
     context.subscriptions.push(...registerCommands(services));
     log.info(`GPT Batch ${context.extension.packageJSON.version} activated`);
     if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
@@ -55,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
       tasksView,
       statusBar,
       diagnostics,
+      dashboards,
       answerConfirmations: (answer, asked) => {
         confirm =
           answer === undefined

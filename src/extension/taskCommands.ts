@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProgressParams, RunMode, RunResult } from '../protocol/messages';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
+import type { DashboardPanels } from './dashboardPanel';
 import type { EngineHost } from './engineHost';
 import { openPreview, type PreviewProvider } from './previews';
 import type { ApiKeyStore } from './secrets';
@@ -23,6 +24,7 @@ export interface TaskServices {
   tasksView: TasksView;
   statusBar: StatusBar;
   previews: PreviewProvider;
+  dashboards: DashboardPanels;
   log: vscode.LogOutputChannel;
   confirm: () => Confirm;
   treeView: () => vscode.TreeView<TaskNode>;

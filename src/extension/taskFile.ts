@@ -1,3 +1,5 @@
+import { locateJsonPath } from '../shared/jsonLocate';
+
 /** The task file a workspace holds at the root of its folder. */
 export const taskFileName = 'gpt-batch.json';
 
@@ -16,6 +18,21 @@ export function readTaskNames(text: string): string[] {
   const tasks = parsed['tasks'];
   if (!isPlainObject(tasks)) throw new Error(`${taskFileName}: "tasks" must be an object mapping task names to tasks`);
   return Object.keys(tasks);
+}
+
+/** Where each task of a task file's text is declared: its key under `tasks`. A text that is not a valid task file has none. */
+export function taskKeyLocations(text: string): { task: string; line: number; column: number }[] {
+  let names: string[];
+  try {
+    names = readTaskNames(text);
+  } catch {
+    // The task file's problems are reported as diagnostics; lenses appear again once it parses.
+    return [];
+  }
+  return names.flatMap((task) => {
+    const location = locateJsonPath(text, ['tasks', task]);
+    return location === undefined ? [] : [{ task, line: location.line, column: location.column }];
+  });
 }
 
 /** A task file with one task running the char_codes demo, with the model and prices of the demo's README. */

@@ -11,6 +11,8 @@ export type TaskNode =
   | { kind: 'task'; name: string; running: boolean; snapshot: TaskSnapshot | undefined }
   /** The one-line status summary of a task. */
   | { kind: 'summary'; task: string; snapshot: TaskSnapshot }
+  /** The task's last online W&B run; opens in the browser. */
+  | { kind: 'wandbRun'; task: string; url: string }
   | { kind: 'batchGroup'; task: string; group: BatchGroup; batches: BatchSummary[] }
   | { kind: 'batch'; task: string; batch: BatchSummary }
   | { kind: 'sampleGroup'; task: string; group: SampleGroup; count: number }
@@ -31,6 +33,8 @@ export function nodeId(node: TaskNode): string {
       return `task:${node.name}`;
     case 'summary':
       return `task:${node.task}/summary`;
+    case 'wandbRun':
+      return `task:${node.task}/wandb`;
     case 'batchGroup':
       return `task:${node.task}/${node.group}`;
     case 'batch':
@@ -81,6 +85,12 @@ export function toTreeItem(node: TaskNode): vscode.TreeItem {
       item.command = { command: 'gptBatch.showStatus', title: 'Show Status', arguments: [node.task] };
       break;
     }
+    case 'wandbRun':
+      item.iconPath = new vscode.ThemeIcon('link-external');
+      item.description = node.url;
+      item.tooltip = `Open the W&B run of task "${node.task}": ${node.url}`;
+      item.command = { command: 'vscode.open', title: 'Open W&B Run', arguments: [vscode.Uri.parse(node.url)] };
+      break;
     case 'batchGroup':
       item.iconPath = new vscode.ThemeIcon(node.group === 'local' ? 'package' : node.group === 'remote' ? 'cloud' : 'zap');
       item.description = String(node.batches.length);
@@ -156,6 +166,8 @@ function label(node: TaskNode): string {
       const { succeeded, failed, pending } = s.samples;
       return `${succeeded} succeeded, ${failed} failed, ${pending} pending · cost ${formatCost(s.taskCost)} · queued est. ${formatCost(s.queuedEstimate)}`;
     }
+    case 'wandbRun':
+      return 'W&B run';
     case 'batchGroup':
       return groupLabels[node.group];
     case 'batch':

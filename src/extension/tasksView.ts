@@ -262,6 +262,7 @@ const batchGroups: BatchGroup[] = ['local', 'remote', 'direct'];
 
 function taskChildren(task: string, snapshot: TaskSnapshot): TaskNode[] {
   const nodes: TaskNode[] = [{ kind: 'summary', task, snapshot }];
+  if (snapshot.wandbUrl !== undefined) nodes.push({ kind: 'wandbRun', task, url: snapshot.wandbUrl });
   if (snapshot.error !== undefined || !snapshot.started) return nodes;
   for (const group of batchGroups) {
     const batches = snapshot.batches.filter((batch) => groupOf(batch) === group);

@@ -3,6 +3,7 @@ import { EngineError, InvalidInputError } from '../shared/errors';
 import { parseJsonColumn } from '../engine/db/json';
 import { TaskDb, taskDbPath } from '../engine/db/taskDb';
 import type { SampleCounts } from '../engine/taskManager/taskState';
+import { readWandbLink } from './wandbLink';
 
 /**
  * Reads a task's database for display, read-only and without the task lock: a run may be writing it meanwhile, and
@@ -43,6 +44,8 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
     olderProcessed: 0,
     samples: { committed: 0, succeeded: 0, failed: 0, pending: 0 },
   };
+  const wandbUrl = await readWandbLink(task.taskDir, task.prefix);
+  if (wandbUrl !== undefined) empty.wandbUrl = wandbUrl;
   try {
     return withDb(task, (db) => {
       if (db === undefined) return empty;

@@ -10,6 +10,7 @@ import { createTaskManager } from './createTaskManager';
 import { demoRegistry } from './demoRegistry';
 import { loadTaskFile } from './loadTaskFile';
 import { openaiClientFactory } from './openaiClient';
+import { recordWandbLink } from './wandbLink';
 import type { ResolvedOptions } from './resolvedOptions';
 
 /** One task to run (or show), with the option layers that configure it. Both the CLI and the engine worker build these. */
@@ -105,7 +106,7 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
               jobType: 'gpt_batch_api',
               config,
               logger,
-            })
+            }).then((sink) => recordWandbLink(taskDir, prefix, sink, Math.floor(Date.now() / 1000)))
         : undefined,
     },
     demoRegistry,

@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   TaskLockedError,
 } from '../shared/errors';
+import { dashboardDataSchema } from '../shared/dashboard';
 import { documentRefSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
 
 /**
@@ -156,6 +157,8 @@ export const requestMethods = {
   'task/page': { params: taskRef.extend({ source: pageSourceSchema, offset: z.number().int().nonnegative(), limit: z.number().int().positive() }), result: pageSchema },
   /** Extension → worker. The JSON of a request or sample, for a read-only preview. */
   'task/document': { params: taskRef.extend({ ref: documentRefSchema }), result: z.object({ json: z.unknown() }) },
+  /** Extension → worker. What the task dashboard draws: progress, spend against the caps, batches, completion ratios. */
+  'task/dashboard': { params: taskRef, result: dashboardDataSchema },
   /** Extension → worker. Checks a task file's text; answers its problems with line and column. */
   'taskFile/check': {
     params: z.object({ file: z.string(), text: z.string() }),

@@ -53,6 +53,8 @@ export const taskSnapshotSchema = z.object({
   batches: z.array(batchSummarySchema),
   /** Processed batches beyond those listed (only the tail of the history is read). */
   olderProcessed: z.number().int().nonnegative(),
+  /** The web link of the task's last online W&B run, when it had one. */
+  wandbUrl: z.string().optional(),
   /** Committed samples, and how many of them succeeded, failed (a sample may have done both) or are pending. */
   samples: z.object({ committed: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
 });

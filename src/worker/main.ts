@@ -1,6 +1,7 @@
 import { format } from 'node:util';
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Logger } from '../engine';
+import { taskDashboard } from '../host/dashboardData';
 import { Channel, type MessageEndpoint } from '../protocol/channel';
 import type { LogLevel } from '../protocol/messages';
 import { checkSqlite } from './sqliteCheck';
@@ -40,6 +41,7 @@ channel.onRequest('task/stop', ({ task }) => ({ wasRunning: tasks.stop(task) }))
 channel.onRequest('tasks/snapshot', async ({ file }) => ({ tasks: await tasks.snapshot(file), running: tasks.running }));
 channel.onRequest('task/page', (params) => tasks.page(params));
 channel.onRequest('task/document', (params) => tasks.document(params));
+channel.onRequest('task/dashboard', ({ file, task }) => taskDashboard(file, task, process.env));
 channel.onRequest('taskFile/check', (params) => tasks.check(params));
 channel.onRequest('batch/cancel', (params) => tasks.cancelBatch(params));
 

@@ -147,6 +147,22 @@ export async function runUiTest({ browser, server, installed, workspace, emptyWo
       await runCommand(page, 'GPT Batch: Clear API Key');
     });
 
+    await check('Open Dashboard from the tree draws the run\'s charts in a webview', async () => {
+      const row = page.locator('.sidebar .monaco-list-row', { hasText: 'char_codes' }).first();
+      await row.hover({ timeout });
+      await row.locator('.action-label[aria-label*="Open Dashboard"]').click({ timeout });
+      await page.locator('.tab', { hasText: 'Dashboard · char_codes' }).first().waitFor({ timeout });
+      const dashboard = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+      // A chart with data has a caption under its SVG; one without shows a sentence instead.
+      for (const chart of ['progress', 'caps', 'timeline', 'costs', 'ratios']) {
+        await dashboard.locator(`#${chart} .caption`).waitFor({ timeout });
+        await dashboard.locator(`#${chart} svg`).waitFor({ timeout });
+      }
+      const batches = await dashboard.locator('#timeline svg rect.bar').count();
+      if (batches === 0) throw new Error('the timeline drew no batch');
+      await shot('11-dashboard');
+    });
+
     await check('a folder without a task file shows the welcome view, whose button creates one', async () => {
       await loadWorkbench(page, server.workspaceUrl(emptyWorkspace));
       await openGptBatchView(page);

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { FakeWandb } from '../../support/wandb/fakeWandb';
-
-const run = promisify(execFile);
-const cli = path.resolve(__dirname, '../../../dist/cli.js');
+import { cli, run, useCliWandb } from '../../support/wandb/cliWandb';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -19,29 +13,18 @@ function filesUnder(dir: string): string[] {
 
 describe('W&B logging of a demo run (built CLI, simulator, fake W&B server)', function () {
   this.timeout(180_000);
-  let server: FakeWandb;
-  let workDir: string;
-
-  before(async function () {
-    if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-    server = await FakeWandb.start();
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wandb-demo-'));
-  });
-  after(async () => {
-    await server.stop();
-    fs.rmSync(workDir, { recursive: true, force: true });
-  });
+  const scratch = useCliWandb('wandb-demo');
 
   const demo = (extra: string[]) =>
     run(
       process.execPath,
-      [cli, 'demo', '--task', 'utterance_emotion', '--simulate', '--task_dir', path.join(workDir, 'task'), '--wandb', '--wandb_entity', 'team', '--wandb_project', 'proj', '--wandb_run_id', 'demo1', '--wandb_dir', workDir, ...extra],
-      { env: { ...process.env, WANDB_API_KEY: server.apiKey, WANDB_BASE_URL: server.baseUrl, WANDB_MODE: 'online' }, maxBuffer: 64 * 1024 * 1024 },
+      [cli, 'demo', '--task', 'utterance_emotion', '--simulate', '--task_dir', path.join(scratch.workDir, 'task'), '--wandb', '--wandb_entity', 'team', '--wandb_project', 'proj', '--wandb_run_id', 'demo1', '--wandb_dir', scratch.workDir, ...extra],
+      { env: { ...process.env, WANDB_API_KEY: scratch.server.apiKey, WANDB_BASE_URL: scratch.server.baseUrl, WANDB_MODE: 'online' }, maxBuffer: 64 * 1024 * 1024 },
     );
 
   it('logs the requester, result, queue and task metrics with increasing steps, and a resumed run appends', async () => {
     await demo([]);
-    const rows = server.rows('team', 'proj', 'demo1');
+    const rows = scratch.server.rows('team', 'proj', 'demo1');
     assert.ok(rows.length >= 3, `only ${rows.length} history rows`);
     const steps = rows.map((row) => row._step as number);
     assert.deepEqual(steps, steps.map((_, i) => i), 'steps count up from 0 without gaps');
@@ -72,12 +55,12 @@ describe('W&B logging of a demo run (built CLI, simulator, fake W&B server)', fu
     ]) {
       assert.ok(keys.has(key), `no row has ${key}`);
     }
-    const run1 = server.run('team', 'proj', 'demo1');
+    const run1 = scratch.server.run('team', 'proj', 'demo1');
     assert.equal(run1.complete, true);
     assert.equal(run1.jobType, 'gpt_batch_api');
 
     await demo([]);
-    const resumed = server.rows('team', 'proj', 'demo1');
+    const resumed = scratch.server.rows('team', 'proj', 'demo1');
     assert.ok(resumed.length > rows.length, 'the resumed run appended rows');
     assert.deepEqual(resumed.slice(0, rows.length), rows, 'earlier rows are kept as they were');
     const allSteps = resumed.map((row) => row._step as number);
@@ -85,9 +68,9 @@ describe('W&B logging of a demo run (built CLI, simulator, fake W&B server)', fu
   });
 
   it('a --no_run run on the resumed W&B run logs the loaded state there as one row', async () => {
-    const before = server.rows('team', 'proj', 'demo1');
+    const before = scratch.server.rows('team', 'proj', 'demo1');
     await demo(['--no_run']);
-    const after = server.rows('team', 'proj', 'demo1');
+    const after = scratch.server.rows('team', 'proj', 'demo1');
     assert.equal(after.length, before.length + 1, 'the status run logged one row');
     const row = after.at(-1) ?? {};
     assert.equal(row['Batch/num_completed'], row['Batch/num_total']);
@@ -97,13 +80,13 @@ describe('W&B logging of a demo run (built CLI, simulator, fake W&B server)', fu
   });
 
   it('never writes the W&B key into any file of the task or W&B directory', () => {
-    for (const file of filesUnder(workDir)) {
-      assert.equal(fs.readFileSync(file, 'utf8').includes(server.apiKey), false, `${file} contains the W&B key`);
+    for (const file of filesUnder(scratch.workDir)) {
+      assert.equal(fs.readFileSync(file, 'utf8').includes(scratch.server.apiKey), false, `${file} contains the W&B key`);
     }
   });
 
   it('without a key names WANDB_API_KEY and --no_wandb, and exits with the bad-input code', async () => {
-    const failed = await run(process.execPath, [cli, 'demo', '--task', 'char_codes', '--simulate', '--wandb', '--task_dir', path.join(workDir, 'nokey')], {
+    const failed = await run(process.execPath, [cli, 'demo', '--task', 'char_codes', '--simulate', '--wandb', '--task_dir', path.join(scratch.workDir, 'nokey')], {
       env: { ...process.env, WANDB_API_KEY: '', WANDB_MODE: 'online' },
     }).then(
       () => assert.fail('the run should fail without a W&B key'),
