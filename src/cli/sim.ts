@@ -32,7 +32,7 @@ const flags: Record<string, Flag> = {
   fail_batch_rate: faultFlag('failBatchRate', 'rate', 'fraction of batches that fail validation'),
   expire_batch_rate: faultFlag('expireBatchRate', 'rate', 'fraction of batches that expire'),
   expire_completed_fraction: faultFlag('expireCompletedFraction', 'rate', 'share of an expiring batch done before it expires'),
-  chat_latency_ms: faultFlag('chatLatencyMs', 'count', 'extra latency of chat completions'),
+  chat_latency_ms: faultFlag('chatLatencyMs', 'count', 'extra latency of direct model calls (chat completions, responses, embeddings)'),
   requests_per_minute: faultFlag('requestsPerMinute', 'count', 'chat completion requests per minute (0 = unlimited)'),
   tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'chat completion tokens per minute (0 = unlimited)'),
   enqueued_token_limit: faultFlag('enqueuedTokenLimit', 'count', 'prompt tokens that may be queued in batches (0 = unlimited)'),

@@ -9,6 +9,8 @@ import { runUnit, type UnitContext } from '../store/unit';
 import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
 import { addPushStats, batchPart, costBatch, subtractPushStats, sumTokensCost, zeroPushStats } from './accounting';
 import { RequesterRecords } from '../db/requesterRecords';
+import { endpointWireFor } from '../endpoints/endpointRegistry';
+import type { EndpointWire } from '../endpoints/endpointWire';
 import { buildCachedRequest, type CachedRequest, type GptRequest } from './cachedRequest';
 import type { RequestCosting } from './costing';
 import { forgetRemoteBatch } from './forgetting';
@@ -60,6 +62,8 @@ export class Requester {
   readonly metrics: MetricsSink;
   readonly clock: () => number;
   readonly endpoint: string;
+  /** The wire format of `endpoint`: direct calls, answer parsing, usage and batch input limits. */
+  readonly wire: EndpointWire;
   private readonly clientOrNull: OpenAI | null;
 
   state: RequesterState;
@@ -97,6 +101,7 @@ export class Requester {
     this.openedAt = init.clock();
     this.clientOrNull = init.client;
     this.endpoint = init.options.endpoint ?? defaultEndpoint;
+    this.wire = endpointWireFor(this.endpoint);
     this.state = state;
     this.nextRequestId = state.max_request_id;
     this.queue = new RequestQueue(records, this.endpoint, init.costing);
@@ -109,6 +114,7 @@ export class Requester {
     const records = new RequesterRecords(db, init.dir, init.prefix);
     const loaded = records.loadState();
     const endpoint = init.options.endpoint ?? defaultEndpoint;
+    endpointWireFor(endpoint);
     if (loaded !== undefined && loaded.endpoint !== endpoint) {
       throw new InvalidInputError(`${db.file} was created for endpoint '${loaded.endpoint}', but the configured endpoint is '${endpoint}'`);
     }
@@ -277,7 +283,8 @@ export class Requester {
   private queueCanFillBatch(): boolean {
     const o = this.options;
     const q = this.queue;
-    return q.length > o.max_batch_requests || q.size > this.limits.max_batch_size || q.tokensCost.input_tokens > this.limits.max_batch_tokens || costBatch(q.tokensCost) > o.max_batch_cost;
+    // Every request holds at least one input, so more queued requests than the batch input limit fill a batch.
+    return q.length > o.max_batch_requests || q.length > (this.wire.batchInputLimit ?? Infinity) || q.size > this.limits.max_batch_size || q.tokensCost.input_tokens > this.limits.max_batch_tokens || costBatch(q.tokensCost) > o.max_batch_cost;
   }
 
   /** The queued requests that fit the next batch, and which limits made it full (none if the queue ran out). */
@@ -288,9 +295,13 @@ export class Requester {
     let size = 0;
     let tokens = 0;
     let cost = 0;
+    let inputs = 0;
+    const inputLimit = this.wire.batchInputLimit ?? Infinity;
     for (const req of this.queue.iterate()) {
       const reasons: string[] = [];
+      const reqInputs = this.wire.inputCount(req.payload);
       if (count + 1 > o.max_batch_requests) reasons.push('Max batch requests');
+      if (inputs + reqInputs > inputLimit) reasons.push('Max batch inputs');
       if (size + req.size > this.limits.max_batch_size) reasons.push('Max batch size');
       if (tokens + req.input_tokens > this.limits.max_batch_tokens) reasons.push('Max batch tokens');
       if (cost + costBatch(req.tokens_cost) > o.max_batch_cost) reasons.push('Max batch cost');
@@ -303,6 +314,7 @@ export class Requester {
       size += req.size;
       tokens += req.input_tokens;
       cost += costBatch(req.tokens_cost);
+      inputs += reqInputs;
     }
     return { requests, reasons: [] };
   }
