@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateJson } from '../../../src/engine';
+import { validateJson, type JsonSchema } from '../../../src/engine';
 import { buildCli, describeResult, runCli } from '../../support/cli/cliProcess';
 import { describeRuns, interruptUntilComplete, type InterruptLoopReport } from '../../support/cli/interruptLoop';
 import { SimChild } from '../../support/cli/simChild';
@@ -14,7 +14,7 @@ const signals = ['SIGINT', 'SIGKILL', 'SIGINT', 'SIGKILL'] as const;
 const directConcurrency = 2;
 const dimensions = 8;
 
-const summarySchema = {
+const summarySchema: JsonSchema = {
   type: 'object',
   properties: { summary: { type: 'string' }, words: { type: 'integer' } },
   required: ['summary', 'words'],

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { TokenEstimator, validateJson } from '../../../src/engine';
+import { TokenEstimator, validateJson, type JsonSchema } from '../../../src/engine';
 import { batchLine, readJsonl, startHarness, uploadJsonl, waitForBatch, type SimHarness } from '../../support/sim/simHelpers';
 
-const schema = {
+const schema: JsonSchema = {
   type: 'object',
   properties: { city: { type: 'string' }, rank: { type: 'integer' } },
   required: ['city', 'rank'],
