@@ -2,16 +2,11 @@ import { invalidRequest } from './apiError';
 import { answerText, cachedTokens, lastUserMessageText, reasoningModel } from './chat';
 import { canonicalJson, hashHex, pickIndex } from './deterministic';
 import { builtInResponders, type Responder } from './responders';
+import type { BatchUsageFigures } from './persistence';
 import { countResponsesInputTokens, countTokens, truncateToTokens } from './tokens';
 
-/** The usage of a Responses API answer. */
-export interface ResponseUsage {
-  input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
-  output_tokens: number;
-  output_tokens_details: { reasoning_tokens: number };
-  total_tokens: number;
-}
+/** The usage of a Responses API answer: the shape the batch object's `usage` has too. */
+export type ResponseUsage = BatchUsageFigures;
 
 /** A Responses API response object (non-streaming, the parts the simulator produces). */
 export interface ResponseBody {

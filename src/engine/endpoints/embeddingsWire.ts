@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../shared/errors';
 import { addUsage } from '../requester/accounting';
-import { errorInfo, type ProcessedResponse } from '../requester/responses';
+import { checkAnswerBody, errorInfo, type ProcessedResponse } from '../requester/responses';
 import type { EndpointWire } from './endpointWire';
 
 const embeddingsPath = '/v1/embeddings';
@@ -37,20 +37,9 @@ function decodeBase64Vector(text: string): number[] {
  * always hold numbers). A missing or extra vector is a retryable error.
  */
 export function processEmbeddingsBody(body: unknown, payload: Record<string, unknown>, _parseInfo: Record<string, unknown> | null, providerRequestId: string | undefined): ProcessedResponse {
-  if (body === null || body === undefined || (typeof body === 'object' && Object.keys(body).length === 0)) {
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'MissingEmpty', 'Response body is missing or empty'), warnings: [] };
-  }
-  const objectType = (body as { object?: unknown }).object;
-  if (objectType !== 'list') {
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body object is '${String(objectType)}', not 'list'`, objectType ?? null), warnings: [] };
-  }
-  const checked = embeddingsSchema.safeParse(body);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'ValidationError', `Response body is not a valid embeddings list (${where})`), warnings: [] };
-  }
-  const list = structuredClone(checked.data);
+  const checked = checkAnswerBody(body, 'list', embeddingsSchema, 'embeddings list');
+  if ('failed' in checked) return checked.failed;
+  const list = checked.data;
   list.data.sort((a, b) => a.index - b.index);
   for (const item of list.data) {
     if (typeof item.embedding === 'string') item.embedding = decodeBase64Vector(item.embedding);

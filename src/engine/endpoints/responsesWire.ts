@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../shared/errors';
 import { validateJson } from '../schema/validate';
 import { addUsage } from '../requester/accounting';
-import { errorInfo, type ProcessedResponse } from '../requester/responses';
+import { checkAnswerBody, errorInfo, type ProcessedResponse } from '../requester/responses';
 import type { ErrorInfo } from '../requester/results';
 import { isJsonObject } from '../tokens/json';
 import { checkStrictSchema } from '../schema/strict';
@@ -50,20 +50,9 @@ function storedUsage(usage: Record<string, unknown> | null | undefined): Record<
  * output tokens, filtered) a warning; a refusal a warning.
  */
 export function processResponseBody(body: unknown, payload: Record<string, unknown>, parseInfo: Record<string, unknown> | null, providerRequestId: string | undefined): ProcessedResponse {
-  if (body === null || body === undefined || (typeof body === 'object' && Object.keys(body).length === 0)) {
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'MissingEmpty', 'Response body is missing or empty'), warnings: [] };
-  }
-  const objectType = (body as { object?: unknown }).object;
-  if (objectType !== 'response') {
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body object is '${String(objectType)}', not 'response'`, objectType ?? null), warnings: [] };
-  }
-  const checked = responseSchema.safeParse(body);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'ValidationError', `Response body is not a valid response (${where})`), warnings: [] };
-  }
-  const response = structuredClone(checked.data) as z.infer<typeof responseSchema> & Record<string, unknown>;
+  const checked = checkAnswerBody(body, 'response', responseSchema, 'response');
+  if ('failed' in checked) return checked.failed;
+  const response = checked.data as z.infer<typeof responseSchema> & Record<string, unknown>;
   const warnings: ErrorInfo[] = [];
   let error: ErrorInfo | null = null;
   const texts: string[] = [];

@@ -54,6 +54,26 @@ export function statusCodeError(status: number, body: unknown): ErrorInfo {
   return errorInfo(!retryableStatusCodes.has(status), 'StatusCode', 'NotOK', msg, status);
 }
 
+/**
+ * Checks an answer body against its endpoint's `object` type and schema: a missing or empty body, another object
+ * type or an invalid body is a fatal error. The data returned is a copy, free to be annotated.
+ */
+export function checkAnswerBody<T>(body: unknown, object: string, schema: z.ZodType<T>, what: string): { data: T } | { failed: ProcessedResponse } {
+  const fail = (error: ErrorInfo) => ({ failed: { resp: null, error, warnings: [] } });
+  if (body === null || body === undefined || (typeof body === 'object' && Object.keys(body).length === 0)) {
+    return fail(errorInfo(true, 'ResponseBody', 'MissingEmpty', 'Response body is missing or empty'));
+  }
+  const objectType = (body as { object?: unknown }).object;
+  if (objectType !== object) return fail(errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body object is '${String(objectType)}', not '${object}'`, objectType ?? null));
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+    return fail(errorInfo(true, 'ResponseBody', 'ValidationError', `Response body is not a valid ${what} (${where})`));
+  }
+  return { data: structuredClone(parsed.data) };
+}
+
 /** What processing one chat completion body produced. */
 export interface ProcessedResponse {
   resp: ResponseInfo | null;
@@ -127,20 +147,9 @@ export function processChatCompletion(
   parseInfo: Record<string, unknown> | null,
   providerRequestId: string | undefined,
 ): ProcessedResponse {
-  if (body === null || body === undefined || (typeof body === 'object' && Object.keys(body).length === 0)) {
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'MissingEmpty', 'Response body is missing or empty'), warnings: [] };
-  }
-  const objectType = (body as { object?: unknown }).object;
-  if (objectType !== 'chat.completion') {
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body object is '${String(objectType)}', not 'chat.completion'`, objectType ?? null), warnings: [] };
-  }
-  const parsed = chatCompletionSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
-    return { resp: null, error: errorInfo(true, 'ResponseBody', 'ValidationError', `Response body is not a valid chat completion (${where})`), warnings: [] };
-  }
-  const completion = structuredClone(parsed.data);
+  const parsed = checkAnswerBody(body, 'chat.completion', chatCompletionSchema, 'chat completion');
+  if ('failed' in parsed) return parsed.failed;
+  const completion = parsed.data;
   let error: ErrorInfo | null = parseInfo !== null ? autoParse(completion, payload) : null;
   const warnings: ErrorInfo[] = [];
 
