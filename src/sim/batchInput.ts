@@ -1,5 +1,6 @@
 import { SimHttpError } from './apiError';
 import { hashHex } from './deterministic';
+import { embeddingInputCount, maxBatchInputs } from './embeddings';
 import type { FaultDecider } from './faults';
 import { type AnswerUsage, type ModelEndpoint, modelEndpoint } from './modelEndpoints';
 import type { BatchValidationError, StoredBatch } from './persistence';
@@ -68,6 +69,10 @@ export function parseBatchInput(content: Buffer, endpoint: string): ParsedInput 
   });
   if (lines.length === 0 && errors.length === 0) report('empty_file', 'The input file is empty.', null);
   if (lines.length > maxTasks) report('too_many_tasks', `The input file has ${lines.length} requests, more than the ${maxTasks} a batch may have.`, null);
+  if (endpoint === '/v1/embeddings') {
+    const inputs = lines.reduce((sum, line) => sum + embeddingInputCount(line.body), 0);
+    if (inputs > maxBatchInputs) report('too_many_inputs', `The input file has ${inputs} embedding inputs, more than the ${maxBatchInputs} an embeddings batch may have.`, null);
+  }
   const answering = modelEndpoint(endpoint);
   const promptTokens = errors.length > 0 ? 0 : lines.reduce((sum, line) => sum + (isObject(line.body) ? answering.promptTokens(line.body) : 0), 0);
   return { lines, errors, model, promptTokens };

@@ -23,6 +23,15 @@ function inputsOf(input: unknown): unknown[] {
   return input as unknown[];
 }
 
+/** Inputs of any body, valid or not, as the batch input limit counts them (a body without a list counts one). */
+export function embeddingInputCount(body: unknown): number {
+  const input = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).input : undefined;
+  return Array.isArray(input) && !isTokenArray(input) ? input.length : 1;
+}
+
+/** The API's limit on embedding inputs across all requests of one batch. */
+export const maxBatchInputs = 50_000;
+
 /** Checks an embeddings request body for what the simulator relies on; throws a 400 naming the parameter otherwise. */
 export function validateEmbeddingsRequest(body: unknown): asserts body is Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');

@@ -101,4 +101,17 @@ describe('simulator Responses and Embeddings endpoints', () => {
     assert.equal(body.status_code, 400);
     assert.equal(body.body.error.param, 'input');
   });
+
+  it('fails an embeddings batch with more than 50,000 inputs across its lines, and runs one with 50,000', async () => {
+    h = await startHarness();
+    const inputs = Array.from({ length: 2000 }, (_, i) => `w${i}`);
+    const linesOf = (count: number) => Array.from({ length: count }, (_, i) => batchLine(`e-${i}`, { model: 'text-embedding-3-small', input: inputs, dimensions: 2 }, '/v1/embeddings'));
+    const tooMany = await h.client.batches.create({ input_file_id: await uploadJsonl(h.client, linesOf(26)), endpoint: '/v1/embeddings', completion_window: '24h' });
+    const failed = await waitForBatch(h.client, tooMany.id);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.errors?.data?.[0]?.code, 'too_many_inputs');
+    assert.match(failed.errors?.data?.[0]?.message ?? '', /52000 embedding inputs, more than the 50000/);
+    const fits = await h.client.batches.create({ input_file_id: await uploadJsonl(h.client, linesOf(25)), endpoint: '/v1/embeddings', completion_window: '24h' });
+    assert.equal((await waitForBatch(h.client, fits.id)).status, 'completed');
+  });
 });
