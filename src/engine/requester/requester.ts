@@ -299,7 +299,7 @@ export class Requester {
     const inputLimit = this.wire.batchInputLimit ?? Infinity;
     for (const req of this.queue.iterate()) {
       const reasons: string[] = [];
-      const reqInputs = this.wire.inputCount(req.payload);
+      const reqInputs = inputLimit === Infinity ? 0 : this.wire.inputCount(bodyOfLine(req.line));
       if (count + 1 > o.max_batch_requests) reasons.push('Max batch requests');
       if (inputs + reqInputs > inputLimit) reasons.push('Max batch inputs');
       if (size + req.size > this.limits.max_batch_size) reasons.push('Max batch size');
@@ -433,4 +433,9 @@ export class Requester {
   close(): void {
     if (this.pool.length > 0) this.logger.warn(`Exiting GPT requester with ${this.pool.length} uncommitted requests in the request pool`);
   }
+}
+
+/** The request body of a batch input line (read only where a batch limit counts what is inside a body). */
+function bodyOfLine(line: string): Record<string, unknown> {
+  return (JSON.parse(line) as { body: Record<string, unknown> }).body;
 }
