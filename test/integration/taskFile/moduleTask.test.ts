@@ -14,7 +14,7 @@ describe('Module tasks (against the simulator)', function () {
   let h: TaskHarness;
   beforeEach(async () => {
     h = await startTaskHarness();
-    for (const name of ['echoTask.js', 'embedTask.js', 'notATask.js']) fs.copyFileSync(path.join(fixtures, name), path.join(tmp.dir, name));
+    for (const name of ['echoTask.js', 'notATask.js']) fs.copyFileSync(path.join(fixtures, name), path.join(tmp.dir, name));
   });
   afterEach(async () => {
     await h.close();
@@ -33,14 +33,14 @@ describe('Module tasks (against the simulator)', function () {
   });
 
   it('runs a module on the embeddings endpoint set in the task file, in a batch, reading answers through endpointWireFor', async () => {
-    const task = await taskFromFile(h, tmp.dir, { embed: { module: './embedTask.js', module_options: { words: ['alpha', 'beta', 'gamma'] }, endpoint: '/v1/embeddings', min_batch_requests: 1 } }, 'embed');
+    const task = await taskFromFile(h, tmp.dir, { embed: { module: './echoTask.js', module_options: { words: ['alpha', 'beta', 'gamma'] }, endpoint: '/v1/embeddings', min_batch_requests: 1 } }, 'embed');
     assert.equal(await task.run(), true);
-    const lines = readJsonlLines<{ word: string; vectors: number[][] }>(path.join(tmp.dir, '.gpt-batch', 'embed', 'embed_output.jsonl'));
+    const lines = readJsonlLines<{ word: string; reply: number[][] }>(path.join(tmp.dir, '.gpt-batch', 'embed', 'embed_output.jsonl'));
     assert.deepEqual(lines.map((l) => l.word).sort(), ['alpha', 'beta', 'gamma']);
     for (const line of lines) {
-      assert.equal(line.vectors.length, 2, 'one vector per input');
-      assert.ok(line.vectors.every((v) => v.length === 4));
-      assert.notDeepEqual(line.vectors[0], line.vectors[1]);
+      assert.equal(line.reply.length, 2, 'one vector per input');
+      assert.ok(line.reply.every((v) => v.length === 4));
+      assert.notDeepEqual(line.reply[0], line.reply[1]);
     }
     assert.equal(h.sim.stats().routes['POST /v1/batches'], 1);
     assert.equal(h.sim.stats().routes['POST /v1/embeddings'] ?? 0, 0);
