@@ -32,16 +32,16 @@ const flags: Record<string, Flag> = {
   fail_batch_rate: faultFlag('failBatchRate', 'rate', 'fraction of batches that fail validation'),
   expire_batch_rate: faultFlag('expireBatchRate', 'rate', 'fraction of batches that expire'),
   expire_completed_fraction: faultFlag('expireCompletedFraction', 'rate', 'share of an expiring batch done before it expires'),
-  chat_latency_ms: faultFlag('chatLatencyMs', 'count', 'extra latency of chat completions'),
-  requests_per_minute: faultFlag('requestsPerMinute', 'count', 'chat completion requests per minute (0 = unlimited)'),
-  tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'chat completion tokens per minute (0 = unlimited)'),
+  chat_latency_ms: faultFlag('chatLatencyMs', 'count', 'extra latency of direct model calls (chat completions, responses, embeddings)'),
+  requests_per_minute: faultFlag('requestsPerMinute', 'count', 'direct model requests per minute (0 = unlimited)'),
+  tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'direct model tokens per minute (0 = unlimited)'),
   enqueued_token_limit: faultFlag('enqueuedTokenLimit', 'count', 'prompt tokens that may be queued in batches (0 = unlimited)'),
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(flags).map((name) => name.length)) + 2;
   const lines = Object.entries(flags).map(([name, flag]) => `  --${name.padEnd(width)}${flag.help} (default: ${flag.fallback})`);
-  return ['Usage: gpt-batch sim [options]', '', 'Starts a local OpenAI-compatible server (Files, Batches, chat completions) to rehearse tasks for free.', '', 'Options:', ...lines, '  --help'.padEnd(width + 4) + 'show this help'].join('\n');
+  return ['Usage: gpt-batch sim [options]', '', 'Starts a local OpenAI-compatible server (Files, Batches, chat completions, responses, embeddings) to rehearse tasks for free.', '', 'Options:', ...lines, '  --help'.padEnd(width + 4) + 'show this help'].join('\n');
 }
 
 function parseValue(name: string, flag: Flag, raw: string): number | string {

@@ -12,6 +12,8 @@ export type { Requester, RequesterInit, SessionCounters } from './requester/requ
 export type { BatchResult } from './requester/batchResult';
 export type { CachedRequest, GptRequest } from './requester/cachedRequest';
 export { errorInfo } from './requester/responses';
+export { endpointWireFor, supportedEndpoints } from './endpoints/endpointRegistry';
+export type { BodyParts, EndpointWire } from './endpoints/endpointWire';
 export { errorKind, type ErrorInfo, type ResponseInfo, type ResultInfo } from './requester/results';
 export type { JsonSchema } from './schema/jsonSchema';
 export { checkStrictSchema, responseFormatFor } from './schema/strict';

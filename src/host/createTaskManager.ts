@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { TaskMetaOptions } from '../shared/options';
 import type { TaskSpec } from '../shared/taskFile';
 import { InvalidInputError } from '../shared/errors';
-import { errorInfo, JsonlOutputFile, JsonOutputFile, OpinionAdviser, TaskManager, type TaskManagerInit } from '../engine';
+import { endpointWireFor, errorInfo, JsonlOutputFile, JsonOutputFile, OpinionAdviser, TaskManager, type TaskManagerInit } from '../engine';
 import type { DemoEntry, DemoRegistry } from './demoRegistry';
 import { TemplateTask } from './templateTask';
 
@@ -36,6 +36,8 @@ export interface ModuleTaskContext {
   JsonlOutputFile: typeof JsonlOutputFile;
   OpinionAdviser: typeof OpinionAdviser;
   errorInfo: typeof errorInfo;
+  /** The wire format of an endpoint: `answerOutput` reads an answer payload the way template tasks do. */
+  endpointWireFor: typeof endpointWireFor;
 }
 
 async function loadModuleTask(file: string, context: ModuleTaskContext, taskName: string): Promise<TaskManager> {
@@ -73,6 +75,7 @@ export async function createTaskManager(spec: TaskSpec, host: TaskHost, demos: D
         JsonlOutputFile,
         OpinionAdviser,
         errorInfo,
+        endpointWireFor,
       }, spec.name);
     }
   }

@@ -1,10 +1,28 @@
 import path from 'node:path';
 import type { TemplateTaskSpec } from '../shared/taskFile';
 import { InvalidInputError } from '../shared/errors';
-import { checkStrictSchema, errorKind, JsonlOutputFile, responseFormatFor, TaskManager, type BatchResult, type CachedRequest, type JsonSchema, type TaskManagerInit, type TaskOutput, type UnitContext } from '../engine';
+import { defaultEndpoint } from '../shared/options';
+import {
+  checkStrictSchema,
+  endpointWireFor,
+  errorKind,
+  JsonlOutputFile,
+  TaskManager,
+  type BatchResult,
+  type BodyParts,
+  type CachedRequest,
+  type EndpointWire,
+  type JsonSchema,
+  type TaskManagerInit,
+  type TaskOutput,
+  type UnitContext,
+} from '../engine';
 import { fillTemplate, type InputRecord, readInputRecords } from './templateInput';
 
-/** One line of a template task's output: the record key and the parsed output (or text) of its response. */
+/**
+ * One line of a template task's output: the record key and what its answer holds: the parsed structured output, the
+ * text, or (embeddings) the vector.
+ */
 export interface TemplateOutputLine {
   key: string;
   output: unknown;
@@ -59,12 +77,14 @@ class TemplateOutput implements TaskOutput {
 const commitEvery = 10_000;
 
 /**
- * A task defined entirely in the task file: one request per input record, built from message templates with
- * `{{field}}` placeholders, an optional strict response schema, and request parameters.
+ * A task defined entirely in the task file: one request per input record on the task's endpoint, built from message
+ * templates (or, for embeddings, the text to embed) with `{{field}}` placeholders, an optional strict response schema,
+ * and request parameters.
  */
 export class TemplateTask extends TaskManager {
   private records: InputRecord[] = [];
-  private readonly responseFormat: Record<string, unknown> | undefined;
+  private readonly wire: EndpointWire;
+  private readonly structured: BodyParts['structured'];
 
   constructor(
     init: TaskManagerInit,
@@ -73,15 +93,41 @@ export class TemplateTask extends TaskManager {
     private readonly taskName: string,
   ) {
     super(init);
-    if (typeof spec.request.model !== 'string' || spec.request.model === '') throw new InvalidInputError(`task '${taskName}': request.model is required`);
-    for (const reserved of ['messages', 'response_format', 'stream']) {
-      if (reserved in spec.request) throw new InvalidInputError(`task '${taskName}': request.${reserved} cannot be set (the template defines it)`);
+    const where = `task '${taskName}'`;
+    this.wire = endpointWireFor(init.requester.endpoint ?? defaultEndpoint);
+    const endpoint = this.wire.path;
+    if (typeof spec.request.model !== 'string' || spec.request.model === '') throw new InvalidInputError(`${where}: request.model is required`);
+    for (const reserved of this.wire.bodyKeys) {
+      if (reserved in spec.request) throw new InvalidInputError(`${where}: request.${reserved} cannot be set (the template defines it)`);
     }
+    const embeds = this.wire.prompt === 'text';
+    if (embeds && spec.embed === undefined) throw new InvalidInputError(`${where}: key 'embed' (the text to embed per record) is required with endpoint ${endpoint}`);
+    if (embeds && (spec.messages !== undefined || spec.response_schema !== undefined)) {
+      throw new InvalidInputError(`${where}: endpoint ${endpoint} embeds the key 'embed' and takes no 'messages' or 'response_schema'`);
+    }
+    if (!embeds && spec.messages === undefined) throw new InvalidInputError(`${where}: key 'messages' is required with endpoint ${endpoint}`);
+    if (!embeds && spec.embed !== undefined) throw new InvalidInputError(`${where}: key 'embed' needs the endpoint /v1/embeddings, not ${endpoint}`);
     if (spec.response_schema !== undefined) {
       const schema = spec.response_schema as JsonSchema;
-      checkStrictSchema(schema, `task '${taskName}', key 'response_schema'`);
-      this.responseFormat = responseFormatFor(spec.response_schema_name ?? 'Response', schema) as unknown as Record<string, unknown>;
+      checkStrictSchema(schema, `${where}, key 'response_schema'`);
+      this.structured = { name: spec.response_schema_name ?? 'Response', schema };
     }
+  }
+
+  /** The prompt templates of the task: the messages' contents, or the text to embed. */
+  private get templates(): string[] {
+    return this.spec.embed !== undefined ? [this.spec.embed] : (this.spec.messages ?? []).map((m) => m.content);
+  }
+
+  private bodyFor(record: InputRecord, key: string): Record<string, unknown> {
+    const where = `record '${key}'`;
+    const { embed, messages } = this.spec;
+    return this.wire.buildBody({
+      request: this.storedRequest,
+      ...(embed !== undefined ? { text: fillTemplate(embed, record, where) } : {}),
+      ...(messages !== undefined ? { messages: messages.map((m) => ({ role: m.role, content: fillTemplate(m.content, record, where) })) } : {}),
+      ...(this.structured !== undefined ? { structured: this.structured } : {}),
+    });
   }
 
   /**
@@ -105,7 +151,7 @@ export class TemplateTask extends TaskManager {
     const file = path.resolve(this.baseDir, this.spec.input);
     const located = await readInputRecords(file, this.spec.key);
     for (const { record, where } of located) {
-      for (const message of this.spec.messages) fillTemplate(message.content, record, where);
+      for (const template of this.templates) fillTemplate(template, record, where);
     }
     this.records = located.map(({ record }) => record);
     this.logger.info(`Loaded ${this.records.length} input records from ${file}`);
@@ -119,10 +165,7 @@ export class TemplateTask extends TaskManager {
     for (const record of this.records) {
       const key = String(record[this.spec.key]);
       if (Object.hasOwn(this.T.committed_samples, key)) continue;
-      const messages = this.spec.messages.map((m) => ({ role: m.role, content: fillTemplate(m.content, record, `record '${key}'`) }));
-      const payload: Record<string, unknown> = { ...this.storedRequest, messages };
-      if (this.responseFormat !== undefined) payload.response_format = this.responseFormat;
-      this.addRequest({ payload, meta: { sample_key: key } });
+      this.addRequest({ payload: this.bodyFor(record, key), meta: { sample_key: key } });
       if (this.requester.pool.length >= commitEvery && (await this.commitRequests())) return false;
     }
     return true;
@@ -142,8 +185,7 @@ export class TemplateTask extends TaskManager {
     let changed = false;
     for (const info of result.results) {
       const key = String(info.req_info.meta?.sample_key);
-      const choice = ((info.resp_info?.payload.choices as { message?: { parsed?: unknown; content?: string | null } }[] | undefined) ?? [])[0];
-      const output = this.responseFormat !== undefined ? choice?.message?.parsed : choice?.message?.content;
+      const output = info.resp_info ? this.wire.answerOutput(info.resp_info.payload) : undefined;
       if (info.err_info === null && info.warn_infos.length === 0 && output !== undefined && output !== null) {
         T.succeeded_samples[key] = null;
         this.out.succeeded.pending.push({ key, output, model: info.resp_info?.model ?? '' });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const demoNames = ['char_codes', 'utterance_emotion'] as const;
 export type DemoName = (typeof demoNames)[number];
 
-/** A chat message of a template task; `{{field}}` placeholders are filled from each input record. */
+/** A message of a template task (chat completions or responses); `{{field}}` placeholders are filled from each input record. */
 export const templateMessageSchema = z.strictObject({
   role: z.enum(['system', 'developer', 'user', 'assistant']),
   content: z.string().min(1),
@@ -23,10 +23,15 @@ export const taskKindSchemas = {
   template: z.strictObject({
     input: z.string().min(1).describe('Input records: a .jsonl, .json (array) or .csv file, relative to the task file'),
     key: z.string().min(1).describe('The field that identifies each record (unique)'),
-    messages: z.array(templateMessageSchema).min(1).describe('Chat messages with {{field}} placeholders'),
-    response_schema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the structured output (strict)'),
+    messages: z
+      .array(templateMessageSchema)
+      .min(1)
+      .optional()
+      .describe('Messages with {{field}} placeholders (chat completions and responses endpoints)'),
+    embed: z.string().min(1).optional().describe('The text to embed per record, with {{field}} placeholders (embeddings endpoint)'),
+    response_schema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the structured output (strict; chat completions and responses)'),
     response_schema_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Name of the response schema (default Response)'),
-    request: z.record(z.string(), z.unknown()).describe('Request parameters: model, max_completion_tokens, temperature, …'),
+    request: z.record(z.string(), z.unknown()).describe('Request parameters: model, max_completion_tokens (max_output_tokens for responses, dimensions for embeddings), temperature, …'),
     output: z.string().min(1).optional().describe('Output JSONL (default <task_dir>/<task>_output.jsonl; failures go to <output>_failed.jsonl)'),
   }),
   module: z.strictObject({

@@ -1,9 +1,9 @@
 import { SimHttpError } from './apiError';
-import { createChatCompletion, validateChatRequest, type ChatCompletionBody } from './chat';
 import { hashHex } from './deterministic';
+import { embeddingInputCount, maxBatchInputs } from './embeddings';
 import type { FaultDecider } from './faults';
+import { type AnswerUsage, type ModelEndpoint, modelEndpoint } from './modelEndpoints';
 import type { BatchValidationError, StoredBatch } from './persistence';
-import { countPromptTokens } from './tokens';
 
 /** A request line of a batch input file. */
 export interface InputLine {
@@ -69,7 +69,12 @@ export function parseBatchInput(content: Buffer, endpoint: string): ParsedInput 
   });
   if (lines.length === 0 && errors.length === 0) report('empty_file', 'The input file is empty.', null);
   if (lines.length > maxTasks) report('too_many_tasks', `The input file has ${lines.length} requests, more than the ${maxTasks} a batch may have.`, null);
-  const promptTokens = errors.length > 0 ? 0 : lines.reduce((sum, line) => sum + (isObject(line.body) ? countPromptTokens(line.body) : 0), 0);
+  if (endpoint === '/v1/embeddings') {
+    const inputs = lines.reduce((sum, line) => sum + embeddingInputCount(line.body), 0);
+    if (inputs > maxBatchInputs) report('too_many_inputs', `The input file has ${inputs} embedding inputs, more than the ${maxBatchInputs} an embeddings batch may have.`, null);
+  }
+  const answering = modelEndpoint(endpoint);
+  const promptTokens = errors.length > 0 ? 0 : lines.reduce((sum, line) => sum + (isObject(line.body) ? answering.promptTokens(line.body) : 0), 0);
   return { lines, errors, model, promptTokens };
 }
 
@@ -78,10 +83,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Whether a line's request ends in a 200 answer (neither an injected line error nor an invalid body). */
-export function lineSucceeds(batch: Pick<StoredBatch, 'lineErrorRate'>, line: InputLine, decider: FaultDecider): boolean {
+export function lineSucceeds(batch: Pick<StoredBatch, 'lineErrorRate' | 'endpoint'>, line: InputLine, decider: FaultDecider): boolean {
   if (decider.lineFails(batch.lineErrorRate, line.customId)) return false;
+  const answering: ModelEndpoint = modelEndpoint(batch.endpoint);
   try {
-    validateChatRequest(line.body);
+    answering.validate(line.body);
     return true;
   } catch {
     return false;
@@ -92,27 +98,28 @@ export function lineSucceeds(batch: Pick<StoredBatch, 'lineErrorRate'>, line: In
 export interface ExecutedLine {
   succeeded: boolean;
   json: string;
-  usage: ChatCompletionBody['usage'] | undefined;
+  usage: AnswerUsage | undefined;
 }
 
-/** Executes a batch line: a chat completion, an injected per-line HTTP error, or the 400 of an invalid body. */
+/** Executes a batch line: the answer of the batch's endpoint, an injected per-line HTTP error, or the 400 of an invalid body. */
 export function executeLine(batch: StoredBatch, line: InputLine, decider: FaultDecider, nowSeconds: number): ExecutedLine {
   const lineKey = hashHex(batch.id, line.customId);
   const wrap = (statusCode: number, body: unknown): string =>
     JSON.stringify({ id: `batch_req_${lineKey.slice(0, 32)}`, custom_id: line.customId, response: { status_code: statusCode, request_id: `req_${lineKey.slice(32, 64)}`, body }, error: null });
+  const answering: ModelEndpoint = modelEndpoint(batch.endpoint);
   let failure: SimHttpError | undefined;
   if (decider.lineFails(batch.lineErrorRate, line.customId)) failure = lineFault(batch.lineErrorStatus, batch.model);
   else {
     try {
-      validateChatRequest(line.body);
+      answering.validate(line.body);
     } catch (error) {
       if (!(error instanceof SimHttpError)) throw error;
       failure = error;
     }
   }
   if (failure) return { succeeded: false, json: wrap(failure.status, failure.body()), usage: undefined };
-  const completion = createChatCompletion(line.body as Record<string, unknown>, line.customId, nowSeconds);
-  return { succeeded: true, json: wrap(200, completion), usage: completion.usage };
+  const answer = answering.answer(line.body as Record<string, unknown>, line.customId, nowSeconds);
+  return { succeeded: true, json: wrap(200, answer.body), usage: answer.usage };
 }
 
 /** The error file line of a request that never ran because its batch expired or was cancelled. */

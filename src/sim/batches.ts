@@ -5,6 +5,7 @@ import { permutation } from './deterministic';
 import type { FaultConfig, FaultDecider } from './faults';
 import { paginate, parseLimit, type FileStore, type ListPage } from './files';
 import type { BatchUsageFigures, SimState, StateStore, StoredBatch } from './persistence';
+import { modelEndpoint } from './modelEndpoints';
 import type { StatsCollector } from './stats';
 
 /** The Batches API's batch object. */
@@ -49,7 +50,6 @@ interface ExecutionPlan {
   failedBefore: Int32Array;
 }
 
-const supportedEndpoint = '/v1/chat/completions';
 const knownEndpoints = ['/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations', '/v1/images/generations', '/v1/images/edits', '/v1/videos'];
 const completionWindowSeconds = 24 * 3600;
 const zeroUsage = (): BatchUsageFigures => ({ input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 });
@@ -77,7 +77,7 @@ export class BatchStore {
     const { input_file_id: inputFileId, endpoint, completion_window: completionWindow, metadata } = body as Record<string, unknown>;
     if (typeof inputFileId !== 'string') throw invalidRequest("Missing required parameter: 'input_file_id'.", 'input_file_id', 'missing_required_parameter');
     if (typeof endpoint !== 'string' || !knownEndpoints.includes(endpoint)) throw invalidRequest(`Invalid value for 'endpoint': ${JSON.stringify(endpoint)}.`, 'endpoint', 'invalid_value');
-    if (endpoint !== supportedEndpoint) throw invalidRequest(`The simulator supports batches on ${supportedEndpoint} only, not ${endpoint}.`, 'endpoint', 'unsupported_value');
+    modelEndpoint(endpoint);
     if (completionWindow !== '24h') throw invalidRequest(`Invalid value for 'completion_window': ${JSON.stringify(completionWindow)}. Supported values are: '24h'.`, 'completion_window', 'invalid_value');
     checkMetadata(metadata);
     const inputFile = this.files.get(inputFileId);
@@ -231,11 +231,11 @@ export class BatchStore {
       const executed = executeLine(batch, line, this.decider, endedAt);
       (executed.succeeded ? outputLines : errorLines).push(executed.json);
       if (executed.usage) {
-        usage.input_tokens += executed.usage.prompt_tokens;
-        usage.input_tokens_details.cached_tokens += executed.usage.prompt_tokens_details.cached_tokens;
-        usage.output_tokens += executed.usage.completion_tokens;
-        usage.output_tokens_details.reasoning_tokens += executed.usage.completion_tokens_details.reasoning_tokens;
-        usage.total_tokens += executed.usage.total_tokens;
+        usage.input_tokens += executed.usage.input;
+        usage.input_tokens_details.cached_tokens += executed.usage.cached;
+        usage.output_tokens += executed.usage.output;
+        usage.output_tokens_details.reasoning_tokens += executed.usage.reasoning;
+        usage.total_tokens += executed.usage.total;
       }
     });
     const write = (lines: string[], kind: string): string | null =>

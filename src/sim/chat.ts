@@ -32,7 +32,8 @@ export interface ChatCompletionBody {
   system_fingerprint: string;
 }
 
-const reasoningModel = /^(o1|o3|o4|gpt-5)/;
+/** Models that spend reasoning tokens before they answer. */
+export const reasoningModel = /^(o1|o3|o4|gpt-5)/;
 const cacheMinimum = 1024;
 const cacheBlock = 128;
 const textEndings = [
@@ -136,19 +137,28 @@ export function createChatCompletion(
 }
 
 // Prompt caching works on prefixes of at least 1024 tokens, in blocks of 128; whether a prefix is cached varies.
-function cachedTokens(promptTokens: number, requestKey: string): number {
+export function cachedTokens(promptTokens: number, requestKey: string): number {
   if (promptTokens < cacheMinimum || unitFloat(requestKey, 'cache') < 0.5) return 0;
   const extraBlocks = Math.floor((promptTokens - cacheMinimum) / cacheBlock);
   return cacheMinimum + cacheBlock * pickIndex(extraBlocks + 1, requestKey, 'cached-blocks');
 }
 
-function choiceContent(body: Record<string, unknown>, variation: string, responders: ReadonlyMap<string, Responder>): string {
-  const format = body.response_format as Record<string, unknown> | undefined | null;
-  const lastUserText = lastUserMessageText(body.messages as unknown[]);
+/** The structured-output request of a body, whatever the endpoint spells it as. */
+export interface AnswerFormat {
+  type: unknown;
+  /** The json_schema's name and schema (only for type json_schema). */
+  name?: unknown;
+  schema?: unknown;
+}
+
+/**
+ * The text of a simulated answer: JSON satisfying a json_schema format (from a built-in responder for known schema
+ * names), a JSON object for json_object, else a short sentence about the prompt.
+ */
+export function answerText(format: AnswerFormat | undefined, lastUserText: string, variation: string, responders: ReadonlyMap<string, Responder>): string {
   if (format?.type === 'json_schema') {
-    const jsonSchema = format.json_schema as Record<string, unknown>;
-    const answer = responders.get(jsonSchema.name as string)?.({ lastUserText, schema: jsonSchema.schema, variation });
-    return JSON.stringify(answer ?? generateFromSchema(jsonSchema.schema, variation));
+    const answer = responders.get(format.name as string)?.({ lastUserText, schema: format.schema, variation });
+    return JSON.stringify(answer ?? generateFromSchema(format.schema, variation));
   }
   const topic = lastUserText.replace(/\s+/g, ' ').trim().slice(0, 60);
   if (format?.type === 'json_object') {
@@ -157,7 +167,15 @@ function choiceContent(body: Record<string, unknown>, variation: string, respond
   return `You asked about "${topic}". ${pick(textEndings, variation, 'ending')}`;
 }
 
-function lastUserMessageText(messages: unknown[]): string {
+function choiceContent(body: Record<string, unknown>, variation: string, responders: ReadonlyMap<string, Responder>): string {
+  const format = body.response_format as Record<string, unknown> | undefined | null;
+  const jsonSchema = (format?.json_schema ?? {}) as Record<string, unknown>;
+  const answerFormat = format ? { type: format.type, name: jsonSchema.name, schema: jsonSchema.schema } : undefined;
+  return answerText(answerFormat, lastUserMessageText(body.messages as unknown[]), variation, responders);
+}
+
+/** The text of the last message with role user of a chat `messages` or Responses `input` list. */
+export function lastUserMessageText(messages: unknown[]): string {
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     const message = messages[i] as Record<string, unknown> | null;
     if (message?.role === 'user') return messageText(message.content);

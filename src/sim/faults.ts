@@ -18,9 +18,9 @@ export interface FaultConfig {
   expireBatchRate: number;
   /** Share of an expiring batch's lines that are done before it expires. */
   expireCompletedFraction: number;
-  /** Extra latency for chat completions only. */
+  /** Extra latency of direct model calls only (chat completions, responses, embeddings). */
   chatLatencyMs: number;
-  /** 0 = unlimited; drives the rate-limit headers and 429s of chat completions. */
+  /** 0 = unlimited; drives the rate-limit headers and 429s of direct model calls. */
   requestsPerMinute: number;
   tokensPerMinute: number;
   /** 0 = unlimited; a batch whose prompt tokens with those of the running batches exceed it fails validation. */

@@ -1,8 +1,8 @@
 import { invalidRequest, SimHttpError } from './apiError';
 import type { BatchStore } from './batches';
-import { createChatCompletion, requestTokenEstimate, validateChatRequest } from './chat';
 import { mergeFaults, type FaultConfig } from './faults';
 import { fileBody, type FileStore } from './files';
+import { type ModelEndpoint, modelEndpoints } from './modelEndpoints';
 import type { RateLimiter } from './rateLimiter';
 import type { StatsCollector } from './stats';
 
@@ -75,25 +75,28 @@ async function uploadFile(request: RouteRequest, { files }: SimParts): Promise<R
   return { json: fileBody(stored) };
 }
 
-function chatCompletion(request: RouteRequest, { stats, rateLimiter, faults }: SimParts): RouteResponse {
-  const body = jsonBody(request);
-  validateChatRequest(body);
-  const decision = rateLimiter.admit(request.nowMs, requestTokenEstimate(body), faults.requestsPerMinute, faults.tokensPerMinute);
-  if (!decision.allowed) {
-    const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
-    throw new SimHttpError(
-      429,
-      `Rate limit reached for ${body.model as string} in organization org-simulator on ${unit}: Limit ${decision.limit}, Used ${decision.used}. Please try again in ${decision.retryAfterSeconds}s.`,
-      decision.exceeded ?? 'requests',
-      null,
-      'rate_limit_exceeded',
-      { ...decision.headers, 'retry-after': String(decision.retryAfterSeconds) },
-    );
-  }
-  const clientRequestId = headerValue(request.headers['x-client-request-id']);
-  const completion = createChatCompletion(body, clientRequestId ?? '', Math.floor(request.nowMs / 1000));
-  stats.chatAnswered(clientRequestId);
-  return { json: completion, headers: decision.headers };
+/** Answers a direct call of a model endpoint, under the simulated rate limits. */
+function modelCall(endpoint: ModelEndpoint): Route['handle'] {
+  return (request, { stats, rateLimiter, faults }) => {
+    const body = jsonBody(request);
+    endpoint.validate(body);
+    const decision = rateLimiter.admit(request.nowMs, endpoint.tokenEstimate(body), faults.requestsPerMinute, faults.tokensPerMinute);
+    if (!decision.allowed) {
+      const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
+      throw new SimHttpError(
+        429,
+        `Rate limit reached for ${body.model as string} in organization org-simulator on ${unit}: Limit ${decision.limit}, Used ${decision.used}. Please try again in ${decision.retryAfterSeconds}s.`,
+        decision.exceeded ?? 'requests',
+        null,
+        'rate_limit_exceeded',
+        { ...decision.headers, 'retry-after': String(decision.retryAfterSeconds) },
+      );
+    }
+    const clientRequestId = headerValue(request.headers['x-client-request-id']);
+    const answer = endpoint.answer(body, clientRequestId ?? '', Math.floor(request.nowMs / 1000));
+    stats.modelAnswered(clientRequestId);
+    return { json: answer.body, headers: decision.headers };
+  };
 }
 
 /** The single value of a header, if present. */
@@ -112,7 +115,7 @@ export const apiRoutes: Route[] = [
   route('GET', '/v1/batches', (request, { batches }) => ({ json: batches.list(request.query, request.nowMs) })),
   route('GET', '/v1/batches/{id}', (request, { batches }) => ({ json: batches.retrieve(param(request), request.nowMs) })),
   route('POST', '/v1/batches/{id}/cancel', (request, { batches }) => ({ json: batches.cancel(param(request), request.nowMs) })),
-  route('POST', '/v1/chat/completions', chatCompletion),
+  ...modelEndpoints.map((endpoint) => route('POST', endpoint.path, modelCall(endpoint))),
 ];
 
 /** The control routes under /__sim, for tests and for the `gpt-batch sim` user; no authentication. */

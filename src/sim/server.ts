@@ -4,6 +4,7 @@ import type { Logger } from '../engine';
 import { invalidRequest, notFound, SimHttpError, serverError } from './apiError';
 import type { FaultDecider } from './faults';
 import { apiRoutes, controlRoutes, headerValue, type Route, type RouteResponse, type SimParts } from './routes';
+import { modelEndpoints } from './modelEndpoints';
 
 /** How the server treats every API call. */
 export interface ServerSettings {
@@ -24,10 +25,10 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
     const method = req.method ?? 'GET';
     const isControl = url.pathname.startsWith('/__sim/');
     const match = findRoute(isControl ? controlRoutes : apiRoutes, method, url.pathname);
-    const isChat = match?.route.pattern === '/v1/chat/completions';
+    const modelPath = modelEndpoints.find((e) => e.path === match?.route.pattern)?.path;
     if (!isControl) {
       parts.stats.route(match ? `${method} ${match.route.pattern}` : `${method} (unknown route)`);
-      if (isChat) parts.stats.chatCall(headerValue(req.headers['x-client-request-id']));
+      if (modelPath !== undefined) parts.stats.modelCall(modelPath, headerValue(req.headers['x-client-request-id']));
     }
     const send = (response: RouteResponse): void => {
       const status = response.status ?? 200;
@@ -43,7 +44,7 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
       const body = await readBody(req);
       if (!isControl) {
         checkAuthorization(req.headers.authorization, settings.apiKey);
-        const latency = settings.latencyMs + (isChat ? parts.faults.chatLatencyMs : 0);
+        const latency = settings.latencyMs + (modelPath !== undefined ? parts.faults.chatLatencyMs : 0);
         if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
       }
       if (!match) throw notFound(`Invalid URL (${method} ${url.pathname})`);

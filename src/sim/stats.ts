@@ -8,9 +8,9 @@ export interface SimulatorStats {
   batchCustomIds: Record<string, number>;
   /** Calls of `POST /v1/chat/completions` received, whatever their answer. */
   chatCompletionCalls: number;
-  /** Per `X-Client-Request-Id` value: how many chat completion calls carried it. */
+  /** Per `X-Client-Request-Id` value: how many direct model calls (chat completions, responses, embeddings) carried it. */
   directRequestIds: Record<string, number>;
-  /** Per `X-Client-Request-Id` value: how many chat completions were answered 200 (what an account pays for). */
+  /** Per `X-Client-Request-Id` value: how many direct model calls were answered 200 (what an account pays for). */
   directRequestIdsAnswered: Record<string, number>;
 }
 
@@ -38,12 +38,13 @@ export class StatsCollector {
     increment(this.stats.batchCustomIds, customId);
   }
 
-  chatCall(clientRequestId: string | undefined): void {
-    this.stats.chatCompletionCalls += 1;
+  /** A direct call of a model endpoint arrived (chat completions calls are also counted on their own). */
+  modelCall(path: string, clientRequestId: string | undefined): void {
+    if (path === '/v1/chat/completions') this.stats.chatCompletionCalls += 1;
     if (clientRequestId !== undefined) increment(this.stats.directRequestIds, clientRequestId);
   }
 
-  chatAnswered(clientRequestId: string | undefined): void {
+  modelAnswered(clientRequestId: string | undefined): void {
     if (clientRequestId !== undefined) increment(this.stats.directRequestIdsAnswered, clientRequestId);
   }
 

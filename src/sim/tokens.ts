@@ -32,6 +32,16 @@ export function countPromptTokens(body: Record<string, unknown>): number {
   return estimator.estimateInput(body, '/v1/chat/completions').total;
 }
 
+/** Input tokens of a Responses API request, as the engine's token estimator counts them. */
+export function countResponsesInputTokens(body: Record<string, unknown>): number {
+  return estimator.estimateInput(body, '/v1/responses').total;
+}
+
+/** Input tokens of an embeddings request, as the engine's token estimator counts them. */
+export function countEmbeddingsInputTokens(body: Record<string, unknown>): number {
+  return estimator.estimateInput(body, '/v1/embeddings').total;
+}
+
 /** The text of a message's content: the string itself, or its text parts joined. */
 export function messageText(content: unknown): string {
   if (typeof content === 'string') return content;

@@ -9,7 +9,7 @@ import { idOfCustomId } from './cachedRequest';
 import { deleteRemoteFile } from './pushing';
 import { batchMetricsLine, mismatchWarnings, retryLine, statsLine } from './reporting';
 import type { Requester } from './requester';
-import { errorInfo, processChatCompletion, statusCodeError } from './responses';
+import { errorInfo, statusCodeError } from './responses';
 import { computeResultStats, errorKind, isCancelled, retryableRequestErrorCodes, type ResultInfo, type ResultStats } from './results';
 import { logInUnit } from './metricsLog';
 import { prepareProcessBatches } from './polling';
@@ -258,7 +258,7 @@ function interpretLine(r: Requester, line: Record<string, unknown>, result: Resu
   } else if (response.status_code !== 200) {
     result.err_info = statusCodeError(response.status_code, response.body ?? null);
   } else {
-    const processed = processChatCompletion(response.body, result.req_payload, result.req_info.parse_info, typeof line.id === 'string' ? line.id : undefined);
+    const processed = r.wire.processResponse(response.body, result.req_payload, result.req_info.parse_info, typeof line.id === 'string' ? line.id : undefined);
     result.resp_info = processed.resp;
     result.err_info = processed.error;
     result.warn_infos = processed.warnings;

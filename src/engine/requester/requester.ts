@@ -9,6 +9,8 @@ import { runUnit, type UnitContext } from '../store/unit';
 import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
 import { addPushStats, addTokensCost, batchPart, costBatch, subtractPushStats, zeroPushStats, zeroTokensCost } from './accounting';
 import { RequesterRecords } from '../db/requesterRecords';
+import { endpointWireFor } from '../endpoints/endpointRegistry';
+import type { EndpointWire } from '../endpoints/endpointWire';
 import { buildCachedRequest, type CachedRequest, type GptRequest, type QueuedLine } from './cachedRequest';
 import type { RequestCosting } from './costing';
 import { forgetRemoteBatch } from './forgetting';
@@ -60,6 +62,8 @@ export class Requester {
   readonly metrics: MetricsSink;
   readonly clock: () => number;
   readonly endpoint: string;
+  /** The wire format of `endpoint`: direct calls, answer parsing, usage and batch input limits. */
+  readonly wire: EndpointWire;
   private readonly clientOrNull: OpenAI | null;
 
   state: RequesterState;
@@ -97,6 +101,7 @@ export class Requester {
     this.openedAt = init.clock();
     this.clientOrNull = init.client;
     this.endpoint = init.options.endpoint ?? defaultEndpoint;
+    this.wire = endpointWireFor(this.endpoint);
     this.state = state;
     this.nextRequestId = state.max_request_id;
     this.queue = new RequestQueue(records, this.endpoint, init.costing);
@@ -109,6 +114,7 @@ export class Requester {
     const records = new RequesterRecords(db, init.dir, init.prefix);
     const loaded = records.loadState();
     const endpoint = init.options.endpoint ?? defaultEndpoint;
+    endpointWireFor(endpoint);
     if (loaded !== undefined && loaded.endpoint !== endpoint) {
       throw new InvalidInputError(`${db.file} was created for endpoint '${loaded.endpoint}', but the configured endpoint is '${endpoint}'`);
     }
@@ -287,7 +293,8 @@ export class Requester {
   private queueCanFillBatch(): boolean {
     const o = this.options;
     const q = this.queue;
-    return q.length > o.max_batch_requests || q.size > this.limits.max_batch_size || q.tokensCost.input_tokens > this.limits.max_batch_tokens || costBatch(q.tokensCost) > o.max_batch_cost;
+    // Every request holds at least one input, so more queued requests than the batch input limit fill a batch.
+    return q.length > o.max_batch_requests || q.length > (this.wire.batchInputLimit ?? Infinity) || q.size > this.limits.max_batch_size || q.tokensCost.input_tokens > this.limits.max_batch_tokens || costBatch(q.tokensCost) > o.max_batch_cost;
   }
 
   /**
@@ -301,10 +308,14 @@ export class Requester {
     let tokensCost = zeroTokensCost();
     let size = 0;
     let cost = 0;
+    let inputs = 0;
+    const inputLimit = this.wire.batchInputLimit ?? Infinity;
     for (const req of queued) {
       const requestCost = this.costing.tokensCost(req.input_tokens, req.max_output_tokens);
       const reasons: string[] = [];
+      const reqInputs = inputLimit === Infinity ? 0 : this.wire.inputCount(bodyOfLine(req.line));
       if (requests.length + 1 > o.max_batch_requests) reasons.push('Max batch requests');
+      if (inputs + reqInputs > inputLimit) reasons.push('Max batch inputs');
       if (size + req.size > this.limits.max_batch_size) reasons.push('Max batch size');
       if (tokensCost.input_tokens + req.input_tokens > this.limits.max_batch_tokens) reasons.push('Max batch tokens');
       if (cost + costBatch(requestCost) > o.max_batch_cost) reasons.push('Max batch cost');
@@ -316,6 +327,7 @@ export class Requester {
       size += req.size;
       cost += costBatch(requestCost);
       tokensCost = addTokensCost(tokensCost, requestCost);
+      inputs += reqInputs;
     }
     return { requests, tokensCost, reasons: [] };
   }
@@ -435,4 +447,9 @@ export class Requester {
   close(): void {
     if (this.pool.length > 0) this.logger.warn(`Exiting GPT requester with ${this.pool.length} uncommitted requests in the request pool`);
   }
+}
+
+/** The request body of a batch input line (read only where a batch limit counts what is inside a body). */
+function bodyOfLine(line: string): Record<string, unknown> {
+  return (JSON.parse(line) as { body: Record<string, unknown> }).body;
 }

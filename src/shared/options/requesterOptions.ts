@@ -73,7 +73,7 @@ export const requesterOptionSpecs = {
     apiPath().nullable(),
     null,
     'ENDPOINT',
-    'API endpoint of every request (otherwise OPENAI_ENDPOINT, else /v1/chat/completions); must match the endpoint of an existing task.',
+    'API endpoint of every request: /v1/chat/completions, /v1/responses or /v1/embeddings (otherwise OPENAI_ENDPOINT, else /v1/chat/completions); must match the endpoint of an existing task.',
   ),
   wandb: {
     schema: z.boolean({ error: 'true or false' }).nullable(),

@@ -48,6 +48,25 @@ describe('requester batch formation, options and lock (engine.md §12 scenarios 
     assert.equal(requester.state.batches.length, 0);
   });
 
+  it('an embeddings batch holds at most 50,000 inputs across its requests, and an endpoint the engine cannot run is refused', async () => {
+    const { requester } = await h.open({ options: { endpoint: '/v1/embeddings' } });
+    const inputs = Array.from({ length: 2000 }, (_, i) => `text ${i}`);
+    for (let i = 0; i < 30; i += 1) requester.addRequest({ payload: { model: 'text-embedding-3-small', input: inputs }, meta: { sample_key: `s${i}` } });
+    await requester.commitRequests();
+    assert.equal(await requester.batchRequests(true), 2);
+    assert.deepEqual(requester.state.batches.map((b) => [b.num_requests, b.reasons]), [
+      [25, ['Max batch inputs']],
+      [5, ['Forced']],
+    ]);
+    await h.close();
+    h = await RequesterHarness.start();
+    await assert.rejects(h.open({ options: { endpoint: '/v1/completions' } }), (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError);
+      assert.match(error.message, /endpoint '\/v1\/completions' is not supported; set the option endpoint to one of \/v1\/chat\/completions, \/v1\/responses, \/v1\/embeddings/);
+      return true;
+    });
+  });
+
   it('8: max_unpushed_batches 2 with enough requests for 5 batches forms exactly 2 and reports congestion', async () => {
     const { requester } = await h.open({ options: { max_batch_requests: 2, max_unpushed_batches: 2, max_remote_batches: 0 } });
     await addAndCommit(requester, 10);

@@ -32,6 +32,20 @@ describe('Module tasks (against the simulator)', function () {
     assert.equal(h.sim.stats().chatCompletionCalls, 3);
   });
 
+  it('runs a module on the embeddings endpoint set in the task file, in a batch, reading answers through endpointWireFor', async () => {
+    const task = await taskFromFile(h, tmp.dir, { embed: { module: './echoTask.js', module_options: { words: ['alpha', 'beta', 'gamma'] }, endpoint: '/v1/embeddings', min_batch_requests: 1 } }, 'embed');
+    assert.equal(await task.run(), true);
+    const lines = readJsonlLines<{ word: string; reply: number[][] }>(path.join(tmp.dir, '.gpt-batch', 'embed', 'embed_output.jsonl'));
+    assert.deepEqual(lines.map((l) => l.word).sort(), ['alpha', 'beta', 'gamma']);
+    for (const line of lines) {
+      assert.equal(line.reply.length, 2, 'one vector per input');
+      assert.ok(line.reply.every((v) => v.length === 4));
+      assert.notDeepEqual(line.reply[0], line.reply[1]);
+    }
+    assert.equal(h.sim.stats().routes['POST /v1/batches'], 1);
+    assert.equal(h.sim.stats().routes['POST /v1/embeddings'] ?? 0, 0);
+  });
+
   it('refuses a module whose createTask does not return a TaskManager, naming the task and the module', async () => {
     await assert.rejects(
       taskFromFile(h, tmp.dir, { odd: { module: './notATask.js' } }, 'odd'),

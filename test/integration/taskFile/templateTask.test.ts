@@ -117,4 +117,26 @@ describe('Template tasks (against the simulator)', function () {
     assert.equal(lines.length, 3);
     assert.ok(lines.every((l) => typeof l.output === 'string' && l.output.length > 0));
   });
+
+  it('sends a Responses template as input items with a strict text.format and writes the parsed outputs', async () => {
+    fs.writeFileSync(path.join(tmp.dir, 'countries.json'), JSON.stringify(countries));
+    const spec = template('countries.json', { endpoint: '/v1/responses', request: { model: 'gpt-4o-mini', max_output_tokens: 80 } });
+    const task = await taskFromFile(h, tmp.dir, { facts: spec }, 'facts');
+    assert.equal(await task.run(), true);
+    const lines = readJsonlLines<{ key: string; output: { capital: unknown; population: unknown } }>(outputOf('facts'));
+    assert.deepEqual(lines.map((l) => l.key).sort(), ['br', 'fr', 'jp']);
+    assert.ok(lines.every((l) => typeof l.output.capital === 'string' && Number.isInteger(l.output.population)));
+    assert.equal(h.sim.stats().routes['POST /v1/responses'], 3);
+  });
+
+  for (const [label, extra, message] of [
+    ['an embeddings template without embed', { endpoint: '/v1/embeddings', response_schema: undefined }, /task 'facts': key 'embed' \(the text to embed per record\) is required with endpoint \/v1\/embeddings/],
+    ['embed on the chat endpoint', { embed: '{{name}}' }, /task 'facts': key 'embed' needs the endpoint \/v1\/embeddings, not \/v1\/chat\/completions/],
+    ['request.input on the Responses endpoint', { endpoint: '/v1/responses', request: { model: 'gpt-4o-mini', input: 'x' } }, /task 'facts': request\.input cannot be set \(the template defines it\)/],
+  ] as const) {
+    it(`rejects ${label}, naming the task and the key`, async () => {
+      fs.writeFileSync(path.join(tmp.dir, 'countries.json'), JSON.stringify(countries));
+      await assert.rejects(taskFromFile(h, tmp.dir, { facts: template('countries.json', extra) }, 'facts'), (error: unknown) => EngineError.is(error, 'invalidInput') && message.test(error.message));
+    });
+  }
 });

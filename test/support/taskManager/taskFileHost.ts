@@ -4,7 +4,7 @@ import { createTaskManager } from '../../../src/host/createTaskManager';
 import { demoRegistry } from '../../../src/host/demoRegistry';
 import { parseTaskFile } from '../../../src/host/loadTaskFile';
 import type { TaskManager } from '../../../src/engine/taskManager/taskManager';
-import { resolveOptions } from '../../../src/shared/options';
+import { resolveEndpoint, resolveOptions } from '../../../src/shared/options';
 import type { InitOverrides, TaskHarness } from './harness';
 
 /**
@@ -23,7 +23,7 @@ export async function taskFromFile(h: TaskHarness, dir: string, tasks: Record<st
   const { initMeta: _meta, ...host } = base;
   return createTaskManager(
     spec,
-    { ...host, requester: { ...resolved.requester, wandb: false, ...overrides.requester }, taskManager: { ...resolved.taskManager, ...overrides.taskManager } },
+    { ...host, requester: { ...resolved.requester, endpoint: resolveEndpoint(resolved.requester.endpoint, {}), wandb: false, ...overrides.requester }, taskManager: { ...resolved.taskManager, ...overrides.taskManager } },
     demoRegistry,
     resolved.meta,
     dir,
