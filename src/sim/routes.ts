@@ -1,7 +1,7 @@
 import { invalidRequest, SimHttpError } from './apiError';
 import type { BatchStore } from './batches';
 import { createChatCompletion, requestTokenEstimate, validateChatRequest } from './chat';
-import { mergeFaults, type FaultConfig } from './faults';
+import { mergeFaults, type FaultConfig, type FaultDecider } from './faults';
 import { fileBody, type FileStore } from './files';
 import type { RateLimiter } from './rateLimiter';
 import type { StatsCollector } from './stats';
@@ -29,6 +29,7 @@ export interface SimParts {
   batches: BatchStore;
   stats: StatsCollector;
   rateLimiter: RateLimiter;
+  decider: FaultDecider;
   faults: FaultConfig;
 }
 
@@ -75,9 +76,13 @@ async function uploadFile(request: RouteRequest, { files }: SimParts): Promise<R
   return { json: fileBody(stored) };
 }
 
-function chatCompletion(request: RouteRequest, { stats, rateLimiter, faults }: SimParts): RouteResponse {
+function chatCompletion(request: RouteRequest, { stats, rateLimiter, decider, faults }: SimParts): RouteResponse {
   const body = jsonBody(request);
   validateChatRequest(body);
+  if (body.service_tier === 'flex' && decider.flexRefused(faults.flexUnavailableRate)) {
+    // OpenAI's answer when flex capacity is short; the simulator adds Retry-After so that clients retry at once.
+    throw new SimHttpError(429, 'Resource unavailable: flex processing capacity is temporarily exhausted. Please retry later or use the default service tier.', 'invalid_request_error', null, 'resource_unavailable', { 'retry-after': '0' });
+  }
   const decision = rateLimiter.admit(request.nowMs, requestTokenEstimate(body), faults.requestsPerMinute, faults.tokensPerMinute);
   if (!decision.allowed) {
     const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';

@@ -59,7 +59,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let batches: BatchStore | undefined;
   const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false);
   batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, clock: () => Date.now() });
-  const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
+  const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), decider, faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
   const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
