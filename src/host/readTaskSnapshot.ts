@@ -121,7 +121,8 @@ export async function readTaskDocument(task: TaskFiles, ref: DocumentRef): Promi
   });
 }
 
-function withDb<T>(task: TaskFiles, read: (db: TaskDb | undefined) => T): T {
+/** Runs `read` on the task database opened read-only (undefined when there is none), and closes it. */
+export function withDb<T>(task: TaskFiles, read: (db: TaskDb | undefined) => T): T {
   const db = TaskDb.openReadonly(taskDbPath(task.taskDir));
   try {
     return read(db);
