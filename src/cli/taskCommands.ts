@@ -117,7 +117,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   const live = remote ? await liveBatchStatuses(openaiClientFactory({ options: options.requester, env: process.env, noKeyAdvice })(), snapshot) : new Map();
-  for (const line of statusReport(snapshot, live)) console.log(line);
+  for (const line of statusReport(snapshot, live, options.requester.output_expires_after, Math.floor(Date.now() / 1000))) console.log(line);
   console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progressOf(snapshot) === 'complete' }));
   return exitCodes.ok;
 }
