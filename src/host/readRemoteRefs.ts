@@ -1,4 +1,6 @@
+import type { Logger } from '../engine';
 import { parseJsonColumn } from '../engine/db/json';
+import { acquireTaskLock, type TaskLock } from '../engine/store/taskLock';
 import { withDb, type TaskFiles } from './readTaskSnapshot';
 
 /** A remote batch the task database records, with where it is and what it cost. */
@@ -40,4 +42,12 @@ export function readRemoteRefs(task: TaskFiles): RemoteRefs | undefined {
     }
     return refs;
   });
+}
+
+/**
+ * Takes the task's lock as a run would, so that no run pushes or processes while the remote is tidied: waits
+ * `timeoutSeconds` (< 0 forever, 0 tries once) and throws `TaskLockedError` naming the holder otherwise.
+ */
+export function lockTask(taskDir: string, prefix: string, timeoutSeconds: number, logger: Logger): Promise<TaskLock> {
+  return acquireTaskLock(taskDir, prefix, { timeout: timeoutSeconds, pollInterval: 0.25, statusInterval: 5, logger });
 }

@@ -4,8 +4,9 @@ import type OpenAI from 'openai';
 import { optionDefs } from '../../shared/options';
 import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
 import { openaiClientFactory } from '../../host/openaiClient';
-import { readRemoteRefs } from '../../host/readRemoteRefs';
+import { lockTask, readRemoteRefs } from '../../host/readRemoteRefs';
 import { resolveTaskOptions } from '../../host/resolvedOptions';
+import { consoleLogger } from '../consoleLogger';
 import { exitCodes } from '../exitCodes';
 import { parseFlags } from '../flags';
 import { renderHelp } from '../help';
@@ -21,7 +22,8 @@ const usage =
   '         GPT Batch tasks (by their metadata) and unknown ones, and marks this task\'s orphans: batches and files\n' +
   '         its database does not use (left by a run that was killed, or files no batch needs any more).\n' +
   "  clean  cancels this task's unfinished orphan batches and deletes its orphan files, after a confirmation;\n" +
-  '         --yes confirms in advance (for scripts); without a terminal it refuses unless --yes is given.\n' +
+  '         --yes confirms in advance (for scripts); without a terminal it refuses unless --yes is given. It takes\n' +
+  '         the task lock, so it never runs beside a run of the task (--lock_timeout SEC waits for one to end).\n' +
   'Both need the API key of the account the task pushed to.';
 
 const noKeyAdvice = 'gpt-batch remote asks the provider about the account, so it needs its API key: set OPENAI_API_KEY or pass --openai_api_key';
@@ -48,13 +50,20 @@ export async function runRemoteCommand(argv: string[]): Promise<number> {
   }
   const options = resolveTaskOptions(await namedTaskInvocation(flags.values, flags.positionals), process.env, true);
   const client = openaiClientFactory({ options: { ...options.requester, dryrun: false }, env: process.env, noKeyAdvice })();
-  const refs = readTaskRefs(options.prefix, options.taskDir);
-  const { batches, files } = classifyRemote(await listBatches(client), await listFiles(client), refs);
+  const classify = async () => classifyRemote(await listBatches(client), await listFiles(client), readTaskRefs(options.prefix, options.taskDir));
   if (action === 'list') {
+    const { batches, files } = await classify();
     for (const line of remoteReport(options.prefix, batches, files, Math.floor(Date.now() / 1000))) console.log(line);
     return exitCodes.ok;
   }
-  return clean(client, batches, files, yes);
+  // A run going on may have created a batch or upload a moment ago that it has yet to record: clean never races it.
+  const lock = await lockTask(options.taskDir, options.prefix, options.requester.lock_timeout ?? 0, consoleLogger(process.stdout));
+  try {
+    const { batches, files } = await classify();
+    return await clean(client, batches, files, yes);
+  } finally {
+    await lock.release();
+  }
 }
 
 function readTaskRefs(prefix: string, taskDir: string) {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator';
+import { startChild } from '../../support/store/child';
 import { buildCli, CliChild, cliEnv, describeResult, modelArgs, runCli } from '../../support/cli/cliProcess';
 
 describe('gpt-batch remote list and clean (built CLI, simulator over HTTP)', function () {
@@ -80,6 +81,21 @@ describe('gpt-batch remote list and clean (built CLI, simulator over HTTP)', fun
     assert.doesNotMatch(again.stdout, /Cancelled batch/);
     const finalList = await runCli(['remote', 'list', ...taskArgs, ...clientArgs, ...modelArgs]);
     assert.match(finalList.stdout, /This task has no orphans on the remote\./, describeResult(finalList));
+  });
+
+  it('refuses to clean while a run holds the task lock, naming the holder', async () => {
+    const taskDir = path.join(workDir, 'task');
+    fs.mkdirSync(taskDir);
+    const holder = startChild(path.join(__dirname, '../../support/store/lockHolderChild.ts'), [taskDir, 'char_codes']);
+    try {
+      await holder.waitForLine(/^locked$/);
+      const result = await runCli(['remote', 'clean', '--yes', '--task', 'char_codes', '--task_dir', taskDir, '--client_base_url', (sim as Simulator).baseUrl, '--openai_api_key', 'sim']);
+      assert.equal(result.code, 3, describeResult(result));
+      assert.match(result.stderr, /locked by pid \d+/);
+    } finally {
+      holder.process.kill('SIGKILL');
+      await holder.exited;
+    }
   });
 
   it('says that the API key is needed when it is missing', async () => {
