@@ -3,6 +3,7 @@ import { EngineError } from '../shared/errors';
 import { runEstimateCommand } from './estimate';
 import { exitCodeFor } from './exitCodes';
 import { runListCommand } from './list';
+import { runRemoteCommand } from './remote/remoteCommand';
 import { runSimCommand } from './sim';
 import { runDemoCommand, runRunCommand, runStatusCommand } from './taskCommands';
 import { runWandbSyncCommand } from './wandbSync';
@@ -18,6 +19,7 @@ const subcommands: Record<string, Subcommand> = {
   demo: { summary: 'Run a built-in demo task (char_codes, utterance_emotion)', run: runDemoCommand },
   status: { summary: 'Show the status of a task without running it', run: runStatusCommand },
   list: { summary: 'List the tasks of gpt-batch.json with their kind and progress', run: runListCommand },
+  remote: { summary: "List the account's batches and files (remote list), cancel and delete this task's orphans (remote clean)", run: runRemoteCommand },
   sim: { summary: 'Start the local OpenAI-compatible simulator', run: runSimCommand },
   'wandb-sync': { summary: 'Upload the metrics of an offline W&B run (WANDB_MODE=offline)', run: runWandbSyncCommand },
   estimate: { summary: 'Estimate the tokens and cost of a JSONL file of requests, offline', run: runEstimateCommand },

@@ -36,6 +36,7 @@ const flags: Record<string, Flag> = {
   requests_per_minute: faultFlag('requestsPerMinute', 'count', 'direct model requests per minute (0 = unlimited)'),
   tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'direct model tokens per minute (0 = unlimited)'),
   enqueued_token_limit: faultFlag('enqueuedTokenLimit', 'count', 'prompt tokens that may be queued in batches (0 = unlimited)'),
+  flex_unavailable_rate: faultFlag('flexUnavailableRate', 'rate', 'fraction of flex chat completions refused with 429 resource_unavailable'),
 };
 
 function usage(): string {

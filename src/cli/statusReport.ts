@@ -13,7 +13,7 @@ export interface LiveBatchStatus {
  * The lines `gpt-batch status` prints: read from the task database read-only, so they describe the last unit of
  * work a run (possibly one going on right now) committed.
  */
-export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, LiveBatchStatus | string>): string[] {
+export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, LiveBatchStatus | string>, outputExpiresAfterDays: number, nowSeconds: number): string[] {
   const s = snapshot.samples;
   const byPlace = (place: BatchSummary['place']) => snapshot.batches.filter((b) => b.place === place);
   const local = byPlace('local');
@@ -30,11 +30,24 @@ export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, L
     const saved = `${b.status}${b.completed !== undefined ? `, ${b.completed + (b.failed ?? 0)}/${b.numRequests} done` : `, ${b.numRequests} requests`}`;
     const now =
       answer === undefined ? '' : typeof answer === 'string' ? ` (provider: ${answer})` : ` (provider now: ${answer.status}, ${answer.completed + answer.failed}/${answer.total} done, ${answer.failed} failed)`;
-    lines.push(`  batch ${b.id} = ${b.remoteId ?? '?'}: ${saved}${now}`);
+    lines.push(`  batch ${b.id} = ${b.remoteId ?? '?'}: ${saved}${now}${resultsExpiry(b, outputExpiresAfterDays, nowSeconds)}`);
+  }
+  if (remote.some((b) => b.finishedAt === undefined)) {
+    lines.push(`  (the provider keeps the results of a batch ${outputExpiresAfterDays} day(s) after writing them, see --output_expires_after; run the task to download them)`);
   }
   lines.push(`Processed batches: ${processed}`);
   lines.push(`Cost: ${snapshot.taskCost.toFixed(3)} spent (true cost of processed batches), ${snapshot.queuedEstimate.toFixed(3)} estimated for the local and remote batches`);
   return lines;
+}
+
+/** When the results of a finished, not yet processed batch are deleted by the provider (output files live from the batch's end). */
+function resultsExpiry(b: BatchSummary, days: number, nowSeconds: number): string {
+  if (b.finishedAt === undefined) return '';
+  const expiresAt = b.finishedAt + Math.round(days * 86_400);
+  const left = expiresAt - nowSeconds;
+  const when = new Date(expiresAt * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  if (left <= 0) return `; its results were not downloaded and expired at ${when}`;
+  return `; results not yet downloaded, they expire at ${when} (in ${(left / 3600).toFixed(1)} h): run the task to download them`;
 }
 
 /** Asks the provider for the live status of each remote batch; an error is reported per batch, not thrown. */

@@ -109,11 +109,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     console.log(help(statusUsage));
     return exitCodes.ok;
   }
-  const invocation =
-    flags.values.config === undefined && flags.values.task !== undefined && demoNames.includes(flags.values.task as DemoName)
-      ? demoInvocation(flags.values, flags.positionals)
-      : await cliTaskFileInvocation(flags.values, flags.positionals);
-  const options = resolveTaskOptions(invocation, process.env, true);
+  const options = resolveTaskOptions(await namedTaskInvocation(flags.values, flags.positionals), process.env, true);
   const snapshot = await readTaskSnapshot({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix });
   if (snapshot.error !== undefined) throw new CorruptedStateError(path.join(options.taskDir, 'task.db'), snapshot.error);
   if (!snapshot.started) {
@@ -121,9 +117,16 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   const live = remote ? await liveBatchStatuses(openaiClientFactory({ options: options.requester, env: process.env, noKeyAdvice })(), snapshot) : new Map();
-  for (const line of statusReport(snapshot, live)) console.log(line);
+  for (const line of statusReport(snapshot, live, options.requester.output_expires_after, Math.floor(Date.now() / 1000))) console.log(line);
   console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progressOf(snapshot) === 'complete' }));
   return exitCodes.ok;
+}
+
+/** The task that `--task NAME` names without running it: a demo (unless `--config` is given) or a task of the task file. */
+export async function namedTaskInvocation(values: Record<string, unknown>, positionals: string[]): Promise<TaskInvocation> {
+  return values.config === undefined && values.task !== undefined && demoNames.includes(values.task as DemoName)
+    ? demoInvocation(values, positionals)
+    : cliTaskFileInvocation(values, positionals);
 }
 
 /** `gpt-batch demo --task char_codes|utterance_emotion [flags]`, the counterpart of the Python demo module. */

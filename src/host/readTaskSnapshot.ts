@@ -124,7 +124,8 @@ export async function readTaskDocument(task: TaskFiles, ref: DocumentRef): Promi
   });
 }
 
-function withDb<T>(task: TaskFiles, read: (db: TaskDb | undefined) => T): T {
+/** Runs `read` on the task database opened read-only (undefined when there is none), and closes it. */
+export function withDb<T>(task: TaskFiles, read: (db: TaskDb | undefined) => T): T {
   const db = TaskDb.openReadonly(taskDbPath(task.taskDir));
   try {
     return read(db);
@@ -150,10 +151,12 @@ function batchKey(place: BatchPlace, id: number): ['batch' | 'direct', number] {
   return [place === 'direct' ? 'direct' : 'batch', id];
 }
 
+const finishTimes = ['completed_at', 'failed_at', 'expired_at', 'cancelled_at'] as const;
+
 function batchSummary(db: TaskDb, row: BatchRow): BatchSummary {
   const place: BatchPlace = row.kind === 'direct' ? 'direct' : row.place;
   const record = parseJsonColumn(db.file, `batches.record of batch ${row.id}`, row.record) as {
-    remote?: { batch?: { request_counts?: { completed?: unknown; failed?: unknown } } } | null;
+    remote?: { batch?: { request_counts?: { completed?: unknown; failed?: unknown } } & Partial<Record<(typeof finishTimes)[number], unknown>> } | null;
     metrics?: { succeeded?: { num_requests?: number }; failed?: { num_requests?: number } };
   };
   const counts: { completed?: number; failed?: number } = {};
@@ -165,6 +168,8 @@ function batchSummary(db: TaskDb, row: BatchRow): BatchSummary {
     if (typeof live?.completed === 'number') counts.completed = live.completed;
     if (typeof live?.failed === 'number') counts.failed = live.failed;
   }
+  const remoteBatch = row.place === 'remote' ? record.remote?.batch : undefined;
+  const finishedAt = Math.max(0, ...finishTimes.map((key) => (typeof remoteBatch?.[key] === 'number' ? (remoteBatch[key] as number) : 0)));
   return {
     place,
     id: row.id,
@@ -174,6 +179,7 @@ function batchSummary(db: TaskDb, row: BatchRow): BatchSummary {
     ...counts,
     estimatedCost: row.estimated_cost,
     ...(row.true_cost === null ? {} : { trueCost: row.true_cost }),
+    ...(finishedAt > 0 ? { finishedAt } : {}),
     hasRequests: true,
   };
 }

@@ -26,6 +26,8 @@ export const batchSummarySchema = z.object({
   estimatedCost: z.number().nonnegative(),
   /** True cost of a processed batch. */
   trueCost: z.number().nonnegative().optional(),
+  /** When the provider last reported a remote batch finished (Unix seconds): its results expire counting from then. */
+  finishedAt: z.number().int().positive().optional(),
   /** Whether the requests of this batch can still be read (local and remote batches keep their input file). */
   hasRequests: z.boolean(),
 });

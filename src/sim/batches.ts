@@ -55,6 +55,17 @@ const completionWindowSeconds = 24 * 3600;
 const zeroUsage = (): BatchUsageFigures => ({ input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 });
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
 
+/** The seconds of a valid `output_expires_after` ({anchor: "created_at", seconds: 3600..2592000}); 400 otherwise. */
+function expirySeconds(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { anchor, seconds } = (typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  if (anchor !== 'created_at') throw invalidRequest(`Invalid value for 'output_expires_after.anchor': ${JSON.stringify(anchor)}. Supported values are: 'created_at'.`, 'output_expires_after.anchor', 'invalid_value');
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 3600 || seconds > 2592000) {
+    throw invalidRequest(`Invalid 'output_expires_after.seconds': expected an integer between 3600 and 2592000, got ${JSON.stringify(seconds)}.`, 'output_expires_after.seconds', 'invalid_value');
+  }
+  return seconds;
+}
+
 /** Batches: creation with input validation, status by wall clock, cancellation, and output and error files. */
 export class BatchStore {
   private readonly plans = new Map<string, ExecutionPlan>();
@@ -74,12 +85,13 @@ export class BatchStore {
    */
   create(body: unknown): BatchBody {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
-    const { input_file_id: inputFileId, endpoint, completion_window: completionWindow, metadata } = body as Record<string, unknown>;
+    const { input_file_id: inputFileId, endpoint, completion_window: completionWindow, metadata, output_expires_after: outputExpiresAfter } = body as Record<string, unknown>;
     if (typeof inputFileId !== 'string') throw invalidRequest("Missing required parameter: 'input_file_id'.", 'input_file_id', 'missing_required_parameter');
     if (typeof endpoint !== 'string' || !knownEndpoints.includes(endpoint)) throw invalidRequest(`Invalid value for 'endpoint': ${JSON.stringify(endpoint)}.`, 'endpoint', 'invalid_value');
     modelEndpoint(endpoint);
     if (completionWindow !== '24h') throw invalidRequest(`Invalid value for 'completion_window': ${JSON.stringify(completionWindow)}. Supported values are: '24h'.`, 'completion_window', 'invalid_value');
     checkMetadata(metadata);
+    const outputExpiresAfterSeconds = expirySeconds(outputExpiresAfter);
     const inputFile = this.files.get(inputFileId);
     if (inputFile.purpose !== 'batch') throw invalidRequest(`File ${inputFileId} has purpose '${inputFile.purpose}', a batch needs purpose 'batch'.`, 'input_file_id');
     const input = parseBatchInput(this.files.content(inputFileId), endpoint);
@@ -111,6 +123,7 @@ export class BatchStore {
       lineErrorRate: faults.lineErrorRate,
       lineErrorStatus: faults.lineErrorStatus,
       cancellingAtMs: null,
+      ...(outputExpiresAfterSeconds === undefined ? {} : { outputExpiresAfterSeconds }),
       outcome: null,
     };
     this.state.nextBatchNumber += 1;
@@ -239,7 +252,7 @@ export class BatchStore {
       }
     });
     const write = (lines: string[], kind: string): string | null =>
-      lines.length === 0 ? null : this.files.add(`${batch.id}_${kind}.jsonl`, 'batch_output', Buffer.from(`${lines.join('\n')}\n`), nowMs).id;
+      lines.length === 0 ? null : this.files.add(`${batch.id}_${kind}.jsonl`, 'batch_output', Buffer.from(`${lines.join('\n')}\n`), nowMs, batch.outputExpiresAfterSeconds).id;
     batch.outcome = {
       output_file_id: write(outputLines, 'output'),
       error_file_id: write(errorLines, 'error'),

@@ -32,6 +32,13 @@ export interface ChatCompletionBody {
   system_fingerprint: string;
 }
 
+const serviceTiers = ['auto', 'default', 'flex', 'priority'];
+
+/** The tier a completion reports: the one requested, where `auto` (and no tier) is served by the standard one. */
+function servedTier(requested: unknown): string {
+  return typeof requested === 'string' && requested !== 'auto' ? requested : 'default';
+}
+
 /** Models that spend reasoning tokens before they answer. */
 export const reasoningModel = /^(o1|o3|o4|gpt-5)/;
 const cacheMinimum = 1024;
@@ -54,6 +61,10 @@ export function validateChatRequest(body: unknown): asserts body is Record<strin
   if (!Array.isArray(messages)) throw invalidRequest("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   if (messages.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.", 'messages', 'empty_array');
   if (stream === true) throw invalidRequest('Streaming is not supported by the GPT Batch simulator.', 'stream', 'unsupported_value');
+  const tier = (body as Record<string, unknown>).service_tier;
+  if (tier !== undefined && tier !== null && !(typeof tier === 'string' && serviceTiers.includes(tier))) {
+    throw invalidRequest(`Invalid value for 'service_tier': expected one of ${serviceTiers.join(', ')}, got ${JSON.stringify(tier)}.`, 'service_tier', 'invalid_value');
+  }
   if (n !== undefined && n !== null && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 128)) {
     throw invalidRequest(`Invalid 'n': expected an integer between 1 and 128, got ${JSON.stringify(n)}.`, 'n', 'invalid_value');
   }
@@ -131,7 +142,7 @@ export function createChatCompletion(
         rejected_prediction_tokens: 0,
       },
     },
-    service_tier: 'default',
+    service_tier: servedTier(body.service_tier),
     system_fingerprint: `fp_${hashHex(model).slice(0, 10)}`,
   };
 }

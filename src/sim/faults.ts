@@ -23,6 +23,8 @@ export interface FaultConfig {
   /** 0 = unlimited; drives the rate-limit headers and 429s of direct model calls. */
   requestsPerMinute: number;
   tokensPerMinute: number;
+  /** Fraction of chat completions with `service_tier: "flex"` answered 429 `resource_unavailable`. */
+  flexUnavailableRate: number;
   /** 0 = unlimited; a batch whose prompt tokens with those of the running batches exceed it fails validation. */
   enqueuedTokenLimit: number;
 }
@@ -41,9 +43,10 @@ export const defaultFaultConfig: Readonly<FaultConfig> = {
   requestsPerMinute: 0,
   tokensPerMinute: 0,
   enqueuedTokenLimit: 0,
+  flexUnavailableRate: 0,
 };
 
-const rateKeys = ['rateLimitRate', 'serverErrorRate', 'lineErrorRate', 'failBatchRate', 'expireBatchRate', 'expireCompletedFraction'] as const;
+const rateKeys = ['rateLimitRate', 'serverErrorRate', 'lineErrorRate', 'failBatchRate', 'expireBatchRate', 'expireCompletedFraction', 'flexUnavailableRate'] as const;
 const lineErrorStatuses = [400, 429, 500];
 
 /**
@@ -69,6 +72,7 @@ export function mergeFaults(base: FaultConfig, patch: unknown): FaultConfig {
  */
 export class FaultDecider {
   private serverErrors = 0;
+  private flexCalls = 0;
 
   constructor(private readonly seed: number) {}
 
@@ -80,6 +84,12 @@ export class FaultDecider {
       return this.serverErrors % 2 === 1 ? 500 : 503;
     }
     return undefined;
+  }
+
+  /** Whether the next flex chat completion is refused for lack of capacity, at `flexUnavailableRate`. */
+  flexRefused(flexUnavailableRate: number): boolean {
+    this.flexCalls += 1;
+    return flexUnavailableRate > 0 && unitFloat(this.seed, 'flex', this.flexCalls) < flexUnavailableRate;
   }
 
   /** Whether the batch line with this custom_id becomes a per-line error, at `lineErrorRate`. */

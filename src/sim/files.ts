@@ -27,6 +27,11 @@ const maxBatchFileBytes = 200 * 1024 * 1024;
 const purposes = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'];
 const thirtyDays = 30 * 24 * 3600;
 
+/** An expired file is gone, as at the provider. */
+function expired(file: StoredFile): boolean {
+  return file.expires_at !== null && Date.now() / 1000 >= file.expires_at;
+}
+
 /** Files and their contents (uploads and batch output/error files). */
 export class FileStore {
   constructor(
@@ -44,8 +49,8 @@ export class FileStore {
     return this.add(filename, purpose, content, nowMs);
   }
 
-  /** Stores a file the simulator produced (batch output and error files). */
-  add(filename: string, purpose: string, content: Buffer, nowMs: number): StoredFile {
+  /** Stores a file the simulator produced (batch output and error files), kept `expiresAfterSeconds` (default 30 days). */
+  add(filename: string, purpose: string, content: Buffer, nowMs: number, expiresAfterSeconds = thirtyDays): StoredFile {
     const createdAt = Math.floor(nowMs / 1000);
     const file: StoredFile = {
       id: `file-${this.state.tag}${String(this.state.nextFileNumber).padStart(14, '0')}`,
@@ -53,7 +58,7 @@ export class FileStore {
       created_at: createdAt,
       filename,
       purpose,
-      expires_at: purpose === 'batch' || purpose === 'batch_output' ? createdAt + thirtyDays : null,
+      expires_at: purpose === 'batch' || purpose === 'batch_output' ? createdAt + expiresAfterSeconds : null,
     };
     this.state.nextFileNumber += 1;
     this.store.writeContent(file.id, content);
@@ -65,7 +70,7 @@ export class FileStore {
   /** The file's metadata; 404 if there is no such file. */
   get(fileId: string): StoredFile {
     const file = this.state.files.find((f) => f.id === fileId);
-    if (!file) throw notFound(`No such File object: ${fileId}`, 'id');
+    if (!file || expired(file)) throw notFound(`No such File object: ${fileId}`, 'id');
     return file;
   }
 
@@ -99,7 +104,7 @@ export class FileStore {
     const order = query.get('order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') throw invalidRequest(`Invalid value for 'order': ${JSON.stringify(order)}.`, 'order', 'invalid_value');
     const limit = parseLimit(query.get('limit'), 10_000, 10_000);
-    let files = this.state.files.filter((f) => purpose === null || f.purpose === purpose);
+    let files = this.state.files.filter((f) => (purpose === null || f.purpose === purpose) && !expired(f));
     files = [...files].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (order === 'desc') files.reverse();
     return paginate(files.map(fileBody), query.get('after'), limit);

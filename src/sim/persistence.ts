@@ -52,6 +52,8 @@ export interface StoredBatch {
   lineErrorRate: number;
   lineErrorStatus: number;
   cancellingAtMs: number | null;
+  /** `output_expires_after.seconds` of the creation request: how long the output and error files live (default 30 days). */
+  outputExpiresAfterSeconds?: number;
   /** Set once the batch reached a terminal status with output and its files were written. */
   outcome: { output_file_id: string | null; error_file_id: string | null; completed: number; failed: number; usage: BatchUsageFigures } | null;
 }

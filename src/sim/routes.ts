@@ -1,6 +1,6 @@
 import { invalidRequest, SimHttpError } from './apiError';
 import type { BatchStore } from './batches';
-import { mergeFaults, type FaultConfig } from './faults';
+import { mergeFaults, type FaultConfig, type FaultDecider } from './faults';
 import { fileBody, type FileStore } from './files';
 import { type ModelEndpoint, modelEndpoints } from './modelEndpoints';
 import type { RateLimiter } from './rateLimiter';
@@ -29,6 +29,7 @@ export interface SimParts {
   batches: BatchStore;
   stats: StatsCollector;
   rateLimiter: RateLimiter;
+  decider: FaultDecider;
   faults: FaultConfig;
 }
 
@@ -77,9 +78,13 @@ async function uploadFile(request: RouteRequest, { files }: SimParts): Promise<R
 
 /** Answers a direct call of a model endpoint, under the simulated rate limits. */
 function modelCall(endpoint: ModelEndpoint): Route['handle'] {
-  return (request, { stats, rateLimiter, faults }) => {
+  return (request, { stats, rateLimiter, decider, faults }) => {
     const body = jsonBody(request);
     endpoint.validate(body);
+    if (body.service_tier === 'flex' && decider.flexRefused(faults.flexUnavailableRate)) {
+      // OpenAI's answer when flex capacity is short; the simulator adds Retry-After so that clients retry at once.
+      throw new SimHttpError(429, 'Resource unavailable: flex processing capacity is temporarily exhausted. Please retry later or use the default service tier.', 'invalid_request_error', null, 'resource_unavailable', { 'retry-after': '0' });
+    }
     const decision = rateLimiter.admit(request.nowMs, endpoint.tokenEstimate(body), faults.requestsPerMinute, faults.tokensPerMinute);
     if (!decision.allowed) {
       const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';

@@ -12,7 +12,11 @@ export interface ServerSettings {
   latencyMs: number;
   logger: Logger;
   decider: FaultDecider;
+  onApiRequest: SimulatorRequestHook | undefined;
 }
+
+/** Called with each API request (method and route pattern, e.g. `POST /v1/batches`) once its body is read, before it is handled. */
+export type SimulatorRequestHook = (route: string) => void | Promise<void>;
 
 // Uploads of any purpose may be up to 512 MB; allow for the multipart framing.
 const maxBodyBytes = 513 * 1024 * 1024;
@@ -43,6 +47,7 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
     const handle = async (): Promise<RouteResponse> => {
       const body = await readBody(req);
       if (!isControl) {
+        await settings.onApiRequest?.(`${method} ${match?.route.pattern ?? url.pathname}`);
         checkAuthorization(req.headers.authorization, settings.apiKey);
         const latency = settings.latencyMs + (modelPath !== undefined ? parts.faults.chatLatencyMs : 0);
         if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));

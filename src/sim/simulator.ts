@@ -7,7 +7,7 @@ import { FileStore } from './files';
 import { StateStore } from './persistence';
 import { RateLimiter } from './rateLimiter';
 import type { SimParts } from './routes';
-import { createSimServer } from './server';
+import { createSimServer, type SimulatorRequestHook } from './server';
 import { StatsCollector, type SimulatorStats } from './stats';
 
 export type { FaultConfig } from './faults';
@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   /** Seed of the deterministic fault decisions; default 0. */
   seed?: number;
   logger?: Logger;
+  /** Sees every API request before it is handled: lets a test act at an exact point of a client's run. */
+  onApiRequest?: SimulatorRequestHook;
 }
 
 /** A running simulator. */
@@ -59,8 +61,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let batches: BatchStore | undefined;
   const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false);
   batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, clock: () => Date.now() });
-  const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
-  const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider });
+  const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), decider, faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
+  const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider, onApiRequest: options.onApiRequest });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

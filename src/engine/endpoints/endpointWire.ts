@@ -12,6 +12,8 @@ export interface DirectAnswer {
 export interface DirectCallOptions {
   headers: Record<string, string>;
   signal: AbortSignal;
+  /** Milliseconds the client waits for the answer, when not its default. */
+  timeout?: number;
 }
 
 /** What a request body is built from: the task's request parameters and its prompt. */

@@ -2,6 +2,7 @@ import type { ApiMetrics, BatchState, RequestInfo, RequestMetrics, TokensCost } 
 import { addRequestMetrics, addUsage, usageNumber, zeroApiMetrics, zeroRequestMetrics } from './accounting';
 import type { RequestCosting } from './costing';
 import type { ResultInfo, ResultStats } from './results';
+import { servedAtFlex } from './serviceTier';
 
 /** A batch-level error reported by the provider (`batch.errors.data[]`). */
 export interface BatchError {
@@ -65,7 +66,8 @@ export function computeBatchMetrics(results: ResultInfo[], direct: boolean, cost
       bucket.max_output_tokens = result.req_info.tokens_cost.max_output_tokens;
       const completionTokens = usageNumber(resp.usage, 'completion_tokens');
       bucket.max_seen_output_tokens = completionTokens;
-      bucket.true_cost = costing.trueCost(resp.usage, direct ? 'direct' : 'batch');
+      // Flex answers are billed at batch prices.
+      bucket.true_cost = costing.trueCost(resp.usage, direct && !servedAtFlex(resp.payload) ? 'direct' : 'batch');
       prompt += usageNumber(resp.usage, 'prompt_tokens');
       completion += completionTokens;
       maxOutput += bucket.max_output_tokens;

@@ -3,7 +3,7 @@ import { EngineError } from '../../shared/errors';
 import type { UnitContext } from '../store/unit';
 import { DelayedErrors } from '../util/delayedErrors';
 import { formatDuration } from '../util/format';
-import { addApiMetrics, addPushStats, costAll, costDirect, directPart, sumTokensCost } from './accounting';
+import { addApiMetrics, addPushStats, costAll, costDirect, sumTokensCost } from './accounting';
 import { type BatchResult, computeBatchMetrics } from './batchResult';
 import { buildCachedRequest, type CachedRequest } from './cachedRequest';
 import { executeDirect } from './directExecution';
@@ -13,6 +13,7 @@ import type { Requester } from './requester';
 import { computeResultStats, errorKind, type ResultInfo } from './results';
 import { logInUnit } from './metricsLog';
 import { printVerbose } from './verbose';
+import { directShare } from './serviceTier';
 
 /** The direct (non-batch) API path: virtual batches, limits, retries (engine.md 3.9, 3.10, 5.4). */
 
@@ -29,7 +30,7 @@ function formVirtualBatch(r: Requester, remaining: CachedRequest[]): { count: nu
   let tokens = 0;
   let cost = 0;
   for (const req of remaining) {
-    const part = directPart(req.tokens_cost);
+    const part = directShare(r, req);
     const nextTask = addPushStats(task, 1, part);
     const nextSession = addPushStats(session, 1, part);
     const limited: string[] = [];
@@ -43,14 +44,14 @@ function formVirtualBatch(r: Requester, remaining: CachedRequest[]): { count: nu
     const reasons: string[] = [];
     if (count + 1 > o.max_direct_requests) reasons.push('Max direct requests');
     if (tokens + req.input_tokens > l.max_direct_tokens) reasons.push('Max direct tokens');
-    if (cost + costDirect(req.tokens_cost) > o.max_direct_cost) reasons.push('Max direct cost');
+    if (cost + costDirect(part) > o.max_direct_cost) reasons.push('Max direct cost');
     if (reasons.length > 0) {
       if (count === 0) throw new EngineError('aborted', `The direct batch limits are too strict to allow even a single request to be added (request ${req.id}: ${reasons.join(', ')})`);
       return { count, reasons, limited: [] };
     }
     count += 1;
     tokens += req.input_tokens;
-    cost += costDirect(req.tokens_cost);
+    cost += costDirect(part);
     task = nextTask;
     session = nextSession;
   }
@@ -86,9 +87,10 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
     const chunk = remaining.slice(0, count);
     const id = r.state.max_direct_batch_id + 1;
     const predicted = sumTokensCost(chunk.map((q) => q.tokens_cost));
+    const assumed = sumTokensCost(chunk.map((q) => directShare(r, q)));
     r.logger.info(
       `Created direct batch ${id} = ${reasons.includes('No more requests') ? 'Trailing' : 'Full'} virtual batch with ${chunk.length} requests, ` +
-        `${predicted.input_tokens} tokens, ${costDirect(predicted).toFixed(3)} assumed cost, due to reasons: ${reasons.join(', ')}`,
+        `${predicted.input_tokens} tokens, ${costDirect(assumed).toFixed(3)} assumed cost, due to reasons: ${reasons.join(', ')}`,
     );
     const batchStarted = r.clock();
     let lastProgress = batchStarted;
@@ -103,7 +105,7 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
     });
     totalDone += chunk.length;
     totalErrors += results.filter((x) => x.err_info !== null).length;
-    const outcome = await processVirtualBatch(r, id, chunk, results, predicted, reasons, handler, hook, delayed);
+    const outcome = await processVirtualBatch(r, id, chunk, results, predicted, assumed, reasons, handler, hook, delayed);
     batches += 1;
     executedCount += chunk.length;
     firstAttempts += chunk.filter((q) => original.has(q.id)).length;
@@ -122,6 +124,7 @@ async function processVirtualBatch(
   chunk: CachedRequest[],
   results: ResultInfo[],
   predicted: BatchState['tokens_cost'],
+  assumed: BatchState['tokens_cost'],
   reasons: string[],
   handler: BatchResultHandler,
   hook: VirtualBatchHook | undefined,
@@ -167,7 +170,7 @@ async function processVirtualBatch(
   r.logger.info(`${statsLine('Direct batch', id, result.stats, 'has')} (PRIOR to task-specific processing)`);
   return r.unit(async (u) => {
     r.guard(u);
-    r.recordPushed(u, chunk.length, directPart(predicted));
+    r.recordPushed(u, chunk.length, assumed);
     const m = r.state.metrics;
     m.direct = addApiMetrics(m.direct, result.metrics);
     m.all = addApiMetrics(m.all, result.metrics);

@@ -3,9 +3,10 @@ import OpenAI from 'openai';
 import { InterruptedError } from '../../shared/errors';
 import type { ResultInfo } from './results';
 import { emptyResult } from './batchResult';
-import { customIdOf, type CachedRequest, requestInfoOf } from './cachedRequest';
+import { type CachedRequest, requestInfoOf } from './cachedRequest';
 import type { Requester } from './requester';
 import { errorInfo, statusCodeError } from './responses';
+import { sendDirect } from './serviceTier';
 
 /**
  * Sends direct API requests concurrently (at most `direct_concurrency` in flight), pausing when the server's
@@ -69,7 +70,7 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
       const result = emptyResult(request.id, request.size, request.payload, requestInfoOf(request));
       if (!r.dryrun) {
         try {
-          const { data, response } = await r.wire.callDirect(r.client, request.payload, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal: aborter.signal });
+          const { data, response } = await sendDirect(r, request, aborter.signal);
           pausedUntil = Math.max(pausedUntil, rateLimitPause(response.headers, r.clock()));
           const processed = r.wire.processResponse(data, request.payload, request.parse_info, response.headers.get('x-request-id') ?? undefined);
           result.resp_info = processed.resp;

@@ -161,6 +161,7 @@ export async function pushBatch(r: Requester, batch: BatchState): Promise<void> 
         endpoint: r.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'],
         completion_window: '24h',
         metadata: batchMetadata(r, batch, token),
+        output_expires_after: { anchor: 'created_at', seconds: Math.round(r.options.output_expires_after * 86_400) },
       })) as unknown as RemoteBatch['batch'];
       const remoteBatch = created;
       await r.unit(async (u) => {
@@ -236,7 +237,10 @@ async function adoptInterruptedPushes(r: Requester, files: RemoteFile[]): Promis
   const byToken = new Map<string, RemoteBatch['batch']>();
   for await (const remote of client.batches.list({ limit: 100 })) {
     const token = remote.metadata?.push_token;
-    if (token && remote.metadata?.task_id === r.taskId) byToken.set(token, remote as unknown as RemoteBatch['batch']);
+    // A cancelled batch of an interrupted push (`gpt-batch remote clean` cancels those) is not adopted: pushing the
+    // local batch again is what the user asked for.
+    const cancelled = remote.status === 'cancelling' || remote.status === 'cancelled';
+    if (token && remote.metadata?.task_id === r.taskId && !cancelled) byToken.set(token, remote as unknown as RemoteBatch['batch']);
     if (remote.created_at < oldest) break;
   }
   for (const batch of pending) {

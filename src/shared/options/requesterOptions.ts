@@ -139,6 +139,13 @@ export const requesterOptionSpecs = {
   ),
   show_warnings: valueOption(int(1), 50, 'NUM', 'Per batch and warning type, how many warnings to log before summarising the rest.'),
   show_errors: valueOption(int(1), 25, 'NUM', 'Per batch and error type, how many errors to log before summarising the rest.'),
+  output_expires_after: valueOption(
+    float(1 / 24, 30),
+    30,
+    'DAYS',
+    'How long the provider keeps the output and error files of a pushed batch after they are written (1 hour to 30 days); results not downloaded by then are lost.',
+    ' days',
+  ),
   max_retries: valueOption(int(0), 2, 'NUM', 'Retries allowed per request after a retryable error (2 means up to 3 attempts).'),
   auto_parse: negatedOption(
     'Whether to check requests against their response schema and parse responses into it; when off, both pass through untouched.',
@@ -175,6 +182,18 @@ export const requesterOptionSpecs = {
   max_direct_ktokens: valueOption(int(1), 500, 'KTOK', 'Most estimated input tokens per group of direct requests.', ktokens),
   max_direct_cost: valueOption(float(0.01), 5.0, 'COST', 'Most estimated cost per group of direct requests.'),
   direct_concurrency: valueOption(int(1), 8, 'NUM', 'Most direct requests in flight at once.'),
+  direct_service_tier: valueOption(
+    choice(['default', 'flex']).nullable(),
+    null,
+    'TIER',
+    'Service tier of direct requests (small tails, retries) unless a request sets its own: flex is billed at batch prices but slower (waits up to 15 minutes per request) and may be refused for lack of capacity; unset = the account default.',
+  ),
+  flex_fallback: valueOption(
+    choice(['none', 'standard']),
+    'none',
+    'MODE',
+    'When a flex request is refused for lack of capacity (429 resource_unavailable): none = a retryable error (retried later, at flex), standard = send it again at once at the standard tier and price.',
+  ),
   min_batch_requests: valueOption(
     int(1),
     101,

@@ -4,7 +4,7 @@ import { EngineError } from '../../../src/shared/errors';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches, reconcilePushes } from '../../../src/engine/requester/pushing';
-import { addAndCommit, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
+import { addAndCommit, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
 
 /** A prompt of roughly 300 tokens, so that two requests pass 1000 tokens. */
 const long = { messages: [{ role: 'user', content: 'word '.repeat(290) }] };
@@ -189,5 +189,16 @@ describe('requester pushing (engine.md §12 scenarios 10–12, idempotent pushes
     const left = [];
     for await (const file of client.files.list({ purpose: 'batch' })) left.push(file.id);
     assert.deepEqual(left.sort(), [active, foreign.id, unnamed.id].sort());
+  });
+
+  it('a batch pushed with output_expires_after 2 days gets output files the provider keeps 2 days', async () => {
+    const { requester, client } = await h.open({ options: { output_expires_after: 2 } });
+    await addAndCommit(requester, 3);
+    await requester.batchRequests(true);
+    await pushBatches(requester);
+    await waitForAllBatches(requester);
+    const batch = await client.batches.retrieve(requester.state.batches[0]?.remote?.batch.id ?? '');
+    const output = await client.files.retrieve(batch.output_file_id ?? '');
+    assert.equal((output.expires_at ?? 0) - output.created_at, 2 * 86_400);
   });
 });

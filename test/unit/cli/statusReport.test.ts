@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { statusReport } from '../../../src/cli/statusReport';
+import type { BatchSummary, TaskSnapshot } from '../../../src/shared/taskSnapshot';
+
+function snapshotWith(batches: BatchSummary[]): TaskSnapshot {
+  return {
+    name: 'T', taskDir: '/tmp/T', prefix: 'T', started: true, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, batches, olderProcessed: 0,
+    samples: { committed: 1, succeeded: 0, failed: 0, pending: 1 },
+  };
+}
+
+const remote = (id: number, extra: Partial<BatchSummary>): BatchSummary => ({ place: 'remote', id, numRequests: 5, status: 'completed', remoteId: `batch_${id}`, estimatedCost: 0.1, hasRequests: true, ...extra });
+
+describe('gpt-batch status: when results not yet downloaded expire', () => {
+  const now = 1_800_000_000;
+
+  it('names the expiry time of a finished batch from output_expires_after, and says when it has passed', () => {
+    const lines = statusReport(snapshotWith([remote(1, { finishedAt: now - 3600 }), remote(2, { finishedAt: now - 3 * 86_400 })]), new Map(), 2, now);
+    const expiry = new Date((now - 3600 + 2 * 86_400) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    assert.ok(lines.includes(`  batch 1 = batch_1: completed, 5 requests; results not yet downloaded, they expire at ${expiry} (in 47.0 h): run the task to download them`), lines.join('\n'));
+    assert.match(lines.join('\n'), /batch 2 = batch_2: .*its results were not downloaded and expired at /);
+    assert.doesNotMatch(lines.join('\n'), /the provider keeps the results/);
+  });
+
+  it('says how long results are kept while a batch is still running', () => {
+    const lines = statusReport(snapshotWith([remote(1, { status: 'in_progress' })]), new Map(), 30, now);
+    assert.ok(lines.includes('  (the provider keeps the results of a batch 30 day(s) after writing them, see --output_expires_after; run the task to download them)'), lines.join('\n'));
+  });
+});
