@@ -99,7 +99,7 @@ describe('running tasks against the simulator', () => {
     const remoteGroup = await child(await taskRow(), (n) => n.kind === 'batchGroup' && n.group === 'remote');
     const batch = await child(remoteGroup, (n) => n.kind === 'batch' && n.batch.place === 'remote');
     const requests = await children(batch);
-    assert.ok(requests.length > 0 && requests.every((r) => r.kind === 'request'));
+    assert.ok(requests.length > 0 && requests.every((r) => r.kind === 'attempt'));
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('gptBatch.openRequest', requests[0]);
     assert.match(editor?.document.getText() ?? '', /"custom_id": "id-\d+"/);
     assert.equal(await vscode.commands.executeCommand('gptBatch.stopTask', task), true);
