@@ -27,7 +27,7 @@ export type TaskNode =
   /** The request, response or parsed result of an attempt. */
   | { kind: 'attemptPart'; task: string; parentId: string; attempt: Attempt; part: AttemptPart }
   /** Loads the page after `next` of the list of its parent. */
-  | { kind: 'more'; parentId: string; shown: number; total: number; next: string }
+  | { kind: 'more'; parentId: string; shown: number; total: number; totalAtLeast: boolean; next: string }
   /** A line of information in a list, e.g. how many older batches are not listed. */
   | { kind: 'note'; id: string; message: string }
   /** The task file or a task's files cannot be read; `message` says why. */
@@ -204,7 +204,7 @@ function label(node: TaskNode): string {
     case 'attemptPart':
       return partLabel(node.attempt, node.part);
     case 'more':
-      return `More… (${node.shown} of ${node.total} shown)`;
+      return `More… (${node.shown} of ${node.totalAtLeast ? 'more than ' : ''}${node.total.toLocaleString('en-US')} shown)`;
     case 'note':
     case 'error':
       return node.message;

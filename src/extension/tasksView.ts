@@ -34,6 +34,7 @@ interface LoadedList {
   source: PageSource;
   items: PageItem[];
   total: number;
+  totalAtLeast: boolean;
   next: string | undefined;
 }
 
@@ -103,6 +104,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     const page = await this.reader.request('task/page', { file: file.fsPath, task: list.task, source: list.source, after: more.next, limit: pageSize });
     list.items.push(...page.items);
     list.total = page.total;
+    list.totalAtLeast = page.totalAtLeast ?? false;
     list.next = page.next;
     const parent = this.parents.get(more.parentId);
     if (parent !== undefined) this.changed.fire(parent);
@@ -210,11 +212,11 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       let list = this.lists.get(parentId);
       if (list === undefined) {
         const page = await this.reader.request('task/page', { file: file.fsPath, task: parent.task, source, limit: pageSize });
-        list = { task: parent.task, source, items: page.items, total: page.total, next: page.next };
+        list = { task: parent.task, source, items: page.items, total: page.total, totalAtLeast: page.totalAtLeast ?? false, next: page.next };
         this.lists.set(parentId, list);
       }
       const nodes = list.items.map(toNode).filter((row): row is TaskNode => row !== undefined);
-      if (list.next !== undefined) nodes.push({ kind: 'more', parentId, shown: list.items.length, total: list.total, next: list.next });
+      if (list.next !== undefined) nodes.push({ kind: 'more', parentId, shown: list.items.length, total: list.total, totalAtLeast: list.totalAtLeast, next: list.next });
       return nodes;
     } catch (error) {
       return [{ kind: 'error', id: `${parentId}/error`, message: (error as Error).message }];

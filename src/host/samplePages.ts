@@ -56,22 +56,30 @@ function stateCount(db: TaskDb, state: keyof typeof stateConditions): number {
   return counts[state] + counts.mixed;
 }
 
+/** Matching samples a filter counts at most; beyond, its page says "at least this many" (counting all is O(matches)). */
+export const filterCountCap = 10_000;
+
 function filteredSamplesPage(db: TaskDb, filter: SampleFilter, after: string | undefined, limit: number): Page {
   const { on, condition } = filterQueries[filter];
-  const from = (r: string, s: string) => (on === 'requests' ? `requests ${r}` : `results ${s} JOIN requests ${r} ON ${r}.id = ${s}.request_id`);
+  // CROSS JOIN keeps SQLite reading the results first, through the filter's partial index.
+  const from = (r: string, s: string, join: string) => (on === 'requests' ? `requests ${r}` : `results ${s} ${join} requests ${r} ON ${r}.id = ${s}.request_id`);
   const order = on === 'requests' ? 'r.id' : 's.request_id';
-  const total =
-    db.get<{ n: number }>(`SELECT count(DISTINCT r.sample_key) AS n FROM ${from('r', 's')} WHERE ${condition('r', 's')} AND r.sample_key IS NOT NULL`)?.n ?? 0;
+  const counted =
+    db.get<{ n: number }>(
+      `SELECT count(*) AS n FROM (SELECT DISTINCT r.sample_key FROM ${from('r', 's', 'CROSS JOIN')} WHERE ${condition('r', 's')} AND r.sample_key IS NOT NULL LIMIT ?)`,
+      filterCountCap + 1,
+    )?.n ?? 0;
   // A sample is listed once, at its first matching attempt: later ones find an earlier match through requests_by_sample.
   const rows = db.all<{ id: number; key: string; meta: string | null }>(
-    `SELECT r.id, r.sample_key AS key, ${firstMeta('r.sample_key')} FROM ${from('r', 's')}
+    `SELECT r.id, r.sample_key AS key, ${firstMeta('r.sample_key')} FROM ${from('r', 's', 'CROSS JOIN')}
      WHERE ${condition('r', 's')} AND ${order} > ? AND r.sample_key IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM ${from('r2', 's2')} WHERE r2.sample_key = r.sample_key AND r2.id < r.id AND ${condition('r2', 's2')})
+       AND NOT EXISTS (SELECT 1 FROM ${from('r2', 's2', 'JOIN')} WHERE r2.sample_key = r.sample_key AND r2.id < r.id AND ${condition('r2', 's2')})
      ORDER BY ${order} LIMIT ?`,
     requestIdCursor(after),
     limit + 1,
   );
-  return keysetPage(total, rows, limit, (row) => sampleItem(db, row.key, row.meta), (row) => String(row.id));
+  const page = keysetPage(Math.min(counted, filterCountCap), rows, limit, (row) => sampleItem(db, row.key, row.meta), (row) => String(row.id));
+  return counted > filterCountCap ? { ...page, totalAtLeast: true } : page;
 }
 
 /** Samples whose key starts with `prefix`, in key order, with their states; an exact match comes first. */

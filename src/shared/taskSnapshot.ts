@@ -102,9 +102,10 @@ export type PageItem = z.infer<typeof pageItemSchema>;
 
 /**
  * A page of a list, in a stable order (sample key, or request id). `next` is the cursor of the following page, absent
- * on the last one; `total` is the length of the whole list.
+ * on the last one; `total` is the length of the whole list, or with `totalAtLeast` a lower bound of it (a filter
+ * stops counting at 10,000 samples).
  */
-export const pageSchema = z.object({ total: z.number().int().nonnegative(), items: z.array(pageItemSchema), next: z.string().optional() });
+export const pageSchema = z.object({ total: z.number().int().nonnegative(), totalAtLeast: z.boolean().optional(), items: z.array(pageItemSchema), next: z.string().optional() });
 export type Page = z.infer<typeof pageSchema>;
 
 /** The three views of an attempt: the request as sent, the provider's raw response or error, the parsed result. */
