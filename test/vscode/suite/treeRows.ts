@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TaskNode } from '../../../src/extension/taskNodes';
+import type { ProgressParams } from '../../../src/protocol/messages';
 import { extensionApi } from './extensionApi';
 
 /** The rows under `node` (the roots without one), as the view would list them. */
@@ -31,4 +32,17 @@ export async function allRows(parent: TaskNode): Promise<TaskNode[]> {
     if (more === undefined) return rows;
     await api.tasksView.loadMore(more);
   }
+}
+
+/** Resolves when the engine reports a remote batch of `task`; call before starting the run. */
+export async function remoteBatchSeen(task: string): Promise<void> {
+  const api = await extensionApi();
+  return new Promise<void>((resolve) => {
+    const listening = api.engine.listen('task/progress', (p: ProgressParams) => {
+      if (p.task === task && p.remoteBatches > 0) {
+        listening.dispose();
+        resolve();
+      }
+    });
+  });
 }
