@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { attemptParts, type PageItem, type PageSource, sampleFilters, type SampleItem, sampleStates, type TaskSnapshot } from '../shared/taskSnapshot';
+import { attemptParts, type PageItem, type PageSource, type SampleItem, type TaskSnapshot } from '../shared/taskSnapshot';
 import type { EngineHost } from './engineHost';
 import { Disposable } from './lifecycle';
 import { readTaskNames, taskFileName } from './taskFile';
-import { type BatchGroup, groupOf, nodeId, type TaskNode, toTreeItem } from './taskNodes';
+import { taskChildren } from './taskChildren';
+import { nodeId, type TaskNode, toTreeItem } from './taskNodes';
 
 /** What the view knows about the task file of the first workspace folder. */
 export type TaskFileSnapshot =
@@ -307,19 +308,4 @@ async function readSnapshot(uri: vscode.Uri): Promise<TaskFileSnapshot> {
   } catch (error) {
     return { state: 'invalid', uri, message: (error as Error).message };
   }
-}
-
-const batchGroups: BatchGroup[] = ['local', 'remote', 'processed', 'direct'];
-
-function taskChildren(task: string, snapshot: TaskSnapshot, found: TaskNode | undefined): TaskNode[] {
-  const nodes: TaskNode[] = [{ kind: 'summary', task, snapshot }];
-  if (snapshot.error !== undefined || !snapshot.started) return nodes;
-  if (found !== undefined) nodes.push(found);
-  for (const group of batchGroups) {
-    const batches = snapshot.batches.filter((batch) => groupOf(batch) === group);
-    nodes.push({ kind: 'batchGroup', task, group, batches, older: group === 'processed' ? snapshot.olderProcessed : 0 });
-  }
-  for (const group of sampleStates) nodes.push({ kind: 'sampleGroup', task, group, count: snapshot.samples[group] });
-  for (const group of sampleFilters) nodes.push({ kind: 'sampleGroup', task, group, count: undefined });
-  return nodes;
 }
