@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { batchAttemptsPage, sampleAttemptsPage } from '../../../src/host/attemptPages';
-import { findSamples, samplesPage } from '../../../src/host/samplePages';
+import { filterCountCap, findSamples, samplesPage } from '../../../src/host/samplePages';
 import { withStartedTaskDb } from '../../../src/host/taskDbReads';
 import { readTaskDocument } from '../../../src/host/taskDocuments';
 import type { TaskDb } from '../../../src/engine/db/taskDb';
@@ -113,5 +116,25 @@ describe('reads of the inspector (pages, attempts, documents, Find Sample) on a 
     read((db) => {
       assert.throws(() => samplesPage(db, 'retried', 'abc', 10), (error: unknown) => error instanceof InvalidInputError && /cursor 'abc'.*first page/.test(error.message));
     });
+  });
+});
+
+describe('the count of a large filter', function () {
+  this.timeout(60_000);
+
+  it('a filter stops counting past 10,000 samples and says the total is a lower bound', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-count-'));
+    try {
+      writeInspectedTaskDb(dir, { samples: 21_000, batchSize: 1000, failEvery: 2, cutEvery: 7, refuseEvery: 11 });
+      withStartedTaskDb({ name: 'counted', taskDir: dir, prefix: 'counted' }, (db) => {
+      const page = samplesPage(db, 'errored', undefined, 50);
+      assert.equal(page.total, filterCountCap);
+      assert.equal(page.totalAtLeast, true);
+      assert.equal(page.items.length, 50);
+      assert.equal(samplesPage(db, 'cutShort', undefined, 50).totalAtLeast, undefined);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
