@@ -1,4 +1,4 @@
-// Builds the three bundles (extension, engine worker, CLI), writes the task file's JSON Schema and copies tiktoken's WASM next to them,
+// Builds the four bundles (extension, engine worker, read-only query worker, CLI), writes the task file's JSON Schema and copies tiktoken's WASM next to them,
 // because tiktoken loads `tiktoken_bg.wasm` relative to the bundle's own directory. libsql stays outside the bundles and is
 // copied into dist/node_modules/ (see copyLibsqlRuntime).
 const esbuild = require('esbuild');
@@ -48,6 +48,7 @@ const cliShebang = '#!/usr/bin/env -S node --max-semi-space-size=4';
 const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...libsqlExternal] },
   { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode', ...libsqlExternal] },
+  { entryPoints: ['src/worker/reader.ts'], outfile: 'dist/reader.js', external: ['vscode', ...libsqlExternal] },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: cliShebang } },
 ].filter((entry) => fs.existsSync(entry.entryPoints[0]));
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../shared/errors';
 import type { PingResult } from '../protocol/messages';
-import { openPreview, storedUri } from './previews';
+import { findSample, openAttempt, openAttemptPart, openSample } from './inspectCommands';
 import { taskFileName, taskFileTemplate } from './taskFile';
 import { CommandRefusal, pickTask, runTaskMode, type TaskServices } from './taskCommands';
 import type { TaskNode } from './taskNodes';
@@ -31,8 +31,11 @@ const commandTable = {
   'gptBatch.showStatus': (services, task) => runTaskMode(services, 'status', task),
   'gptBatch.refresh': ({ tasksView }) => Promise.all([...new Set(tasksView.snapshot.state === 'loaded' ? tasksView.snapshot.names : [])].map((name) => tasksView.refreshTask(name))),
   'gptBatch.revealTask': (services, task) => revealTask(services, task),
-  'gptBatch.openRequest': (_services, node) => openStored(node),
-  'gptBatch.openSample': (_services, node) => openStored(node),
+  'gptBatch.openRequest': (_services, node) => openAttemptPart(node),
+  'gptBatch.openAttempt': (_services, node) => openAttempt(node),
+  'gptBatch.openAttemptPart': (_services, node) => openAttemptPart(node),
+  'gptBatch.openSample': (_services, node) => openSample(node),
+  'gptBatch.findSample': (services, task, key) => findSample(services, task, key),
   'gptBatch.loadMore': ({ tasksView }, node) => tasksView.loadMore(node as TaskNode),
   'gptBatch.cancelBatch': (services, node) => cancelBatch(services, node),
   'gptBatch.openDashboard': (services, task) => openDashboard(services, task),
@@ -99,16 +102,6 @@ async function revealTask({ tasksView, treeView }: CommandServices, task: unknow
     return;
   }
   await treeView().reveal(row, { select: true, focus: true, expand: true });
-}
-
-/** Opens the request or sample of a tree row as a read-only JSON document. */
-async function openStored(node: unknown): Promise<vscode.TextEditor | undefined> {
-  const row = node as TaskNode;
-  if (row.kind === 'request') {
-    return openPreview(storedUri({ kind: 'request', task: row.task, place: row.batch.place, batchId: row.batch.id, requestId: Number(row.item.key) }), { preview: true });
-  }
-  if (row.kind === 'sample') return openPreview(storedUri({ kind: 'sample', task: row.task, group: row.group, key: row.item.key }), { preview: true });
-  throw new CommandRefusal('Choose a request or a sample in the GPT Batch view');
 }
 
 async function cancelBatch(services: CommandServices, node: unknown): Promise<string | undefined> {

@@ -21,7 +21,7 @@ export interface DashboardState {
 }
 
 /**
- * The task dashboards: one webview panel per task, refreshed from the engine's `task/dashboard` query when the task
+ * The task dashboards: one webview panel per task, refreshed from the reader's `task/dashboard` query when the task
  * reports progress or a change (debounced) and when the panel becomes visible again. The panel's script draws the
  * charts as SVG from the data it receives; it loads only the extension's own media files, under a strict
  * Content-Security-Policy.
@@ -29,8 +29,10 @@ export interface DashboardState {
 export class DashboardPanels extends Disposable {
   private readonly panels = new Map<string, TaskDashboard>();
 
+  /** `engine` tells when a running task changed; `reader` answers the dashboard's query. */
   constructor(
-    private readonly engine: EngineHost,
+    engine: EngineHost,
+    private readonly reader: EngineHost,
     private readonly mediaRoot: vscode.Uri,
     private readonly taskFile: () => vscode.Uri | undefined,
     private readonly log: vscode.LogOutputChannel,
@@ -47,7 +49,7 @@ export class DashboardPanels extends Disposable {
     if (file === undefined) throw new Error('The workspace has no gpt-batch.json');
     let panel = this.panels.get(task);
     if (panel === undefined) {
-      panel = new TaskDashboard(task, this.engine, this.mediaRoot, this.taskFile, this.log, () => this.panels.delete(task));
+      panel = new TaskDashboard(task, this.reader, this.mediaRoot, this.taskFile, this.log, () => this.panels.delete(task));
       this.panels.set(task, panel);
     } else {
       panel.reveal();
@@ -79,7 +81,7 @@ class TaskDashboard {
 
   constructor(
     private readonly task: string,
-    private readonly engine: EngineHost,
+    private readonly reader: EngineHost,
     mediaRoot: vscode.Uri,
     private readonly taskFile: () => vscode.Uri | undefined,
     private readonly log: vscode.LogOutputChannel,
@@ -124,7 +126,7 @@ class TaskDashboard {
     const file = this.taskFile();
     try {
       if (file === undefined) throw new Error('The workspace has no gpt-batch.json');
-      this.state.data = await this.engine.request('task/dashboard', { file: file.fsPath, task: this.task });
+      this.state.data = await this.reader.request('task/dashboard', { file: file.fsPath, task: this.task });
       this.state.error = undefined;
     } catch (error) {
       this.state.error = `Cannot read the dashboard of task '${this.task}': ${(error as Error).message}`;

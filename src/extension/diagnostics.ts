@@ -4,8 +4,8 @@ import { Disposable } from './lifecycle';
 import { taskFileName } from './taskFile';
 
 /**
- * The engine's validation of `gpt-batch.json` in the Problems panel: each problem at the key it names. Checked when
- * the file is opened and each time it is saved (the JSON schema checks as the user types).
+ * The validation of `gpt-batch.json` in the Problems panel, answered by the reader: each problem at the key it names.
+ * Checked when the file is opened and each time it is saved (the JSON schema checks as the user types).
  */
 export class TaskFileDiagnostics extends Disposable {
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('gpt-batch'));
@@ -14,7 +14,7 @@ export class TaskFileDiagnostics extends Disposable {
   readonly onDidUpdate = this.changed.event;
 
   constructor(
-    private readonly engine: EngineHost,
+    private readonly reader: EngineHost,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
@@ -31,7 +31,7 @@ export class TaskFileDiagnostics extends Disposable {
   private async check(document: vscode.TextDocument): Promise<void> {
     if (document.uri.scheme !== 'file' || !document.uri.path.endsWith(`/${taskFileName}`)) return;
     try {
-      const { problems } = await this.engine.request('taskFile/check', { file: document.uri.fsPath, text: document.getText() });
+      const { problems } = await this.reader.request('taskFile/check', { file: document.uri.fsPath, text: document.getText() });
       const diagnostics = problems.map(({ message, line, column }) => {
         const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), Math.max(0, (column ?? 1) - 1));
         const range = document.getWordRangeAtPosition(position, /"[^"]*"/) ?? new vscode.Range(position, position.translate(0, 1));

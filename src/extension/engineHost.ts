@@ -13,10 +13,15 @@ interface RunningWorker {
   exited: Promise<number>;
 }
 
+/** The two workers of the extension: the engine, which runs tasks, and the reader, which answers every read. */
+export type WorkerRole = 'engine' | 'reader';
+
+const workerTitles: Record<WorkerRole, string> = { engine: 'Engine worker', reader: 'Reader' };
+
 /**
- * Owns the engine worker (`dist/worker.js`). The worker starts on the first request, never during activation. If it
- * dies, pending requests fail with `ProtocolError('closed')` and the next request starts a new one. The worker's log
- * lines go to the output channel.
+ * Owns one worker: the engine (`dist/worker.js`) or the read-only query worker (`dist/reader.js`). The worker starts
+ * on the first request, never during activation. If it dies, pending requests fail with `ProtocolError('closed')` and
+ * the next request starts a new one. The worker's log lines go to the output channel.
  */
 export class EngineHost extends Disposable {
   private running: RunningWorker | undefined;
@@ -25,6 +30,7 @@ export class EngineHost extends Disposable {
   constructor(
     private readonly workerPath: string,
     private readonly log: vscode.LogOutputChannel,
+    private readonly role: WorkerRole = 'engine',
   ) {
     super();
     this.register({ dispose: () => void this.shutdown() });
@@ -65,7 +71,7 @@ export class EngineHost extends Disposable {
     try {
       await Promise.race([running.channel.request('engine/shutdown', {}).then(() => running.exited), graceOver]);
     } catch (error) {
-      this.log.warn('The engine did not shut down gracefully:', error);
+      this.log.warn(`The ${this.role} worker did not shut down gracefully:`, error);
     }
     if (this.running === running) await this.terminate();
   }
@@ -80,29 +86,30 @@ export class EngineHost extends Disposable {
 
   private start(): RunningWorker {
     if (this.running !== undefined) return this.running;
-    const worker = new Worker(this.workerPath, { name: 'GPT Batch engine' });
+    const worker = new Worker(this.workerPath, { name: `GPT Batch ${this.role}` });
     const threadId = worker.threadId;
+    const title = workerTitles[this.role];
     const channel = new Channel(worker as MessageEndpoint, {
-      onError: (error) => this.log.error('Engine protocol error:', error),
+      onError: (error) => this.log.error(`${title} protocol error:`, error),
     });
     channel.onNotification('engine/log', (params) => this.writeLog(params));
     for (const { method, listener } of this.listeners) channel.onNotification(method, listener);
-    worker.on('error', (error) => this.log.error('The engine worker crashed:', error));
+    worker.on('error', (error) => this.log.error(`${title} crashed:`, error));
     const exited = new Promise<number>((resolve) => {
       worker.once('exit', (code) => {
-        channel.close(`the engine worker exited with code ${code}`);
+        channel.close(`the ${this.role} worker exited with code ${code}`);
         if (this.running?.worker === worker) this.running = undefined;
-        if (code === 0) this.log.info(`Engine worker (thread ${threadId}) exited`);
-        else this.log.warn(`Engine worker (thread ${threadId}) exited with code ${code}; the next request starts a new one`);
+        if (code === 0) this.log.info(`${title} (thread ${threadId}) exited`);
+        else this.log.warn(`${title} (thread ${threadId}) exited with code ${code}; the next request starts a new one`);
         resolve(code);
       });
     });
     this.running = { worker, channel, exited };
-    this.log.info(`Engine worker started (thread ${threadId})`);
+    this.log.info(`${title} started (thread ${threadId})`);
     return this.running;
   }
 
   private writeLog({ level, message }: LogParams): void {
-    this.log[level](`[engine] ${message}`);
+    this.log[level](`[${this.role}] ${message}`);
   }
 }

@@ -18,6 +18,9 @@ export interface TestApi {
   /** The value the extension last gave the `gptBatch.hasApiKey` context key. */
   hasApiKeyContext(): boolean | undefined;
   engine: EngineHost;
+  /** The read-only query worker, which answers the tree's, previews' and Find Sample's reads. */
+  reader: EngineHost;
+  treeView: vscode.TreeView<TaskNode>;
   tasksView: TasksView;
   statusBar: StatusBar;
   diagnostics: TaskFileDiagnostics;
@@ -39,16 +42,20 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     context.subscriptions.push(apiKeys);
     const engine = new EngineHost(context.asAbsolutePath('dist/worker.js'), log);
     context.subscriptions.push(engine);
-    stopEngine = () => engine.shutdown();
-    const tasksView = new TasksView(log, engine);
+    const reader = new EngineHost(context.asAbsolutePath('dist/reader.js'), log, 'reader');
+    context.subscriptions.push(reader);
+    stopEngine = async () => {
+      await Promise.all([engine.shutdown(), reader.shutdown()]);
+    };
+    const tasksView = new TasksView(log, engine, reader);
     const treeView = vscode.window.createTreeView<TaskNode>('gptBatch.tasks', { treeDataProvider: tasksView, showCollapseAll: true });
     const statusBar = new StatusBar({ kind: 'idle' });
-    const previews = new PreviewProvider(engine, () => tasksView.taskFileUri());
-    const diagnostics = new TaskFileDiagnostics(engine, log);
-    const dashboards = new DashboardPanels(engine, vscode.Uri.joinPath(context.extensionUri, 'media'), () => tasksView.taskFileUri(), log);
+    const previews = new PreviewProvider(reader, () => tasksView.taskFileUri());
+    const diagnostics = new TaskFileDiagnostics(reader, log);
+    const dashboards = new DashboardPanels(engine, reader, vscode.Uri.joinPath(context.extensionUri, 'media'), () => tasksView.taskFileUri(), log);
     context.subscriptions.push(tasksView, treeView, statusBar, previews, diagnostics, dashboards, registerTaskCodeLens());
     let confirm: Confirm = modalConfirm;
-    const services = { log, apiKeys, engine, tasksView, statusBar, previews, dashboards, confirm: () => confirm, treeView: () => treeView };
+    const services = { log, apiKeys, engine, reader, tasksView, statusBar, previews, dashboards, confirm: () => confirm, treeView: () => treeView };
     context.subscriptions.push(...registerCommands(services));
     log.info(`GPT Batch ${context.extension.packageJSON.version} activated`);
     if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
@@ -56,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
       readApiKey: () => apiKeys.get(),
       hasApiKeyContext: () => apiKeys.hasApiKey,
       engine,
+      reader,
+      treeView,
       tasksView,
       statusBar,
       diagnostics,

@@ -6,17 +6,19 @@ import { Disposable } from './lifecycle';
 /** The URI scheme of every read-only GPT Batch document. */
 export const previewScheme = 'gpt-batch';
 
-/** A document read from a task's files by the engine: a request of a batch or a sample's stored state. */
+/** A document read from a task's files by the reader: a part of an attempt, or a sample's stored state. */
 export type StoredDocument = DocumentRef & { task: string };
 
-/** The URI of a stored document; its path reads well as a tab title. */
-export function storedUri(doc: StoredDocument): vscode.Uri {
-  const where = doc.kind === 'request' ? `request/${doc.place}/${doc.batchId}/id-${doc.requestId}` : `sample/${doc.group}/${encodeURIComponent(doc.key)}`;
-  return vscode.Uri.from({ scheme: previewScheme, path: `/${doc.task}/${where}.json`, query: JSON.stringify(doc) });
+/**
+ * The URI of a stored document. Its last path segment is the tab title, in words (`char_codes · char-A · response`);
+ * the query says what to read. A `/` in a key would start a new segment, so it is shown as `∕`.
+ */
+export function storedUri(doc: StoredDocument, title: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: previewScheme, path: `/${doc.task}/${title.replaceAll('/', '∕')}`, query: JSON.stringify(doc) });
 }
 
 /**
- * Serves the `gpt-batch:` documents: stored documents are fetched from the engine when opened; generated ones
+ * Serves the `gpt-batch:` documents: stored documents are fetched from the reader when opened; generated ones
  * (previewed requests, responses, status reports) are kept in memory under the URI they were published at.
  */
 export class PreviewProvider extends Disposable implements vscode.TextDocumentContentProvider {
@@ -25,7 +27,7 @@ export class PreviewProvider extends Disposable implements vscode.TextDocumentCo
   readonly onDidChange = this.changed.event;
 
   constructor(
-    private readonly engine: EngineHost,
+    private readonly reader: EngineHost,
     private readonly taskFile: () => vscode.Uri | undefined,
   ) {
     super();
@@ -52,15 +54,15 @@ export class PreviewProvider extends Disposable implements vscode.TextDocumentCo
     const file = this.taskFile();
     if (uri.query === '' || file === undefined) return `${uri.path} is no longer available: generated previews close with their editor.`;
     const { task, ...ref } = JSON.parse(uri.query) as StoredDocument;
-    const { json } = await this.engine.request('task/document', { file: file.fsPath, task, ref });
+    const { json } = await this.reader.request('task/document', { file: file.fsPath, task, ref });
     return `${JSON.stringify(json, null, 2)}\n`;
   }
 }
 
-/** Opens a document read-only in an editor tab; `beside` puts it next to the active one. */
+/** Opens a document read-only in an editor tab; `beside` puts it next to the active one. Stored documents are JSON. */
 export async function openPreview(uri: vscode.Uri, options: { beside?: boolean; preview?: boolean } = {}): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument(uri);
-  const languageId = uri.path.endsWith('.json') ? 'json' : 'plaintext';
+  const languageId = uri.path.endsWith('.json') || uri.query !== '' ? 'json' : 'plaintext';
   const typed = document.languageId === languageId ? document : await vscode.languages.setTextDocumentLanguage(document, languageId);
   return vscode.window.showTextDocument(typed, {
     preview: options.preview ?? false,

@@ -20,6 +20,8 @@ export const modalConfirm: Confirm = (message, detail, action) =>
 /** What the task commands work with. */
 export interface TaskServices {
   engine: EngineHost;
+  /** The read-only query worker: every read of a task's files goes there, never to the engine's thread. */
+  reader: EngineHost;
   apiKeys: ApiKeyStore;
   tasksView: TasksView;
   statusBar: StatusBar;
@@ -121,7 +123,7 @@ async function requestCount(argument: unknown): Promise<number | undefined> {
 }
 
 async function readSnapshot(services: TaskServices, file: vscode.Uri, task: string): Promise<TaskSnapshot | undefined> {
-  const { tasks } = await services.engine.request('tasks/snapshot', { file: file.fsPath });
+  const { tasks } = await services.reader.request('tasks/snapshot', { file: file.fsPath });
   return tasks.find((t) => t.name === task);
 }
 

@@ -1,9 +1,15 @@
 import * as vscode from 'vscode';
-import type { BatchSummary, PageItem, SampleGroup, TaskSnapshot } from '../shared/taskSnapshot';
+import type { Attempt, AttemptPart, BatchSummary, SampleGroup, SampleItem, TaskSnapshot } from '../shared/taskSnapshot';
+import { attemptDescription, attemptLabel, batchDescription, formatCost, groupLabels, keyLabel, partLabel, sampleGroupLabels } from './nodeLabels';
 import { taskFileName } from './taskFile';
 
+export { formatCost } from './nodeLabels';
+
 /** The batch groups under a task, by where the batches are. */
-export type BatchGroup = 'local' | 'remote' | 'direct';
+export type BatchGroup = 'local' | 'remote' | 'processed' | 'direct';
+
+/** Where a sample row is listed: under a state or filter, or as the answer of Find Sample. */
+export type SampleListing = SampleGroup | 'found';
 
 /** One row of the tasks tree. Rows hold plain data; `toTreeItem` turns them into what VS Code shows. */
 export type TaskNode =
@@ -13,14 +19,19 @@ export type TaskNode =
   | { kind: 'summary'; task: string; snapshot: TaskSnapshot }
   /** The task's last online W&B run; opens in the browser. */
   | { kind: 'wandbRun'; task: string; url: string }
-  | { kind: 'batchGroup'; task: string; group: BatchGroup; batches: BatchSummary[] }
+  | { kind: 'batchGroup'; task: string; group: BatchGroup; batches: BatchSummary[]; older: number }
   | { kind: 'batch'; task: string; batch: BatchSummary }
-  | { kind: 'sampleGroup'; task: string; group: SampleGroup; count: number }
-  /** A request of a batch (key = request id) or a sample of a group (key = sample key). */
-  | { kind: 'request'; task: string; batch: BatchSummary; item: PageItem }
-  | { kind: 'sample'; task: string; group: SampleGroup; item: PageItem }
-  /** Loads the next page of its parent. */
-  | { kind: 'more'; parentId: string; shown: number; total: number }
+  /** A sample state or filter; `count` when known without a query. */
+  | { kind: 'sampleGroup'; task: string; group: SampleGroup; count: number | undefined }
+  | { kind: 'sample'; task: string; listing: SampleListing; item: SampleItem }
+  /** A request sent for a sample, listed under its batch or its sample (`parentId`). */
+  | { kind: 'attempt'; task: string; parentId: string; under: 'batch' | 'sample'; attempt: Attempt }
+  /** The request, response or parsed result of an attempt. */
+  | { kind: 'attemptPart'; task: string; parentId: string; attempt: Attempt; part: AttemptPart }
+  /** Loads the page after `next` of the list of its parent. */
+  | { kind: 'more'; parentId: string; shown: number; total: number; totalAtLeast: boolean; next: string }
+  /** A line of information in a list, e.g. how many older batches are not listed. */
+  | { kind: 'note'; id: string; message: string }
   /** The task file or a task's files cannot be read; `message` says why. */
   | { kind: 'error'; id: string; message: string }
   /** The task file is valid but declares no task. */
@@ -38,15 +49,18 @@ export function nodeId(node: TaskNode): string {
     case 'batchGroup':
       return `task:${node.task}/${node.group}`;
     case 'batch':
-      return `task:${node.task}/${groupOf(node.batch)}/${node.batch.place}:${node.batch.id}`;
+      return `task:${node.task}/${groupOf(node.batch)}/${node.batch.id}`;
     case 'sampleGroup':
       return `task:${node.task}/samples/${node.group}`;
-    case 'request':
-      return `task:${node.task}/${groupOf(node.batch)}/${node.batch.place}:${node.batch.id}/request:${node.item.key}`;
     case 'sample':
-      return `task:${node.task}/samples/${node.group}/${node.item.key}`;
+      return `task:${node.task}/samples/${node.listing}/${node.item.key}`;
+    case 'attempt':
+      return `${node.parentId}/attempt:${node.attempt.requestId}`;
+    case 'attemptPart':
+      return `${node.parentId}/${node.part}`;
     case 'more':
       return `${node.parentId}/more`;
+    case 'note':
     case 'error':
       return node.id;
     case 'empty':
@@ -54,17 +68,9 @@ export function nodeId(node: TaskNode): string {
   }
 }
 
-/** Which group of the tree a batch is listed in: processed remote batches stay under "Remote batches". */
+/** Which group of the tree a batch is listed in. */
 export function groupOf(batch: BatchSummary): BatchGroup {
-  return batch.place === 'processed' ? 'remote' : batch.place;
-}
-
-const groupLabels: Record<BatchGroup, string> = { local: 'Local batches', remote: 'Remote batches', direct: 'Direct batches' };
-const sampleLabels: Record<SampleGroup, string> = { succeeded: 'Succeeded samples', failed: 'Failed samples', pending: 'Pending samples' };
-
-/** Formats a cost in the user's currency units, precise enough for cents and fractions of them. */
-export function formatCost(cost: number): string {
-  return cost >= 1 ? cost.toFixed(2) : cost.toFixed(4);
+  return batch.place;
 }
 
 export function toTreeItem(node: TaskNode): vscode.TreeItem {
@@ -92,30 +98,40 @@ export function toTreeItem(node: TaskNode): vscode.TreeItem {
       item.command = { command: 'vscode.open', title: 'Open W&B Run', arguments: [vscode.Uri.parse(node.url)] };
       break;
     case 'batchGroup':
-      item.iconPath = new vscode.ThemeIcon(node.group === 'local' ? 'package' : node.group === 'remote' ? 'cloud' : 'zap');
-      item.description = String(node.batches.length);
+      item.iconPath = new vscode.ThemeIcon({ local: 'package', remote: 'cloud', processed: 'archive', direct: 'zap' }[node.group]);
+      item.description = String(node.batches.length + node.older);
       break;
     case 'batch':
-      item.iconPath = new vscode.ThemeIcon(node.batch.place === 'remote' ? 'cloud-upload' : node.batch.place === 'local' ? 'package' : 'check');
+      item.iconPath = new vscode.ThemeIcon({ local: 'package', remote: 'cloud-upload', processed: 'check', direct: 'zap' }[node.batch.place]);
       item.description = batchDescription(node.batch);
       item.tooltip = node.batch.remoteId === undefined ? undefined : `Provider batch ${node.batch.remoteId}`;
       break;
     case 'sampleGroup':
-      item.iconPath = new vscode.ThemeIcon(node.group === 'succeeded' ? 'pass' : node.group === 'failed' ? 'error' : 'circle-outline');
-      item.description = String(node.count);
-      break;
-    case 'request':
-      item.iconPath = new vscode.ThemeIcon('json');
-      item.description = node.item.description;
-      item.command = { command: 'gptBatch.openRequest', title: 'Open Request', arguments: [node] };
+      item.iconPath = new vscode.ThemeIcon(sampleGroupIcons[node.group]);
+      item.description = node.count === undefined ? 'filter' : String(node.count);
       break;
     case 'sample':
-      item.iconPath = new vscode.ThemeIcon('symbol-key');
+      item.iconPath = new vscode.ThemeIcon(node.listing === 'found' ? 'search' : 'symbol-key');
+      item.description = node.item.detail;
+      item.tooltip = `Sample ${JSON.stringify(node.item.key)}${node.item.detail === undefined ? '' : `\n${node.item.detail}`}`;
       item.command = { command: 'gptBatch.openSample', title: 'Open Sample', arguments: [node] };
+      break;
+    case 'attempt':
+      item.iconPath = new vscode.ThemeIcon(attemptIcon(node.attempt));
+      item.description = attemptDescription(node.attempt, node.under === 'sample');
+      item.tooltip = `Request id-${node.attempt.requestId}${node.attempt.sampleKey === undefined ? '' : ` of sample ${JSON.stringify(node.attempt.sampleKey)}`}; opens its request, response and parsed result`;
+      item.command = { command: 'gptBatch.openAttempt', title: 'Open Attempt', arguments: [node] };
+      break;
+    case 'attemptPart':
+      item.iconPath = new vscode.ThemeIcon(node.part === 'request' ? 'arrow-right' : node.part === 'response' ? 'arrow-left' : 'symbol-structure');
+      item.command = { command: 'gptBatch.openAttemptPart', title: 'Open', arguments: [node] };
       break;
     case 'more':
       item.iconPath = new vscode.ThemeIcon('ellipsis');
       item.command = { command: 'gptBatch.loadMore', title: 'Load More', arguments: [node] };
+      break;
+    case 'note':
+      item.iconPath = new vscode.ThemeIcon('info');
       break;
     case 'error':
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
@@ -128,12 +144,29 @@ export function toTreeItem(node: TaskNode): vscode.TreeItem {
   return item;
 }
 
-function batchDescription(batch: BatchSummary): string {
-  const parts = [batch.status, `${batch.numRequests} requests`];
-  if (batch.completed !== undefined) parts.push(`${batch.completed} ok`);
-  if (batch.failed !== undefined && batch.failed > 0) parts.push(`${batch.failed} failed`);
-  parts.push(batch.trueCost === undefined ? `est. ${formatCost(batch.estimatedCost)}` : `cost ${formatCost(batch.trueCost)}`);
-  return parts.join(' · ');
+const sampleGroupIcons: Record<SampleGroup, string> = {
+  succeeded: 'pass',
+  failed: 'error',
+  pending: 'circle-outline',
+  retried: 'debug-restart',
+  cutShort: 'fold',
+  refused: 'circle-slash',
+  errored: 'warning',
+};
+
+function attemptIcon(attempt: Attempt): string {
+  switch (attempt.outcome) {
+    case 'succeeded':
+      return 'pass';
+    case 'failed':
+      return 'error';
+    case 'retried':
+      return 'debug-restart';
+    case 'answered':
+      return 'mail-read';
+    case undefined:
+      return 'clock';
+  }
 }
 
 /** `;`-joined tokens that `view/item/context` menus match with `=~` (e.g. `/batch;.*remote;/`). */
@@ -148,9 +181,11 @@ function collapsible(node: TaskNode): vscode.TreeItemCollapsibleState {
     case 'task':
     case 'batchGroup':
     case 'sampleGroup':
+    case 'sample':
+    case 'attempt':
       return vscode.TreeItemCollapsibleState.Collapsed;
     case 'batch':
-      return node.batch.hasRequests ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+      return node.batch.numRequests > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     default:
       return vscode.TreeItemCollapsibleState.None;
   }
@@ -173,12 +208,16 @@ function label(node: TaskNode): string {
     case 'batch':
       return `${node.batch.place === 'direct' ? 'Direct batch' : 'Batch'} ${node.batch.id}`;
     case 'sampleGroup':
-      return sampleLabels[node.group];
-    case 'request':
+      return sampleGroupLabels[node.group];
     case 'sample':
-      return node.item.label;
+      return keyLabel(node.item.key);
+    case 'attempt':
+      return attemptLabel(node.attempt, node.under === 'sample');
+    case 'attemptPart':
+      return partLabel(node.attempt, node.part);
     case 'more':
-      return `More… (${node.shown} of ${node.total} shown)`;
+      return `More… (${node.shown} of ${node.totalAtLeast ? 'more than ' : ''}${node.total.toLocaleString('en-US')} shown)`;
+    case 'note':
     case 'error':
       return node.message;
     case 'empty':

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import type { PageSource, SampleGroup, TaskSnapshot } from '../shared/taskSnapshot';
+import { attemptParts, type PageItem, type PageSource, type SampleItem, type TaskSnapshot } from '../shared/taskSnapshot';
 import type { EngineHost } from './engineHost';
 import { Disposable } from './lifecycle';
 import { readTaskNames, taskFileName } from './taskFile';
-import { type BatchGroup, groupOf, nodeId, type TaskNode, toTreeItem } from './taskNodes';
+import { taskChildren } from './taskChildren';
+import { nodeId, type TaskNode, toTreeItem } from './taskNodes';
 
 /** What the view knows about the task file of the first workspace folder. */
 export type TaskFileSnapshot =
@@ -26,10 +27,22 @@ const taskRefreshDebounceMs = 300;
 export const pageSize = 200;
 
 type TaskRow = Extract<TaskNode, { kind: 'task' }>;
+type SampleRow = Extract<TaskNode, { kind: 'sample' }>;
+
+/** The pages of a list read so far, and where the next one starts. */
+interface LoadedList {
+  task: string;
+  source: PageSource;
+  items: PageItem[];
+  total: number;
+  totalAtLeast: boolean;
+  next: string | undefined;
+}
 
 /**
  * The `gptBatch.tasks` tree: one row per task of `gpt-batch.json` in the first workspace folder. The file is read
- * asynchronously into a snapshot, re-read when it changes on disk, and `getChildren` only reads that snapshot.
+ * asynchronously into a snapshot, re-read when it changes on disk. A task's rows come from the reader (the read-only
+ * query worker), a page at a time, and are read again when the engine says the task changed.
  */
 export class TasksView extends Disposable implements vscode.TreeDataProvider<TaskNode> {
   private readonly changed = this.register(new vscode.EventEmitter<TaskNode | undefined>());
@@ -43,13 +56,16 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   private readonly taskRows = new Map<string, TaskRow>();
   private readonly running = new Set<string>();
   private readonly parents = new Map<string, TaskNode>();
-  /** How many rows of each paged list are shown, by the id of the list's node. */
-  private readonly shown = new Map<string, number>();
+  /** The pages read of each paged list, by the id of the list's node. */
+  private readonly lists = new Map<string, LoadedList>();
+  /** The sample Find Sample found last, by task; listed right under the task's summary. */
+  private readonly found = new Map<string, SampleRow>();
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
-    private readonly engine: EngineHost,
+    engine: EngineHost,
+    private readonly reader: EngineHost,
   ) {
     super();
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchFirstFolder()));
@@ -75,18 +91,36 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     const row = this.taskRows.get(name) ?? (declared ? this.newTaskRow(name) : undefined);
     const file = this.taskFileUri();
     if (row === undefined || file === undefined) return;
-    for (const id of this.shown.keys()) if (id.startsWith(`task:${name}/`)) this.shown.delete(id);
+    for (const id of this.lists.keys()) if (id.startsWith(`task:${name}/`)) this.lists.delete(id);
     row.snapshot = await this.fetchSnapshot(file, name);
     row.running = this.running.has(name);
     this.changed.fire(row);
   }
 
-  /** Shows one more page of the list that `more` ends. */
-  loadMore(more: TaskNode): void {
-    if (more.kind !== 'more') return;
+  /** Reads the next page of the list that `more` ends and shows it below the rows already listed. */
+  async loadMore(more: TaskNode): Promise<void> {
+    const list = more.kind === 'more' ? this.lists.get(more.parentId) : undefined;
+    const file = this.taskFileUri();
+    if (more.kind !== 'more' || list === undefined || file === undefined || list.next !== more.next) return;
+    const page = await this.reader.request('task/page', { file: file.fsPath, task: list.task, source: list.source, after: more.next, limit: pageSize });
+    list.items.push(...page.items);
+    list.total = page.total;
+    list.totalAtLeast = page.totalAtLeast ?? false;
+    list.next = page.next;
     const parent = this.parents.get(more.parentId);
-    this.shown.set(more.parentId, more.shown + pageSize);
     if (parent !== undefined) this.changed.fire(parent);
+  }
+
+  /** Lists `sample` right under its task's summary (replacing the one found before) and returns its row, to reveal. */
+  showFound(task: string, sample: SampleItem): TaskNode | undefined {
+    const row = this.taskRows.get(task);
+    if (row === undefined) return undefined;
+    const found: SampleRow = { kind: 'sample', task, listing: 'found', item: sample };
+    this.found.set(task, found);
+    this.lists.delete(nodeId(found));
+    this.parents.set(nodeId(found), row);
+    this.changed.fire(row);
+    return found;
   }
 
   /** The task file of the first workspace folder, when it exists. */
@@ -108,7 +142,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
   }
 
   getParent(node: TaskNode): TaskNode | undefined {
-    return this.parents.get(nodeId(node));
+    return this.parents.get(nodeId(node)) ?? (node.kind === 'sample' && node.listing === 'found' ? this.taskRows.get(node.task) : undefined);
   }
 
   private adopt(parent: TaskNode | undefined, children: TaskNode[]): TaskNode[] {
@@ -144,26 +178,46 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     switch (node.kind) {
       case 'task': {
         node.snapshot ??= await this.fetchSnapshot(file, node.name);
-        return taskChildren(node.name, node.snapshot);
+        return taskChildren(node.name, node.snapshot, this.found.get(node.name));
       }
-      case 'batchGroup':
-        return node.batches.map((batch) => ({ kind: 'batch', task: node.task, batch }));
-      case 'batch':
-        return this.page(file, node, node.task, { kind: 'batch', place: node.batch.place, id: node.batch.id }, (item) => ({ kind: 'request', task: node.task, batch: node.batch, item }));
+      case 'batchGroup': {
+        const rows: TaskNode[] = node.batches.map((batch) => ({ kind: 'batch', task: node.task, batch }));
+        if (node.older > 0) rows.push({ kind: 'note', id: `${nodeId(node)}/older`, message: `${node.older} older processed batches are not listed` });
+        return rows;
+      }
+      case 'batch': {
+        const parentId = nodeId(node);
+        return this.list(file, node, { kind: 'batch', place: node.batch.place, id: node.batch.id }, (item) =>
+          item.kind === 'attempt' ? { kind: 'attempt', task: node.task, parentId, under: 'batch', attempt: item } : undefined,
+        );
+      }
       case 'sampleGroup':
-        return this.page(file, node, node.task, { kind: 'samples', group: node.group }, (item) => ({ kind: 'sample', task: node.task, group: node.group, item }));
+        return this.list(file, node, { kind: 'samples', group: node.group }, (item) => (item.kind === 'sample' ? { kind: 'sample', task: node.task, listing: node.group, item } : undefined));
+      case 'sample': {
+        const parentId = nodeId(node);
+        return this.list(file, node, { kind: 'attempts', key: node.item.key }, (item) =>
+          item.kind === 'attempt' ? { kind: 'attempt', task: node.task, parentId, under: 'sample', attempt: item } : undefined,
+        );
+      }
+      case 'attempt':
+        return attemptParts.map((part) => ({ kind: 'attemptPart', task: node.task, parentId: nodeId(node), attempt: node.attempt, part }));
       default:
         return [];
     }
   }
 
-  private async page(file: vscode.Uri, parent: TaskNode, task: string, source: PageSource, toNode: (item: { key: string; label: string; description?: string }) => TaskNode): Promise<TaskNode[]> {
+  /** The rows of a paged list: the pages read so far (the first one is read now if none was), then "More…". */
+  private async list(file: vscode.Uri, parent: TaskNode & { task: string }, source: PageSource, toNode: (item: PageItem) => TaskNode | undefined): Promise<TaskNode[]> {
     const parentId = nodeId(parent);
-    const limit = this.shown.get(parentId) ?? pageSize;
     try {
-      const page = await this.engine.request('task/page', { file: file.fsPath, task, source, offset: 0, limit });
-      const nodes = page.items.map(toNode);
-      if (page.total > page.items.length) nodes.push({ kind: 'more', parentId, shown: page.items.length, total: page.total });
+      let list = this.lists.get(parentId);
+      if (list === undefined) {
+        const page = await this.reader.request('task/page', { file: file.fsPath, task: parent.task, source, limit: pageSize });
+        list = { task: parent.task, source, items: page.items, total: page.total, totalAtLeast: page.totalAtLeast ?? false, next: page.next };
+        this.lists.set(parentId, list);
+      }
+      const nodes = list.items.map(toNode).filter((row): row is TaskNode => row !== undefined);
+      if (list.next !== undefined) nodes.push({ kind: 'more', parentId, shown: list.items.length, total: list.total, totalAtLeast: list.totalAtLeast, next: list.next });
       return nodes;
     } catch (error) {
       return [{ kind: 'error', id: `${parentId}/error`, message: (error as Error).message }];
@@ -172,9 +226,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
 
   private async fetchSnapshot(file: vscode.Uri, task: string): Promise<TaskSnapshot> {
     try {
-      const { tasks, running } = await this.engine.request('tasks/snapshot', { file: file.fsPath });
-      for (const name of this.running) if (!running.includes(name)) this.running.delete(name);
-      for (const name of running) this.running.add(name);
+      const { tasks } = await this.reader.request('tasks/snapshot', { file: file.fsPath });
       const found = tasks.find((t) => t.name === task);
       if (found !== undefined) return found;
       throw new Error(`${taskFileName} no longer declares task '${task}'`);
@@ -231,7 +283,8 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
         // Task rows start afresh: the task file may point a task at other files now.
         this.taskRows.clear();
         this.parents.clear();
-        this.shown.clear();
+        this.lists.clear();
+        this.found.clear();
         if (this.current.state === 'invalid') this.log.warn(this.current.message);
         await vscode.commands.executeCommand('setContext', taskFileMissingContext, this.current.state === 'missing');
       } catch (error) {
@@ -255,19 +308,4 @@ async function readSnapshot(uri: vscode.Uri): Promise<TaskFileSnapshot> {
   } catch (error) {
     return { state: 'invalid', uri, message: (error as Error).message };
   }
-}
-
-const sampleGroups: SampleGroup[] = ['succeeded', 'failed', 'pending'];
-const batchGroups: BatchGroup[] = ['local', 'remote', 'direct'];
-
-function taskChildren(task: string, snapshot: TaskSnapshot): TaskNode[] {
-  const nodes: TaskNode[] = [{ kind: 'summary', task, snapshot }];
-  if (snapshot.wandbUrl !== undefined) nodes.push({ kind: 'wandbRun', task, url: snapshot.wandbUrl });
-  if (snapshot.error !== undefined || !snapshot.started) return nodes;
-  for (const group of batchGroups) {
-    const batches = snapshot.batches.filter((batch) => groupOf(batch) === group);
-    nodes.push({ kind: 'batchGroup', task, group, batches });
-  }
-  for (const group of sampleGroups) nodes.push({ kind: 'sampleGroup', task, group, count: snapshot.samples[group] });
-  return nodes;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../engine';
 import { parseJsonColumn } from '../engine/db/json';
 import { acquireTaskLock, type TaskLock } from '../engine/store/taskLock';
-import { withDb, type TaskFiles } from './readTaskSnapshot';
+import { type TaskFiles, withTaskDb } from './taskDbReads';
 
 /** A remote batch the task database records, with where it is and what it cost. */
 export interface KnownRemoteBatch {
@@ -26,7 +26,7 @@ type Row = { id: number; place: 'local' | 'remote' | 'processed'; remote_batch_i
 
 /** Reads the task's remote references read-only, without the lock; undefined when the task never ran. */
 export function readRemoteRefs(task: TaskFiles): RemoteRefs | undefined {
-  return withDb(task, (db) => {
+  return withTaskDb(task, (db) => {
     if (db === undefined) return undefined;
     const taskRow = db.get<{ task_id: string }>('SELECT task_id FROM task');
     if (taskRow === undefined) return undefined;

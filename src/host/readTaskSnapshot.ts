@@ -1,24 +1,15 @@
-import type { BatchPlace, BatchSummary, DocumentRef, Page, PageSource, SampleGroup, TaskSnapshot } from '../shared/taskSnapshot';
-import { EngineError, InvalidInputError } from '../shared/errors';
+import type { BatchPlace, BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
+import { EngineError } from '../shared/errors';
 import { parseJsonColumn } from '../engine/db/json';
-import { TaskDb, taskDbPath } from '../engine/db/taskDb';
+import type { TaskDb } from '../engine/db/taskDb';
 import type { SampleCounts } from '../engine/taskManager/taskState';
 import { readWandbLink } from './wandbLink';
+import { type TaskFiles, withTaskDb } from './taskDbReads';
 
-/**
- * Reads a task's database for display, read-only and without the task lock: a run may be writing it meanwhile, and
- * every read sees the last committed unit of work.
- */
+export type { TaskFiles } from './taskDbReads';
 
 /** Processed batches listed per task; older ones are only counted. */
 export const historyTailLength = 50;
-
-/** Where a task's files are. */
-export interface TaskFiles {
-  name: string;
-  taskDir: string;
-  prefix: string;
-}
 
 type BatchRow = {
   kind: 'batch' | 'direct';
@@ -47,7 +38,7 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
   const wandbUrl = await readWandbLink(task.taskDir, task.prefix);
   if (wandbUrl !== undefined) empty.wandbUrl = wandbUrl;
   try {
-    return withDb(task, (db) => {
+    return withTaskDb(task, (db) => {
       if (db === undefined) return empty;
       const counts = db.get<{ sample_counts: string }>('SELECT sample_counts FROM task');
       const samples = counts === undefined ? undefined : (parseJsonColumn(db.file, 'task.sample_counts', counts.sample_counts) as SampleCounts);
@@ -75,80 +66,6 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
     if (!(error instanceof EngineError)) throw error;
     return { ...empty, started: true, error: error.message };
   }
-}
-
-/** A page of the requests of a batch, or of the keys of a sample group. */
-export async function readTaskPage(task: TaskFiles, source: PageSource, offset: number, limit: number): Promise<Page> {
-  return withStartedDb(task, (db) => {
-    if (source.kind === 'samples') {
-      const where = sampleWhere(source.group);
-      const total = db.get<{ n: number }>(`SELECT count(*) AS n FROM samples WHERE ${where}`)?.n ?? 0;
-      const keys = db.all<{ key: string }>(`SELECT key FROM samples WHERE ${where} ORDER BY key LIMIT ? OFFSET ?`, limit, offset);
-      return { total, items: keys.map(({ key }) => ({ key, label: key })) };
-    }
-    const [kind, id] = batchKey(source.place, source.id);
-    const total = db.get<{ n: number }>('SELECT count(*) AS n FROM requests WHERE batch_kind = ? AND batch_id = ?', kind, id)?.n ?? 0;
-    const rows = db.all<{ id: number; meta: string | null }>('SELECT id, meta FROM requests WHERE batch_kind = ? AND batch_id = ? ORDER BY id LIMIT ? OFFSET ?', kind, id, limit, offset);
-    return { total, items: rows.map((r) => ({ key: String(r.id), label: `id-${r.id}`, ...(r.meta ? { description: r.meta } : {}) })) };
-  });
-}
-
-/** The JSON of a request (as sent to the provider, with the engine's info and its result) or of a sample's state. */
-export async function readTaskDocument(task: TaskFiles, ref: DocumentRef): Promise<unknown> {
-  return withStartedDb(task, (db) => {
-    if (ref.kind === 'sample') {
-      const row = db.get<{ committed: string | null; succeeded: string | null; failed: string | null }>(
-        `SELECT committed, succeeded, failed FROM samples WHERE key = ? AND ${sampleWhere(ref.group)}`,
-        ref.key,
-      );
-      if (row === undefined) throw new InvalidInputError(`Task '${task.name}' has no ${ref.group} sample '${ref.key}'`);
-      const column = ref.group === 'pending' ? row.committed : ref.group === 'succeeded' ? row.succeeded : row.failed;
-      return column === null ? null : parseJsonColumn(db.file, `samples of '${ref.key}'`, column);
-    }
-    const [kind, id] = batchKey(ref.place, ref.batchId);
-    const row = db.get<{ id: number; payload: string; meta: string | null; retry_num: number; tokens_cost: string | null; result: string | null; outcome: string | null }>(
-      `SELECT r.id, r.payload, r.meta, r.retry_num, r.tokens_cost, s.result, s.outcome FROM requests r LEFT JOIN results s ON s.request_id = r.id
-       WHERE r.batch_kind = ? AND r.batch_id = ? AND r.id = ?`,
-      kind,
-      id,
-      ref.requestId,
-    );
-    if (row === undefined) throw new InvalidInputError(`Batch ${ref.batchId} of task '${task.name}' has no request ${ref.requestId}`);
-    const parse = (what: string, text: string | null) => (text === null ? null : parseJsonColumn(db.file, `${what} of request ${row.id}`, text));
-    return {
-      custom_id: `id-${row.id}`,
-      body: parse('payload', row.payload),
-      info: { meta: parse('meta', row.meta), retry_num: row.retry_num, tokens_cost: parse('tokens_cost', row.tokens_cost) },
-      ...(row.result === null ? {} : { outcome: row.outcome, result: parse('result', row.result) }),
-    };
-  });
-}
-
-/** Runs `read` on the task database opened read-only (undefined when there is none), and closes it. */
-export function withDb<T>(task: TaskFiles, read: (db: TaskDb | undefined) => T): T {
-  const db = TaskDb.openReadonly(taskDbPath(task.taskDir));
-  try {
-    return read(db);
-  } finally {
-    db?.close();
-  }
-}
-
-function withStartedDb<T>(task: TaskFiles, read: (db: TaskDb) => T): T {
-  return withDb(task, (db) => {
-    if (db === undefined) throw new InvalidInputError(`Task '${task.name}' has not run yet: ${task.taskDir} holds no task database`);
-    return read(db);
-  });
-}
-
-function sampleWhere(group: SampleGroup): string {
-  if (group === 'succeeded') return 'succeeded IS NOT NULL';
-  if (group === 'failed') return 'failed IS NOT NULL';
-  return 'committed IS NOT NULL AND succeeded IS NULL AND failed IS NULL';
-}
-
-function batchKey(place: BatchPlace, id: number): ['batch' | 'direct', number] {
-  return [place === 'direct' ? 'direct' : 'batch', id];
 }
 
 const finishTimes = ['completed_at', 'failed_at', 'expired_at', 'cancelled_at'] as const;

@@ -8,11 +8,11 @@ import {
   TaskLockedError,
 } from '../shared/errors';
 import { dashboardDataSchema } from '../shared/dashboard';
-import { documentRefSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
+import { documentRefSchema, foundSampleSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
 
 /**
- * The messages exchanged between the extension (extension host thread) and the engine worker
- * (`worker_threads`). Every payload is plain JSON data, so it survives structured cloning unchanged. Each method is
+ * The messages exchanged between the extension (extension host thread) and its two `worker_threads` workers: the
+ * engine worker, which runs tasks (the one writer of their databases), and the reader, which answers every read. Every payload is plain JSON data, so it survives structured cloning unchanged. Each method is
  * declared once below as zod schemas; the TypeScript types are inferred from them and the receiving side validates
  * what arrives against the same schemas.
  */
@@ -151,15 +151,20 @@ export const requestMethods = {
   'task/run': { params: runParams, result: runResult },
   /** Extension → worker. Stops the task's run at the next safe point, like Ctrl+C; answers at once. */
   'task/stop': { params: taskRef, result: z.object({ wasRunning: z.boolean() }) },
-  /** Extension → worker. Reads every task of the task file without the lock (a task file error throws). */
-  'tasks/snapshot': { params: z.object({ file: z.string() }), result: z.object({ tasks: z.array(taskSnapshotSchema), running: z.array(z.string()) }) },
-  /** Extension → worker. A page of a batch's requests or of a sample group. */
-  'task/page': { params: taskRef.extend({ source: pageSourceSchema, offset: z.number().int().nonnegative(), limit: z.number().int().positive() }), result: pageSchema },
-  /** Extension → worker. The JSON of a request or sample, for a read-only preview. */
+  /** Extension → reader. Reads every task of the task file from its database, read-only and without the lock (a task file error throws). */
+  'tasks/snapshot': { params: z.object({ file: z.string() }), result: z.object({ tasks: z.array(taskSnapshotSchema) }) },
+  /** Extension → reader. A page of a batch's requests, a sample group or a sample's attempts; `after` is the previous page's `next`. */
+  'task/page': {
+    params: taskRef.extend({ source: pageSourceSchema, after: z.string().optional(), limit: z.number().int().positive().max(1000) }),
+    result: pageSchema,
+  },
+  /** Extension → reader. The JSON of a part of an attempt or of a sample's state, for a read-only preview. */
   'task/document': { params: taskRef.extend({ ref: documentRefSchema }), result: z.object({ json: z.unknown() }) },
-  /** Extension → worker. What the task dashboard draws: progress, spend against the caps, batches, completion ratios. */
+  /** Extension → reader. What the task dashboard draws: progress, spend against the caps, batches, completion ratios. */
   'task/dashboard': { params: taskRef, result: dashboardDataSchema },
-  /** Extension → worker. Checks a task file's text; answers its problems with line and column. */
+  /** Extension → reader. The samples whose key starts with `prefix`, in key order. */
+  'samples/find': { params: taskRef.extend({ prefix: z.string(), limit: z.number().int().positive().max(1000) }), result: z.object({ samples: z.array(foundSampleSchema) }) },
+  /** Extension → reader. Checks a task file's text; answers its problems with line and column. */
   'taskFile/check': {
     params: z.object({ file: z.string(), text: z.string() }),
     result: z.object({ problems: z.array(z.object({ message: z.string(), line: z.number().int().optional(), column: z.number().int().optional() })) }),

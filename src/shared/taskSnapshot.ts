@@ -33,9 +33,19 @@ export const batchSummarySchema = z.object({
 });
 export type BatchSummary = z.infer<typeof batchSummarySchema>;
 
-/** Sample groups of the task state. */
-export const sampleGroupSchema = z.enum(['succeeded', 'failed', 'pending']);
+/** Sample groups of the task state: every sample is in one or two of these (a sample may have succeeded and failed). */
+export const sampleStates = ['succeeded', 'failed', 'pending'] as const;
+
+/**
+ * Filters over the samples by what their attempts got: an attempt was a retry; an answer finished by `length` or
+ * `content_filter`; the model refused; an attempt ended in an error (retried or not).
+ */
+export const sampleFilters = ['retried', 'cutShort', 'refused', 'errored'] as const;
+
+/** A list of samples under a task: a state or a filter. */
+export const sampleGroupSchema = z.enum([...sampleStates, ...sampleFilters]);
 export type SampleGroup = z.infer<typeof sampleGroupSchema>;
+export type SampleFilter = (typeof sampleFilters)[number];
 
 /** A task's state, as far as its files exist. */
 export const taskSnapshotSchema = z.object({
@@ -62,23 +72,57 @@ export const taskSnapshotSchema = z.object({
 });
 export type TaskSnapshot = z.infer<typeof taskSnapshotSchema>;
 
-/** What a page of a list refers to: the requests of a batch, or the samples of a group. */
+/** What a page of a list refers to: the requests of a batch, the samples of a group, or the attempts of a sample. */
 export const pageSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('batch'), place: batchPlaceSchema, id: z.number().int() }),
   z.object({ kind: z.literal('samples'), group: sampleGroupSchema }),
+  z.object({ kind: z.literal('attempts'), key: z.string() }),
 ]);
 export type PageSource = z.infer<typeof pageSourceSchema>;
 
-/** One row of a page: a request (key = request id) or a sample (key = sample key). */
-export const pageItemSchema = z.object({ key: z.string(), label: z.string(), description: z.string().optional() });
+/**
+ * One request sent (or to be sent) for a sample; a retry is a new attempt. What the provider answered, once
+ * processed: `outcome` is `succeeded`, `failed` or `retried` (failed, and tried again), `answered` for a direct answer
+ * that is stored but not processed yet; absent while unanswered.
+ */
+export const attemptSchema = z.object({
+  kind: z.literal('attempt'),
+  requestId: z.number().int(),
+  sampleKey: z.string().optional(),
+  retryNum: z.number().int().nonnegative(),
+  /** The batch it was sent in; absent while it waits in the queue. */
+  batch: z.object({ place: batchPlaceSchema, id: z.number().int() }).optional(),
+  outcome: z.enum(['succeeded', 'failed', 'retried', 'answered']).optional(),
+  finishReason: z.string().optional(),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
+/** A sample; `detail` is what its request's meta says besides the key (e.g. the whole text the key was cut from). */
+export const sampleItemSchema = z.object({ kind: z.literal('sample'), key: z.string(), detail: z.string().optional() });
+export type SampleItem = z.infer<typeof sampleItemSchema>;
+
+export const pageItemSchema = z.discriminatedUnion('kind', [sampleItemSchema, attemptSchema]);
 export type PageItem = z.infer<typeof pageItemSchema>;
 
-export const pageSchema = z.object({ total: z.number().int().nonnegative(), items: z.array(pageItemSchema) });
+/**
+ * A page of a list, in a stable order (sample key, or request id). `next` is the cursor of the following page, absent
+ * on the last one; `total` is the length of the whole list, or with `totalAtLeast` a lower bound of it (a filter
+ * stops counting at 10,000 samples).
+ */
+export const pageSchema = z.object({ total: z.number().int().nonnegative(), totalAtLeast: z.boolean().optional(), items: z.array(pageItemSchema), next: z.string().optional() });
 export type Page = z.infer<typeof pageSchema>;
 
-/** A document the editor can open read-only: a request of a batch, or a sample's stored state. */
+/** The three views of an attempt: the request as sent, the provider's raw response or error, the parsed result. */
+export const attemptParts = ['request', 'response', 'parsed'] as const;
+export type AttemptPart = (typeof attemptParts)[number];
+
+/** A document the editor can open read-only: a part of an attempt, or a sample's stored state. */
 export const documentRefSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('request'), place: batchPlaceSchema, batchId: z.number().int(), requestId: z.number().int() }),
-  z.object({ kind: z.literal('sample'), group: sampleGroupSchema, key: z.string() }),
+  z.object({ kind: z.literal('attempt'), requestId: z.number().int(), part: z.enum(attemptParts) }),
+  z.object({ kind: z.literal('sample'), key: z.string() }),
 ]);
 export type DocumentRef = z.infer<typeof documentRefSchema>;
+
+/** A sample found by key: which of the states it is in. */
+export const foundSampleSchema = sampleItemSchema.extend({ states: z.array(z.enum(sampleStates)) });
+export type FoundSample = z.infer<typeof foundSampleSchema>;

@@ -1,7 +1,6 @@
 import { format } from 'node:util';
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Logger } from '../engine';
-import { taskDashboard } from '../host/dashboardData';
 import { Channel, type MessageEndpoint } from '../protocol/channel';
 import type { LogLevel } from '../protocol/messages';
 import { checkSqlite } from './sqliteCheck';
@@ -9,7 +8,8 @@ import { TaskService } from './taskService';
 
 /**
  * Entry of the engine worker (`dist/worker.js`), started by the extension with `new Worker(...)`. It serves the
- * requests of `protocol/messages.ts` on `parentPort` and sends its log lines to the extension as `engine/log`.
+ * requests of `protocol/messages.ts` that run and stop tasks (reads go to the reader, `dist/reader.js`) on
+ * `parentPort` and sends its log lines to the extension as `engine/log`.
  */
 
 if (parentPort === null) {
@@ -38,11 +38,6 @@ const tasks = new TaskService(logger, (method, params) => channel.notify(method,
 
 channel.onRequest('task/run', (params) => tasks.run(params));
 channel.onRequest('task/stop', ({ task }) => ({ wasRunning: tasks.stop(task) }));
-channel.onRequest('tasks/snapshot', async ({ file }) => ({ tasks: await tasks.snapshot(file), running: tasks.running }));
-channel.onRequest('task/page', (params) => tasks.page(params));
-channel.onRequest('task/document', (params) => tasks.document(params));
-channel.onRequest('task/dashboard', ({ file, task }) => taskDashboard(file, task, process.env));
-channel.onRequest('taskFile/check', (params) => tasks.check(params));
 channel.onRequest('batch/cancel', (params) => tasks.cancelBatch(params));
 
 channel.onRequest('engine/shutdown', async () => {

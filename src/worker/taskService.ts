@@ -1,11 +1,9 @@
 import { InterruptedError, InvalidInputError } from '../shared/errors';
 import type { Logger } from '../engine';
-import { loadTaskFile, parseTaskFile, TaskFileError } from '../host/loadTaskFile';
-import { readTaskDocument, readTaskPage, readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
+import { readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
 import { openaiClientFactory } from '../host/openaiClient';
 import { resolveTaskOptions, type ResolvedOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
-import type { TaskSnapshot } from '../shared/taskSnapshot';
 import type { NotificationMethod, NotificationParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';
 import { parseVerboseBlock } from './verboseCapture';
 
@@ -48,8 +46,8 @@ function modeOverrides(mode: RunMode, count: number | undefined, noRun: boolean)
 }
 
 /**
- * The engine side of the protocol's task methods: runs tasks (one run per task at a time), stops them, and reads
- * their files for the editor. Log lines go to `logger`; progress and changes to `notify`.
+ * The engine side of the protocol's task methods: runs tasks (one run per task at a time), stops them and cancels
+ * remote batches; the reader (ReadService) answers the editor's reads. Log lines go to `logger`; progress and changes to `notify`.
  */
 export class TaskService {
   private readonly runs = new Map<string, ActiveRun>();
@@ -120,30 +118,6 @@ export class TaskService {
     await Promise.all(runs.map((run) => run.finished));
   }
 
-  async snapshot(file: string): Promise<TaskSnapshot[]> {
-    const specs = await loadTaskFile(file);
-    return Promise.all(specs.map(async (spec) => readTaskSnapshot(await this.files({ file, task: spec.name }))));
-  }
-
-  async page(params: RequestParams<'task/page'>): Promise<RequestResult<'task/page'>> {
-    return readTaskPage(await this.files(params), params.source, params.offset, params.limit);
-  }
-
-  async document(params: RequestParams<'task/document'>): Promise<RequestResult<'task/document'>> {
-    return { json: await readTaskDocument(await this.files(params), params.ref) };
-  }
-
-  /** The problems of a task file's text, located for the editor; none when it is valid. */
-  check({ file, text }: RequestParams<'taskFile/check'>): RequestResult<'taskFile/check'> {
-    try {
-      parseTaskFile(text, file);
-      return { problems: [] };
-    } catch (error) {
-      if (!(error instanceof TaskFileError)) throw error;
-      return { problems: error.problems.map(({ message, line, column }) => ({ message, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) })) };
-    }
-  }
-
   /** Cancels a remote batch through the API the task is configured for. */
   async cancelBatch(params: RequestParams<'batch/cancel'>): Promise<RequestResult<'batch/cancel'>> {
     const invocation = await taskFileInvocation(params.file, params.task, {}, 'the editor');
@@ -160,11 +134,6 @@ export class TaskService {
   /** The environment of a request: the editor's stored key, when it sent one, stands in for OPENAI_API_KEY. */
   private envWithKey(apiKey: string | undefined): NodeJS.ProcessEnv {
     return apiKey === undefined ? this.env : { ...this.env, OPENAI_API_KEY: apiKey };
-  }
-
-  private async files({ file, task }: { file: string; task: string }): Promise<TaskFiles> {
-    const { prefix, taskDir } = resolveTaskOptions(await taskFileInvocation(file, task, {}, 'the editor'), this.env);
-    return { name: task, prefix, taskDir };
   }
 
   private capturingLogger(exchanges: VerboseExchange[], lines: string[]): Logger {

@@ -95,5 +95,20 @@ CREATE TABLE file_journal (
 );
 `;
 
-export const migrations: readonly string[] = [version1];
+/**
+ * Indexes for the editor's paged lists over large tasks (only indexes, so the migration is additive): samples by
+ * state, and the attempts each sample filter selects, so a page of a 1M-sample task reads only its own rows.
+ * The filter conditions are repeated word for word by host/samplePages.ts, which SQLite needs to use them.
+ */
+const version2 = `
+CREATE INDEX samples_succeeded ON samples (key) WHERE succeeded IS NOT NULL;
+CREATE INDEX samples_failed ON samples (key) WHERE failed IS NOT NULL;
+CREATE INDEX samples_pending ON samples (key) WHERE committed IS NOT NULL AND succeeded IS NULL AND failed IS NULL;
+CREATE INDEX requests_retried ON requests (id) WHERE retry_num > 0;
+CREATE INDEX results_cut_short ON results (request_id) WHERE finish_reason IN ('length', 'content_filter');
+CREATE INDEX results_refused ON results (request_id) WHERE json_extract(result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL;
+CREATE INDEX results_errored ON results (request_id) WHERE outcome IN ('failed', 'retried');
+`;
+
+export const migrations: readonly string[] = [version1, version2];
 export const schemaVersion = migrations.length;

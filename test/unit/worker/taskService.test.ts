@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../../src/shared/errors';
 import { noopLogger } from '../../../src/engine/log';
 import type { NotificationMethod, NotificationParams, ProgressParams } from '../../../src/protocol/messages';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator';
+import { ReadService } from '../../../src/worker/readService';
 import { TaskService } from '../../../src/worker/taskService';
 import { useTempDir } from '../../support/store/tempDir';
 
@@ -13,12 +14,13 @@ interface Sent {
   params: unknown;
 }
 
-describe('TaskService (engine worker tasks, against the simulator)', function () {
+describe('TaskService and ReadService (the engine worker runs, the reader reads, against the simulator)', function () {
   this.timeout(120_000);
   const tmp = useTempDir('task-service');
   let sim: Simulator;
   let sent: Sent[];
   let service: TaskService;
+  const reads = new ReadService({});
   let file: string;
 
   beforeEach(async () => {
@@ -45,7 +47,7 @@ describe('TaskService (engine worker tasks, against the simulator)', function ()
   it('runs a task with the key of the request, and the snapshot shows its batches, samples and requests', async () => {
     const result = await service.run({ file, task: 'cc', mode: 'run', apiKey: 'sk-run' });
     assert.notEqual(result.outcome, 'stopped');
-    const [snapshot] = await service.snapshot(file);
+    const [snapshot] = (await reads.snapshot({ file })).tasks;
     assert.ok(snapshot);
     assert.equal(snapshot.started, true);
     assert.equal(snapshot.samples.succeeded, 12);
@@ -53,9 +55,14 @@ describe('TaskService (engine worker tasks, against the simulator)', function ()
     const processed = snapshot.batches.filter((b) => b.place === 'processed');
     assert.equal(processed.length, 2);
     assert.equal(processed.reduce((sum, b) => sum + b.numRequests, 0), 12);
-    const page = await service.page({ file, task: 'cc', source: { kind: 'samples', group: 'succeeded' }, offset: 10, limit: 5 });
-    assert.equal(page.total, 12);
-    assert.equal(page.items.length, 2);
+    const first = await reads.page({ file, task: 'cc', source: { kind: 'samples', group: 'succeeded' }, limit: 10 });
+    assert.equal(first.total, 12);
+    assert.equal(first.items.length, 10);
+    const rest = await reads.page({ file, task: 'cc', source: { kind: 'samples', group: 'succeeded' }, after: first.next, limit: 10 });
+    assert.equal(rest.items.length, 2);
+    assert.equal(rest.next, undefined);
+    const keys = [...first.items, ...rest.items].map((item) => (item.kind === 'sample' ? item.key : ''));
+    assert.deepEqual(keys, [...new Set(keys)].sort(), 'the pages overlap or are out of key order');
     const progress = sent.filter((s) => s.method === 'task/progress').map((s) => s.params as ProgressParams);
     assert.ok(progress.length > 0);
     assert.equal(progress.at(-1)?.taskCost, snapshot.taskCost);
@@ -66,21 +73,22 @@ describe('TaskService (engine worker tasks, against the simulator)', function ()
   it('lists and opens the requests of a remote batch while it runs; Stop ends the run and the next run loses nothing', async () => {
     const running = service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' });
     await until(() => sent.some((s) => s.method === 'task/progress' && (s.params as ProgressParams).remoteBatches > 0));
-    const [snapshot] = await service.snapshot(file);
+    const [snapshot] = (await reads.snapshot({ file })).tasks;
     const remote = snapshot?.batches.find((b) => b.place === 'remote');
     assert.ok(remote, 'no remote batch in the snapshot');
-    const page = await service.page({ file, task: 'cc', source: { kind: 'batch', place: 'remote', id: remote.id }, offset: 0, limit: 200 });
+    const page = await reads.page({ file, task: 'cc', source: { kind: 'batch', place: 'remote', id: remote.id }, limit: 200 });
     assert.equal(page.total, remote.numRequests);
     const first = page.items[0];
-    assert.ok(first);
-    const { json } = await service.document({ file, task: 'cc', ref: { kind: 'request', place: 'remote', batchId: remote.id, requestId: Number(first.key) } });
-    assert.equal((json as { custom_id: string }).custom_id, `id-${first.key}`);
+    assert.ok(first?.kind === 'attempt');
+    assert.deepEqual(first.batch, { place: 'remote', id: remote.id });
+    const { json } = await reads.document({ file, task: 'cc', ref: { kind: 'attempt', requestId: first.requestId, part: 'request' } });
+    assert.equal((json as { custom_id: string }).custom_id, `id-${first.requestId}`);
     assert.equal(service.stop('cc'), true);
     assert.equal((await running).outcome, 'stopped');
-    const [stopped] = await service.snapshot(file);
+    const [stopped] = (await reads.snapshot({ file })).tasks;
     const resumed = await service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' });
     assert.notEqual(resumed.outcome, 'stopped');
-    const [after] = await service.snapshot(file);
+    const [after] = (await reads.snapshot({ file })).tasks;
     assert.ok(stopped && after);
     assert.ok(after.samples.succeeded > stopped.samples.succeeded, 'the resumed run processed nothing');
     const known = (s: typeof after) => s.samples.succeeded + s.samples.pending;
@@ -97,7 +105,7 @@ describe('TaskService (engine worker tasks, against the simulator)', function ()
 
   it('reports the problems of a broken task file at their lines', () => {
     const text = '{\n  "tasks": {\n    "cc": {\n      "task": "demo:char_codes",\n      "max_sesion_requests": 3\n    }\n  }\n}\n';
-    const { problems } = service.check({ file, text });
+    const { problems } = reads.check({ file, text });
     assert.equal(problems.length, 1);
     assert.equal(problems[0]?.line, 5);
     assert.match(problems[0]?.message ?? '', /max_sesion_requests.*did you mean 'max_session_requests'/);

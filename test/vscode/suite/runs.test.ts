@@ -4,6 +4,7 @@ import type { ProgressParams, RunResult } from '../../../src/protocol/messages';
 import type { StatusBarState } from '../../../src/extension/statusBar';
 import type { TaskNode } from '../../../src/extension/taskNodes';
 import { extensionApi } from './extensionApi';
+import { child, children, remoteBatchSeen, taskRow } from './treeRows';
 
 const task = 'char_codes';
 
@@ -18,25 +19,8 @@ async function simStats(): Promise<{ routes: Record<string, number> }> {
   return (await response.json()) as { routes: Record<string, number> };
 }
 
-async function children(node?: TaskNode): Promise<TaskNode[]> {
-  return (await extensionApi()).tasksView.getChildren(node);
-}
-
-async function child(parent: TaskNode | undefined, id: (node: TaskNode) => boolean): Promise<TaskNode> {
-  const api = await extensionApi();
-  const found = (await children(parent)).find(id);
-  assert.ok(found, `no such row under ${parent ? api.tasksView.getTreeItem(parent).id : 'the root'}`);
-  return found;
-}
-
-async function taskRow(): Promise<TaskNode> {
-  const api = await extensionApi();
-  await api.tasksView.refreshTask(task);
-  return child(undefined, (n) => n.kind === 'task' && n.name === task);
-}
-
 async function samples(): Promise<{ committed: number; succeeded: number; failed: number; pending: number }> {
-  const row = await taskRow();
+  const row = await taskRow(task);
   assert.ok(row.kind === 'task' && row.snapshot);
   return row.snapshot.samples;
 }
@@ -77,8 +61,8 @@ describe('running tasks against the simulator', () => {
     assert.equal(api.statusBar.state.kind, 'idle');
     const counts = await samples();
     assert.ok(counts.succeeded >= 150, `only ${counts.succeeded} samples succeeded`);
-    const remote = await child(await taskRow(), (n) => n.kind === 'batchGroup' && n.group === 'remote');
-    const batches = await children(remote);
+    const processed = await child(await taskRow(task), (n) => n.kind === 'batchGroup' && n.group === 'processed');
+    const batches = await children(processed);
     assert.ok(batches.length > 0);
     assert.ok(batches.every((b) => b.kind === 'batch' && /completed/.test(String(api.tasksView.getTreeItem(b).description))));
   });
@@ -86,20 +70,13 @@ describe('running tasks against the simulator', () => {
   it('Stop in the middle of a run, then Run again, loses nothing; a remote batch lists and opens its requests', async () => {
     const api = await extensionApi();
     const before = await samples();
-    const remoteSeen = new Promise<void>((resolve) => {
-      const listening = api.engine.listen('task/progress', (p: ProgressParams) => {
-        if (p.task === task && p.remoteBatches > 0) {
-          listening.dispose();
-          resolve();
-        }
-      });
-    });
+    const remoteSeen = remoteBatchSeen(task);
     const running = vscode.commands.executeCommand<RunResult>('gptBatch.runTask', task);
     await remoteSeen;
-    const remoteGroup = await child(await taskRow(), (n) => n.kind === 'batchGroup' && n.group === 'remote');
+    const remoteGroup = await child(await taskRow(task), (n) => n.kind === 'batchGroup' && n.group === 'remote');
     const batch = await child(remoteGroup, (n) => n.kind === 'batch' && n.batch.place === 'remote');
     const requests = await children(batch);
-    assert.ok(requests.length > 0 && requests.every((r) => r.kind === 'request'));
+    assert.ok(requests.length > 0 && requests.every((r) => r.kind === 'attempt'));
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('gptBatch.openRequest', requests[0]);
     assert.match(editor?.document.getText() ?? '', /"custom_id": "id-\d+"/);
     assert.equal(await vscode.commands.executeCommand('gptBatch.stopTask', task), true);

@@ -38,10 +38,10 @@ describe('tasks view', () => {
   it('lists the tasks of the fixture task file with stable ids', async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
-    assert.deepEqual(await rowIds(api), ['task:char_codes', 'task:utterance_emotion']);
+    assert.deepEqual(await rowIds(api), ['task:char_codes', 'task:utterance_emotion', 'task:inspected']);
     assert.deepEqual(
       (await api.tasksView.getChildren()).map((node) => api.tasksView.getTreeItem(node).label),
-      ['char_codes', 'utterance_emotion'],
+      ['char_codes', 'utterance_emotion', 'inspected'],
     );
   });
 
