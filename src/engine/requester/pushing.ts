@@ -4,6 +4,7 @@ import OpenAI, { toFile } from 'openai';
 import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
 import { EngineError } from '../../shared/errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
+import { exceedsLearnedQueueLimit } from './queueFull';
 import { Requester } from './requester';
 
 /** Pushing local batches to the Batch API, and reconciling pushes a crash interrupted (engine.md 3.4, 5.3). */
@@ -75,6 +76,7 @@ export function reasonsNotToPush(r: Requester, batch: BatchState, remote: Remote
   if (remote.size + batch.local_jsonl_size > l.max_remote_size) reasons.push('Max remote size');
   if (remote.tokensCost.input_tokens + batch.tokens_cost.input_tokens > l.max_remote_tokens) reasons.push('Max remote tokens');
   if (costBatch(remote.tokensCost) + costBatch(batch.tokens_cost) > o.max_remote_cost) reasons.push('Max remote cost');
+  if (exceedsLearnedQueueLimit(r, batch)) reasons.push('Learned queue limit');
   return reasons;
 }
 

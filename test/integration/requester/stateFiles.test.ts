@@ -180,6 +180,25 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     await assert.rejects(h.open(), (error: unknown) => error instanceof CorruptedStateError && error.message.includes(h.file('task.db')) && /newer version .*schema 99/.test(error.message));
   });
 
+  it('a task.db of schema 1 (before learned queue limits) is migrated on open, keeping its queue', async () => {
+    const { requester } = await h.open();
+    await addAndCommit(requester, 3);
+    await h.closeDatabases();
+    const db = TaskDb.openForWriting(h.file('task.db'));
+    db.run('DROP TABLE queue_limits');
+    db.run('UPDATE schema_version SET version = 1');
+    db.close();
+
+    const reopened = await h.open();
+    assert.equal(reopened.requester.queue.length, 3);
+    assert.equal(reopened.requester.queueLimits.size, 0);
+    await h.closeDatabases();
+    const migrated = TaskDb.openForWriting(h.file('task.db'));
+    assert.deepEqual(migrated.all('SELECT version FROM schema_version'), [{ version: 2 }]);
+    assert.deepEqual(migrated.all('SELECT * FROM queue_limits'), []);
+    migrated.close();
+  });
+
   it('saving after a batch records it as processed and keeps its requests and results queryable', async () => {
     const { requester } = await h.open({ options: { max_batch_requests: 2 } });
     await addAndCommit(requester, 6);
