@@ -83,6 +83,8 @@ export class Requester {
   queueFullBackoffs = 0;
   /** The provider's enqueued-token limit per model, learned from rejected batches (see queueFull.ts). */
   readonly queueLimits: Map<string, QueueLimit>;
+  /** When (seconds) the remote batches of the last hour were created, oldest first, for the provider's creation rate limit. */
+  readonly recentPushTimes: number[];
   /** In a dry run nothing is written, so batches formed during it keep their requests here. */
   private readonly dryrunBatches = new Map<number, CachedRequest[]>();
 
@@ -104,6 +106,7 @@ export class Requester {
     this.nextRequestId = state.max_request_id;
     this.queue = new RequestQueue(records, this.endpoint, init.costing);
     this.queueLimits = loadQueueLimits(records.db);
+    this.recentPushTimes = records.remoteBatchCreationTimes(Math.floor(init.clock() / 1000) - 3600);
   }
 
   /** Loads (or, in a new task, creates) the requester's records. The caller holds the task lock. */
