@@ -232,6 +232,19 @@ export class RequesterRecords {
     return out;
   }
 
+  /** When (seconds) the task's remote batches created at or after `since` (seconds) were created, oldest first. */
+  remoteBatchCreationTimes(since: number): number[] {
+    return this.db
+      .all<{ created_at: number }>("SELECT created_at FROM batches WHERE kind = 'batch' AND remote_batch_id IS NOT NULL AND created_at >= ? ORDER BY created_at", since)
+      .map((row) => row.created_at);
+  }
+
+  /** The model named by the first request of a batch; undefined if it names none. */
+  batchModel(batchId: number): string | undefined {
+    const row = this.db.get<{ model: unknown }>("SELECT json_extract(payload, '$.model') AS model FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id LIMIT 1", batchId);
+    return typeof row?.model === 'string' ? row.model : undefined;
+  }
+
   /** Whether any batch of the Batch API was processed (and so may have left its upload behind after a crash). */
   hasProcessedBatches(): boolean {
     return this.db.get("SELECT 1 FROM batches WHERE kind = 'batch' AND place = 'processed' LIMIT 1") !== undefined;

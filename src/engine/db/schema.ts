@@ -110,5 +110,16 @@ CREATE INDEX results_refused ON results (request_id) WHERE json_extract(result, 
 CREATE INDEX results_errored ON results (request_id) WHERE outcome IN ('failed', 'retried');
 `;
 
-export const migrations: readonly string[] = [version1, version2];
+// The provider's enqueued-token limit per model, learned from batches it rejected with token_limit_exceeded: stated
+// when the rejection named it, inferred from the tokens in flight when it did not.
+const version3 = `
+CREATE TABLE queue_limits (
+  model TEXT PRIMARY KEY,
+  enqueued_tokens INTEGER NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('stated', 'inferred')),
+  learned_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+export const migrations: readonly string[] = [version1, version2, version3];
 export const schemaVersion = migrations.length;

@@ -4,11 +4,22 @@ import OpenAI, { toFile } from 'openai';
 import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
 import { EngineError } from '../../shared/errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
+import { exceedsLearnedQueueLimit } from './queueFull';
 import { Requester } from './requester';
 
 /** Pushing local batches to the Batch API, and reconciling pushes a crash interrupted (engine.md 3.4, 5.3). */
 
 const metadataValueLimit = 512;
+/** The provider creates at most this many batches per hour (openai-api.md); a rejected push counts too. */
+export const batchesPerHour = 2000;
+
+/** How many batches were created in the hour up to now, dropping the older creation times. */
+function batchesCreatedLastHour(r: Requester): number {
+  const since = Math.floor(r.clock() / 1000) - 3600;
+  const times = r.recentPushTimes;
+  while (times.length > 0 && (times[0] as number) < since) times.shift();
+  return times.length;
+}
 
 /** Keeps the end of a long value within the provider's metadata limit. */
 function fitMetadata(value: string): string {
@@ -75,6 +86,8 @@ export function reasonsNotToPush(r: Requester, batch: BatchState, remote: Remote
   if (remote.size + batch.local_jsonl_size > l.max_remote_size) reasons.push('Max remote size');
   if (remote.tokensCost.input_tokens + batch.tokens_cost.input_tokens > l.max_remote_tokens) reasons.push('Max remote tokens');
   if (costBatch(remote.tokensCost) + costBatch(batch.tokens_cost) > o.max_remote_cost) reasons.push('Max remote cost');
+  if (exceedsLearnedQueueLimit(r, batch)) reasons.push('Learned queue limit');
+  if (batchesCreatedLastHour(r) >= batchesPerHour) reasons.push('Max batches per hour');
   return reasons;
 }
 
@@ -164,6 +177,7 @@ export async function pushBatch(r: Requester, batch: BatchState): Promise<void> 
         output_expires_after: { anchor: 'created_at', seconds: Math.round(r.options.output_expires_after * 86_400) },
       })) as unknown as RemoteBatch['batch'];
       const remoteBatch = created;
+      r.recentPushTimes.push(remoteBatch.created_at);
       await r.unit(async (u) => {
         r.guard(u);
         u.rs.onRevert(() => cancelAndDelete(r, remoteBatch.id, file.id));

@@ -1,5 +1,6 @@
 import type { BatchState, RemoteBatch } from '../../shared/requesterState';
 import type { BatchError } from './batchResult';
+import { saveQueueLimit, type QueueLimit } from '../db/queueLimits';
 import { deleteRemoteFile } from './pushing';
 import type { Requester } from './requester';
 
@@ -64,9 +65,19 @@ export async function requeueRejectedBatch(r: Requester, batch: BatchState): Pro
   const inFlight = others.filter((b) => b.remote?.finished === false).map((b) => b.id);
   const freed = others.some((b) => b.remote?.finished === true);
 
+  const learned = learnedLimit(r, batch, model, limitTokens(batch));
   await r.gate.defer(async () => {
     await r.unit(async (u) => {
       r.guard(u);
+      if (learned !== undefined) {
+        saveQueueLimit(u.tx, learned, Math.floor(r.clock() / 1000));
+        const previous = r.queueLimits.get(model);
+        u.rs.onRevert(() => {
+          if (previous === undefined) r.queueLimits.delete(model);
+          else r.queueLimits.set(model, previous);
+        });
+        r.queueLimits.set(model, learned);
+      }
       const pushedThisSession = remoteBatch.created_at >= Math.floor(r.openedAt / 1000);
       r.unrecordPushed(u, batch, pushedThisSession);
       batch.remote = null;
@@ -93,7 +104,53 @@ export async function requeueRejectedBatch(r: Requester, batch: BatchState): Pro
     r.queueFullHold = { model, told: false, untilMs: r.clock() + seconds * 1000 };
     when = `in ${seconds}s (none of this task's batches is in flight; back-off ${r.queueFullBackoffs})`;
   }
+  if (learned !== undefined) {
+    r.logger.info(
+      `Learned the provider's enqueued-token limit for ${model}: ${learned.enqueuedTokens.toLocaleString('en-US')} tokens (${learned.source === 'stated' ? 'stated by the rejection' : 'inferred from the tokens in flight'}); ` +
+        `batches of ${model} are pushed only while the tokens in flight stay below ${queueBudget(r, learned).toLocaleString('en-US')}`,
+    );
+  }
   r.logger.warn(`Remote batch ${remoteBatch.id} was rejected: the provider's queue for ${model} is full (Limit: ${limit}); batch ${batch.id} will be pushed again ${when}`);
+}
+
+function limitTokens(batch: BatchState): number {
+  return (rejection(batch) as Rejection).limitTokens;
+}
+
+/**
+ * What a rejection teaches about the model's limit: the stated limit, or else the tokens of the task's batches of the
+ * model that the provider accepted and still runs (a lower bound of it); undefined when neither tells anything new.
+ */
+function learnedLimit(r: Requester, batch: BatchState, model: string, stated: number): QueueLimit | undefined {
+  let learned: QueueLimit | undefined;
+  if (Number.isFinite(stated)) learned = { model, enqueuedTokens: stated, source: 'stated' };
+  else {
+    const inFlight = inFlightTokens(r, model, batch.id);
+    if (inFlight > 0) learned = { model, enqueuedTokens: inFlight, source: 'inferred' };
+  }
+  const known = r.queueLimits.get(model);
+  if (learned === undefined || (known !== undefined && known.enqueuedTokens === learned.enqueuedTokens && known.source === learned.source)) return undefined;
+  return learned;
+}
+
+/** Estimated input tokens of the task's unfinished remote batches of a model, which the provider's queue holds. */
+function inFlightTokens(r: Requester, model: string, exceptId?: number): number {
+  return r.unfinishedRemoteBatches
+    .filter((b) => b.id !== exceptId && rejection(b) === undefined && r.batchModel(b) === model)
+    .reduce((sum, b) => sum + b.tokens_cost.input_tokens, 0);
+}
+
+/** The tokens the task keeps in flight for a model with a learned limit: the limit over the token safety factor. */
+function queueBudget(r: Requester, limit: QueueLimit): number {
+  return Math.floor(limit.enqueuedTokens / r.options.max_token_safety);
+}
+
+/** Whether pushing `batch` would take the in-flight tokens of its model past the budget of its learned limit. */
+export function exceedsLearnedQueueLimit(r: Requester, batch: BatchState): boolean {
+  const model = r.queueLimits.size === 0 ? undefined : r.batchModel(batch);
+  const limit = model === undefined ? undefined : r.queueLimits.get(model);
+  if (model === undefined || limit === undefined) return false;
+  return inFlightTokens(r, model) + batch.tokens_cost.input_tokens > queueBudget(r, limit);
 }
 
 /** The n-th (1-based) consecutive back-off: doubling from the polling interval, at most `maxBackoffSeconds`. */

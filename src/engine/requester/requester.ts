@@ -8,6 +8,7 @@ import type { InterruptGate } from '../store/interrupts';
 import { runUnit, type UnitContext } from '../store/unit';
 import { nullMetricsSink, type MetricsSink } from '../wandb/metricsSink';
 import { addPushStats, addTokensCost, batchPart, costBatch, subtractPushStats, zeroPushStats, zeroTokensCost } from './accounting';
+import { loadQueueLimits, type QueueLimit } from '../db/queueLimits';
 import { RequesterRecords } from '../db/requesterRecords';
 import { endpointWireFor } from '../endpoints/endpointRegistry';
 import type { EndpointWire } from '../endpoints/endpointWire';
@@ -84,6 +85,10 @@ export class Requester {
   queueFullHold: QueueFullHold | undefined = undefined;
   /** Consecutive back-offs while the provider's queue stayed full with none of the task's batches in flight. */
   queueFullBackoffs = 0;
+  /** The provider's enqueued-token limit per model, learned from rejected batches (see queueFull.ts). */
+  readonly queueLimits: Map<string, QueueLimit>;
+  /** When (seconds) the remote batches of the last hour were created, oldest first, for the provider's creation rate limit. */
+  readonly recentPushTimes: number[];
   /** In a dry run nothing is written, so batches formed during it keep their requests here. */
   private readonly dryrunBatches = new Map<number, CachedRequest[]>();
 
@@ -105,6 +110,8 @@ export class Requester {
     this.state = state;
     this.nextRequestId = state.max_request_id;
     this.queue = new RequestQueue(records, this.endpoint, init.costing);
+    this.queueLimits = loadQueueLimits(records.db);
+    this.recentPushTimes = records.remoteBatchCreationTimes(Math.floor(init.clock() / 1000) - 3600);
   }
 
   /** Loads (or, in a new task, creates) the requester's records. The caller holds the task lock. */
@@ -236,6 +243,15 @@ export class Requester {
   /** True if an unpushed batch goes to the Batch API (else it is executed through the direct API). */
   isPushable(batch: BatchState): boolean {
     return !this.options.force_direct && batch.num_requests >= this.options.min_batch_requests;
+  }
+
+  /** The model a batch's requests name (a batch serves one model); undefined if it cannot be told. */
+  batchModel(batch: BatchState): string | undefined {
+    const remoteModel = (batch.remote?.batch as { model?: unknown } | undefined)?.model;
+    if (typeof remoteModel === 'string') return remoteModel;
+    const inMemory = this.dryrunBatches.get(batch.id)?.[0]?.payload.model;
+    if (typeof inMemory === 'string') return inMemory;
+    return this.records.batchModel(batch.id);
   }
 
   get unpushedBatches(): BatchState[] {

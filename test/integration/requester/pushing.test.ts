@@ -3,7 +3,8 @@ import { toFile, type default as OpenAI } from 'openai';
 import { EngineError } from '../../../src/shared/errors';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { processBatches } from '../../../src/engine/requester/processing';
-import { pushBatches, reconcilePushes } from '../../../src/engine/requester/pushing';
+import { batchesPerHour, pushBatches, reconcilePushes } from '../../../src/engine/requester/pushing';
+import { TaskDb } from '../../../src/engine/db/taskDb';
 import { addAndCommit, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
 
 /** A prompt of roughly 300 tokens, so that two requests pass 1000 tokens. */
@@ -32,6 +33,25 @@ describe('requester pushing (engine.md §12 scenarios 10–12, idempotent pushes
   });
   afterEach(async () => {
     await h.close();
+  });
+
+  it("stops pushing once the provider's 2,000 batches per hour were created, counting those of earlier runs", async () => {
+    await h.open();
+    await h.closeDatabases();
+    const db = TaskDb.openForWriting(h.file('task.db'));
+    const now = Math.floor(Date.now() / 1000);
+    for (let id = 1; id <= batchesPerHour; id += 1) {
+      db.run("INSERT INTO batches (kind, id, place, remote_batch_id, status, num_requests, estimated_cost, created_at, record) VALUES ('batch', ?, 'processed', ?, 'completed', 1, 0, ?, '{}')", id, `batch_old${id}`, now - 60);
+    }
+    db.close();
+    const { requester } = await h.open();
+    requester.state.max_batch_id = batchesPerHour;
+    await addAndCommit(requester, 2);
+    assert.equal(await requester.batchRequests(true), 1);
+    await pushBatches(requester);
+    assert.equal(requester.remoteBatches.length, 0);
+    assert.match(h.logger.text(), /Reasons encountered not to push certain batches right now: Max batches per hour/);
+    assert.equal(h.sim.stats().routes['POST /v1/batches'] ?? 0, 0);
   });
 
   it('10: max_remote_ktokens admits one of two batches; push stats take only batch costs; the metadata carries the 8 keys', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { schemaVersion } from '../../../src/engine/db/schema';
 import { TaskDb } from '../../../src/engine/db/taskDb';
 import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../../src/shared/errors';
 import { processBatches } from '../../../src/engine/requester/processing';
@@ -178,6 +179,25 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     db.run('UPDATE schema_version SET version = 99');
     db.close();
     await assert.rejects(h.open(), (error: unknown) => error instanceof CorruptedStateError && error.message.includes(h.file('task.db')) && /newer version .*schema 99/.test(error.message));
+  });
+
+  it('a task.db of schema 2 (before learned queue limits) is migrated on open, keeping its queue', async () => {
+    const { requester } = await h.open();
+    await addAndCommit(requester, 3);
+    await h.closeDatabases();
+    const db = TaskDb.openForWriting(h.file('task.db'));
+    db.run('DROP TABLE queue_limits');
+    db.run('UPDATE schema_version SET version = 2');
+    db.close();
+
+    const reopened = await h.open();
+    assert.equal(reopened.requester.queue.length, 3);
+    assert.equal(reopened.requester.queueLimits.size, 0);
+    await h.closeDatabases();
+    const migrated = TaskDb.openForWriting(h.file('task.db'));
+    assert.deepEqual(migrated.all('SELECT version FROM schema_version'), [{ version: schemaVersion }]);
+    assert.deepEqual(migrated.all('SELECT * FROM queue_limits'), []);
+    migrated.close();
   });
 
   it('saving after a batch records it as processed and keeps its requests and results queryable', async () => {

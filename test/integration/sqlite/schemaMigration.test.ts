@@ -33,12 +33,11 @@ describe('task database schema migrations', () => {
     writeVersion1(file);
     assert.ok(!indexes(file).includes('samples_failed'));
     TaskDb.openForWriting(file).close();
-    assert.equal(schemaVersion, 2);
     assert.ok(['samples_succeeded', 'samples_failed', 'samples_pending', 'requests_retried', 'results_cut_short', 'results_refused', 'results_errored'].every((name) => indexes(file).includes(name)), indexes(file).join(', '));
     const db = TaskDb.openReadonly(file);
     assert.ok(db);
     try {
-      assert.equal(db.get<{ version: number }>('SELECT version FROM schema_version')?.version, 2);
+      assert.equal(db.get<{ version: number }>('SELECT version FROM schema_version')?.version, schemaVersion);
       assert.deepEqual(samplesPage(db, 'failed', undefined, 10).items, [{ kind: 'sample', key: 'b' }]);
     } finally {
       db.close();

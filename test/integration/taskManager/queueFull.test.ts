@@ -5,6 +5,7 @@ import { useTempDir } from '../../support/store/tempDir';
 import { readJsonlLines, readRequesterState, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { echoSchema, type SampleOutput, SampleTask, sampleKey, sampleKeys } from '../../support/taskManager/sampleTask';
 import { loadTaskStateAt } from '../../support/taskManager/taskStateAt';
+import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 
 // A sample request takes 37 prompt tokens, so a batch of 20 takes 740 and two batches fit under this limit at once.
 const enqueuedTokenLimit = 1600;
@@ -45,6 +46,24 @@ describe("TaskManager when the provider's batch queue is full (against the simul
       assert.equal(Object.keys(stats.batchCustomIds).length, 100);
     });
   }
+
+  it('records the limit the rejection states, and keeps the tokens in flight below it from then on', async () => {
+    const task = new SampleTask(h.init(tmp.dir, { requester: { max_batch_requests: 20, min_batch_requests: 20 } }), sampleKeys(200));
+    assert.equal(await task.run(), true);
+
+    const log = h.logger.text();
+    assert.match(log, /Learned the provider's enqueued-token limit for gpt-4o-mini: 1,600 tokens \(stated by the rejection\); batches of gpt-4o-mini are pushed only while the tokens in flight stay below 1,523/);
+    assert.match(log, /Reasons encountered not to push certain batches right now: .*Learned queue limit/);
+    const db = TaskDb.openReadonly(taskDbPath(tmp.dir));
+    assert.ok(db);
+    try {
+      assert.deepEqual(db.all('SELECT model, enqueued_tokens, source FROM queue_limits'), [{ model: 'gpt-4o-mini', enqueued_tokens: 1600, source: 'stated' }]);
+    } finally {
+      db.close();
+    }
+    const state = loadTaskStateAt(tmp.dir);
+    assert.equal(Object.keys(state?.succeeded_samples ?? {}).length, 200);
+  });
 
   it('backs off before pushing again when other work fills the queue and none of its own batches is in flight', async () => {
     // Another user of the organisation holds 30 requests' worth of tokens in the queue while the task pushes 20; its
