@@ -4,7 +4,6 @@ import type { TaskSnapshot } from '../shared/taskSnapshot';
 import type { EngineHost } from './engineHost';
 import { openPreview, type PreviewProvider } from './previews';
 import type { ApiKeyStore } from './secrets';
-import type { StatusBar } from './statusBar';
 import type { TasksView } from './tasksView';
 import type { TaskNode } from './taskNodes';
 import { formatCost } from './taskNodes';
@@ -21,7 +20,6 @@ export interface TaskServices {
   engine: EngineHost;
   apiKeys: ApiKeyStore;
   tasksView: TasksView;
-  statusBar: StatusBar;
   previews: PreviewProvider;
   log: vscode.LogOutputChannel;
   confirm: () => Confirm;
@@ -80,7 +78,6 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
       const stopping = token.onCancellationRequested(() => void services.engine.request('task/stop', { file: file.fsPath, task }));
       const following = services.engine.listen('task/progress', (p) => {
         if (p.task !== task) return;
-        if (mode !== 'status') services.statusBar.show({ kind: 'running', task, sessionCost: p.sessionCost, taskCost: p.taskCost, queuedEstimate: p.queuedEstimate });
         progress.report({ message: progressMessage(p) });
       });
       try {
@@ -88,7 +85,6 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
       } finally {
         stopping.dispose();
         following.dispose();
-        services.statusBar.show({ kind: 'idle' });
       }
     },
   );
