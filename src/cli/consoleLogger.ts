@@ -18,6 +18,8 @@ export interface ConsoleLoggerOptions {
   debug?: boolean;
   /** Lets a live progress line clear itself before a log line is printed. */
   beforeWrite?: () => void;
+  /** Lets the progress line draw itself again below a log line. */
+  afterWrite?: () => void;
   /** Called once when the reader of the stream goes away (EPIPE, e.g. `gpt-batch demo ... | head`). */
   onClosed?: () => void;
 }
@@ -42,6 +44,7 @@ export function consoleLogger(stream: NodeJS.WriteStream = process.stdout, optio
     const { tag, color: code } = levels[level];
     const head = color ? `[${code}${tag}\x1b[0m]` : `[${tag}]`;
     stream.write(`${head}[${timestamp(new Date())}] ${message}\n`);
+    options.afterWrite?.();
   };
   return {
     error: (message) => write('error', message),

@@ -1,10 +1,9 @@
-import { readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
-import type { TaskSnapshot } from '../shared/taskSnapshot';
+import { finishedShare, type TaskEvent } from '../shared/taskEvent';
 
-/** How often the live line re-reads the task's files. */
-const refreshMs = 1000;
+/** Events can come by the hundred per second (direct requests); the line is redrawn at most this often. */
+const minRedrawMs = 100;
 
-/** Where the run started from: when the line first read the task, and how many samples were finished then. */
+/** Where the run started from: when the line got its first event, and how many samples were finished then. */
 export interface RunStart {
   atMs: number;
   finished: number;
@@ -26,48 +25,66 @@ export function formatEta(seconds: number): string {
  * The share of committed samples finished, and the time left at the rate samples finished since the run started:
  * "ETA —" until a sample has finished in this run (batches finish samples in bursts, so early rates are rough).
  */
-function progressPart(snapshot: TaskSnapshot, start: RunStart, nowMs: number): string {
-  const { committed, pending } = snapshot.samples;
+function progressPart(event: TaskEvent, start: RunStart, nowMs: number): string {
+  const { committed, pending } = event.samples;
   const finished = committed - pending;
-  const share = committed > 0 ? `${((100 * finished) / committed).toFixed(1)}% (${finished}/${committed})` : 'no samples yet';
+  const share = committed > 0 ? `${(100 * finishedShare(event.samples)).toFixed(1)}% (${finished}/${committed})` : 'no samples yet';
   const perMs = (finished - start.finished) / (nowMs - start.atMs);
   const eta = perMs > 0 && Number.isFinite(perMs) ? `ETA ${formatEta(pending / perMs / 1000)}` : 'ETA —';
   return `${share}, ${eta}`;
 }
 
 /** The one-line summary of a running task: progress, samples, queue, batches (with remote progress) and costs. */
-export function progressText(snapshot: TaskSnapshot, sessionCost: number, start: RunStart, nowMs: number): string {
-  const s = snapshot.samples;
-  const local = snapshot.batches.filter((b) => b.place === 'local').length;
-  const remote = snapshot.batches
+export function progressText(event: TaskEvent, start: RunStart, nowMs: number): string {
+  const s = event.samples;
+  const local = event.batches.filter((b) => b.place === 'local').length;
+  const remote = event.batches
     .filter((b) => b.place === 'remote')
     .map((b) => `#${b.id} ${b.status}${b.completed !== undefined ? ` ${b.completed + (b.failed ?? 0)}/${b.numRequests}` : ''}`);
+  const { session, task, queued } = event.cost;
   return (
-    `${snapshot.name}: ${progressPart(snapshot, start, nowMs)} | ${s.succeeded} succeeded, ${s.failed} failed, ${s.pending} pending | ${snapshot.queuedRequests} queued, ${local} local batches | ` +
-    `remote: ${remote.length > 0 ? remote.join(', ') : 'none'} | cost ${sessionCost.toFixed(3)} session, ${snapshot.taskCost.toFixed(3)} task, ${snapshot.queuedEstimate.toFixed(3)} queued`
+    `${event.task}: ${progressPart(event, start, nowMs)} | ${s.succeeded} succeeded, ${s.failed} failed, ${s.pending} pending | ${event.queuedRequests} queued, ${local} local batches | ` +
+    `remote: ${remote.length > 0 ? remote.join(', ') : 'none'} | cost ${session.toFixed(3)} session, ${task.toFixed(3)} task, ${queued.toFixed(3)} queued`
   );
 }
 
 /**
- * A live status line at the bottom of a terminal, redrawn every second from the task's files. Log lines clear it
- * before they are written (`clear`), and the next refresh draws it again below them.
+ * A live status line at the bottom of a terminal, drawn from the engine's events (at most every `minRedrawMs`; the
+ * last event of a burst is always drawn). Log lines clear it before they are written (`clear`) and draw it again below
+ * them (`redraw`).
  */
 export class ProgressLine {
   private shown = false;
-  private startCost: number | undefined;
+  private latest: TaskEvent | undefined;
   private runStart: RunStart | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private reading = false;
+  private lastDrawMs = -Infinity;
+  private pending: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly files: TaskFiles,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  start(): void {
-    this.timer = setInterval(() => void this.refresh(), refreshMs);
-    this.timer.unref();
+  /** Takes the engine's newest state and redraws the line with it. */
+  readonly update = (event: TaskEvent): void => {
+    this.latest = event;
+    this.runStart ??= { atMs: this.clock(), finished: event.samples.committed - event.samples.pending };
+    this.redraw();
+  };
+
+  /** Draws the line again (after a log line cleared it), at once or when the redraw interval has passed. */
+  redraw(): void {
+    if (this.pending !== undefined || this.latest === undefined) return;
+    const wait = this.lastDrawMs + minRedrawMs - this.clock();
+    if (wait <= 0) {
+      this.draw();
+      return;
+    }
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.draw();
+    }, wait);
+    this.pending.unref();
   }
 
   /** Erases the line (before a log line is written). */
@@ -78,27 +95,18 @@ export class ProgressLine {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.pending);
+    this.pending = undefined;
     this.clear();
   }
 
-  private async refresh(): Promise<void> {
-    if (this.reading) return;
-    this.reading = true;
-    try {
-      const snapshot = await readTaskSnapshot(this.files);
-      if (!snapshot.started || snapshot.error !== undefined) return;
-      this.startCost ??= snapshot.taskCost;
-      const now = this.clock();
-      this.runStart ??= { atMs: now, finished: snapshot.samples.committed - snapshot.samples.pending };
-      const text = progressText(snapshot, snapshot.taskCost - this.startCost, this.runStart, now);
-      const width = (this.stream.columns ?? 120) - 1;
-      this.stream.write(`\x1b[2K\r${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
-      this.shown = true;
-    } catch {
-      // The files are read while the engine writes them; a torn read is simply skipped until the next refresh.
-    } finally {
-      this.reading = false;
-    }
+  private draw(): void {
+    if (this.latest === undefined || this.runStart === undefined) return;
+    const now = this.clock();
+    this.lastDrawMs = now;
+    const text = progressText(this.latest, this.runStart, now);
+    const width = (this.stream.columns ?? 120) - 1;
+    this.stream.write(`\x1b[2K\r${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+    this.shown = true;
   }
 }

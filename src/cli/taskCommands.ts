@@ -28,22 +28,22 @@ async function execute(invocation: TaskInvocation): Promise<number> {
   const controller = new AbortController();
   const { prefix, taskDir } = options;
   // On a terminal a live line shows counts, costs and remote batches; plain log lines otherwise, for readable CI logs.
-  const progress = process.stdout.isTTY ? new ProgressLine(process.stdout, { name: prefix, taskDir, prefix }) : undefined;
+  const progress = process.stdout.isTTY ? new ProgressLine(process.stdout) : undefined;
   // A closed pipe stops the run at the next safe point, like Ctrl+C: nobody reads its log any more.
   const logger = consoleLogger(process.stdout, {
     onClosed: () => controller.abort('the standard output was closed'),
     beforeWrite: () => progress?.clear(),
+    afterWrite: () => progress?.redraw(),
   });
   // The handlers stay until the process exits, so that a Ctrl+C during the last clean-up still stops gracefully.
   installSignalHandlers(controller, logger);
   let simulator: Simulator | undefined;
-  progress?.start();
   try {
     if (options.program.simulate) {
       simulator = await startTaskSimulator(taskDir);
       logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
     }
-    const host = { logger, signal: controller.signal, env: process.env, noKeyAdvice, simulatorBaseUrl: simulator?.baseUrl };
+    const host = { logger, signal: controller.signal, env: process.env, noKeyAdvice, simulatorBaseUrl: simulator?.baseUrl, ...(progress ? { events: progress.update } : {}) };
     const { end } = await runTask(invocation, options, host);
     logger.info(closingLine(prefix, taskDir, end));
     return exitCodes.ok;

@@ -1,19 +1,21 @@
 import * as vscode from 'vscode';
+import type { ProgressParams } from '../protocol/messages';
+import type { SpendCap } from '../shared/taskEvent';
+import type { EngineHost } from './engineHost';
 import { Disposable } from './lifecycle';
 import { formatCost } from './taskNodes';
 
-/** What the status bar item reflects: nothing running, or the costs of the running task. */
+/** What the status bar item reflects: no task seen yet, or the focused task's latest figures (while and after its run). */
 export type StatusBarState =
   | { kind: 'idle' }
   | {
-      kind: 'running';
-      task: string;
-      /** Spent by this run. */
-      sessionCost: number;
-      /** Spent by the task so far. */
-      taskCost: number;
-      /** Estimated cost of the batches formed and not processed yet. */
-      queuedEstimate: number;
+      kind: 'task';
+      /** The focused task's last progress; `running` is false once its run ended. */
+      focused: ProgressParams;
+      /** The other tasks running now. */
+      othersRunning: string[];
+      /** Whether a click opens the task's dashboard (else it reveals the task in the tasks view). */
+      dashboard: boolean;
     };
 
 /** The fields of the status bar item for one state. */
@@ -25,42 +27,71 @@ export interface StatusBarView {
 
 /** Command that focuses the GPT Batch tasks view (VS Code generates `<viewId>.focus` for every view). */
 const revealTasksViewCommand = 'gptBatch.tasks.focus';
+/** The task dashboard's command; a click runs it once the extension declares it, and reveals the task until then. */
+export const openDashboardCommand = 'gptBatch.openDashboard';
+
+/** Whether the extension's manifest declares the dashboard command (the one switch between dashboard and tree). */
+export function declaresDashboard(packageJson: { contributes?: { commands?: { command: string }[] } }): boolean {
+  return packageJson.contributes?.commands?.some((c) => c.command === openDashboardCommand) ?? false;
+}
+
+const percent = (share: number) => `${Math.floor(share * 1000) / 10}%`;
+
+function capLine(cap: SpendCap): string {
+  const show = (n: number) => (cap.unit === 'cost' ? formatCost(n) : String(n));
+  return `${cap.option}: ${show(cap.used)} of ${show(cap.limit)} used, ${show(Math.max(0, cap.limit - cap.used))} left`;
+}
 
 /** Maps a state to the item's fields; pure, so every state can be checked without a window. */
 export function render(state: StatusBarState): StatusBarView {
-  switch (state.kind) {
-    case 'idle':
-      return { text: '$(layers) GPT Batch', tooltip: 'GPT Batch: no task running. Click to show the tasks.', command: revealTasksViewCommand };
-    case 'running':
-      return {
-        text: `$(sync~spin) ${state.task}: ${formatCost(state.sessionCost)} / ${formatCost(state.taskCost)} · queued ${formatCost(state.queuedEstimate)}`,
-        tooltip: [
-          `GPT Batch: task "${state.task}" is running.`,
-          `Spent this run: ${formatCost(state.sessionCost)}`,
-          `Spent by the task: ${formatCost(state.taskCost)}`,
-          `Estimated cost of what is queued: ${formatCost(state.queuedEstimate)}`,
-          'Click to show the task.',
-        ].join('\n'),
-        command: { command: 'gptBatch.revealTask', title: 'Show Task', arguments: [state.task] },
-      };
-  }
+  if (state.kind === 'idle') return { text: '$(layers) GPT Batch', tooltip: 'GPT Batch: no task has run yet. Click to show the tasks.', command: revealTasksViewCommand };
+  const p = state.focused;
+  const s = p.samples;
+  const others = state.othersRunning.length > 0 ? ` (+${state.othersRunning.length} running)` : '';
+  const costs = `${formatCost(p.sessionCost)} session · ${formatCost(p.taskCost)} task · ${formatCost(p.queuedEstimate)} queued`;
+  const remote = p.batches.filter((b) => b.place === 'remote').map((b) => `batch ${b.id} ${b.status}${b.completed === undefined ? '' : ` ${b.completed + (b.failed ?? 0)}/${b.numRequests}`}`);
+  const tooltip = [
+    `GPT Batch: task "${p.task}" ${p.running ? 'is running' : 'last run ended'}.`,
+    `Progress: ${percent(p.finishedShare)} of ${s.committed} committed samples finished (${s.succeeded} succeeded, ${s.failed} failed, ${s.pending} pending)`,
+    ...(remote.length > 0 ? [`Remote: ${remote.join(', ')}`] : []),
+    `Spent this session: ${formatCost(p.sessionCost)}`,
+    `Spent by the task: ${formatCost(p.taskCost)}`,
+    `Estimated cost of what is queued: ${formatCost(p.queuedEstimate)}`,
+    'Caps (estimated at push):',
+    ...p.caps.map((cap) => `  ${capLine(cap)}`),
+    ...(state.othersRunning.length > 0 ? [`Also running: ${state.othersRunning.join(', ')}`] : []),
+    state.dashboard ? 'Click to open the task dashboard.' : 'Click to show the task.',
+  ].join('\n');
+  const command: vscode.Command = state.dashboard
+    ? { command: openDashboardCommand, title: 'Open Dashboard', arguments: [p.task] }
+    : { command: 'gptBatch.revealTask', title: 'Show Task', arguments: [p.task] };
+  return { text: `${p.running ? '$(sync~spin)' : '$(check)'} ${p.task} ${percent(p.finishedShare)} · ${costs}${others}`, tooltip, command };
 }
 
-/** The single GPT Batch status bar item; users can hide it by its name. */
+/**
+ * The single GPT Batch status bar item, fed by the engine's progress notifications. It focuses the task whose run
+ * started last; when that run ends while another task runs, it moves on to that one, and when none runs it keeps
+ * showing the last task's figures after its run. Users can hide it by its name.
+ */
 export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private current: StatusBarState;
+  private current: StatusBarState = { kind: 'idle' };
+  private readonly tasks = new Map<string, ProgressParams>();
+  private focus: string | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<StatusBarState>());
   /** Fires with every state shown. */
   readonly onDidChange = this.changed.event;
 
-  constructor(state: StatusBarState) {
+  constructor(
+    engine: Pick<EngineHost, 'listen'>,
+    private readonly dashboard: boolean,
+  ) {
     super();
     this.item = this.register(vscode.window.createStatusBarItem('gptBatch.status', vscode.StatusBarAlignment.Left, 10));
     this.item.name = 'GPT Batch';
-    this.current = state;
-    this.show(state);
+    this.show(this.current);
     this.item.show();
+    this.register(engine.listen('task/progress', (p) => this.progress(p)));
   }
 
   /** The state shown now. */
@@ -73,7 +104,20 @@ export class StatusBar extends Disposable {
     return this.item.text;
   }
 
-  show(state: StatusBarState): void {
+  private progress(p: ProgressParams): void {
+    const before = this.tasks.get(p.task);
+    this.tasks.set(p.task, p);
+    const focused = this.focus === undefined ? undefined : this.tasks.get(this.focus);
+    const started = p.running && before?.running !== true;
+    let focus = focused === undefined || started || !focused.running ? p.task : focused.task;
+    if (!p.running && focus === p.task) focus = [...this.tasks.values()].find((t) => t.running)?.task ?? p.task;
+    this.focus = focus;
+    const shown = this.tasks.get(focus) as ProgressParams;
+    const othersRunning = [...this.tasks.values()].filter((t) => t.running && t.task !== shown.task).map((t) => t.task);
+    this.show({ kind: 'task', focused: shown, othersRunning, dashboard: this.dashboard });
+  }
+
+  private show(state: StatusBarState): void {
     this.current = state;
     const view = render(state);
     this.item.text = view.text;

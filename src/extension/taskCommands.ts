@@ -5,7 +5,6 @@ import type { DashboardPanels } from './dashboardPanel';
 import type { EngineHost } from './engineHost';
 import { openPreview, type PreviewProvider } from './previews';
 import type { ApiKeyStore } from './secrets';
-import type { StatusBar } from './statusBar';
 import type { TasksView } from './tasksView';
 import type { TaskNode } from './taskNodes';
 import { formatCost } from './taskNodes';
@@ -24,7 +23,6 @@ export interface TaskServices {
   reader: EngineHost;
   apiKeys: ApiKeyStore;
   tasksView: TasksView;
-  statusBar: StatusBar;
   previews: PreviewProvider;
   dashboards: DashboardPanels;
   log: vscode.LogOutputChannel;
@@ -84,7 +82,6 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
       const stopping = token.onCancellationRequested(() => void services.engine.request('task/stop', { file: file.fsPath, task }));
       const following = services.engine.listen('task/progress', (p) => {
         if (p.task !== task) return;
-        if (mode !== 'status') services.statusBar.show({ kind: 'running', task, sessionCost: p.sessionCost, taskCost: p.taskCost, queuedEstimate: p.queuedEstimate });
         progress.report({ message: progressMessage(p) });
       });
       try {
@@ -92,7 +89,6 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
       } finally {
         stopping.dispose();
         following.dispose();
-        services.statusBar.show({ kind: 'idle' });
       }
     },
   );

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { OptionLayer } from '../shared/options';
 import type { TaskSpec } from '../shared/taskFile';
+import type { TaskEventSink } from '../shared/taskEvent';
 import { InvalidInputError } from '../shared/errors';
 import { openWandbRun, wandbConfigured, wandbEnvironment, type Logger } from '../engine';
 import { defaultApiBaseUrl, withConnectionDetails } from '../engine/requester/connectionError';
@@ -35,6 +36,8 @@ export interface TaskRunHost {
   noKeyAdvice: string;
   /** Base URL of a simulator to use instead of OpenAI (no key needed, no metrics). */
   simulatorBaseUrl?: string;
+  /** Receives the task's live state as the run commits its work (see `TaskEvent`). */
+  events?: TaskEventSink;
 }
 
 /** Where a task's files are and whether it completed. */
@@ -93,6 +96,7 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
       logger,
       createClient,
       signal: host.signal,
+      ...(host.events === undefined ? {} : { events: host.events }),
       openMetrics: wandbWanted
         ? (config) =>
             openWandbRun({

@@ -9,6 +9,7 @@ import {
 } from '../shared/errors';
 import { dashboardDataSchema } from '../shared/dashboard';
 import { documentRefSchema, foundSampleSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
+import { liveBatchSchema, spendCapSchema } from '../shared/taskEvent';
 
 /**
  * The messages exchanged between the extension (extension host thread) and its two `worker_threads` workers: the
@@ -118,17 +119,25 @@ export type RunResult = z.infer<typeof runResult>;
 
 const progressParams = z.object({
   task: z.string(),
+  /** False in the last notification of a run, sent when it ended: its figures are the task's state after the run. */
+  running: z.boolean(),
   /** Cost spent by this run so far (true cost of processed results). */
   sessionCost: z.number(),
   /** Cost spent by the task so far. */
   taskCost: z.number(),
-  /** Estimated cost of batches formed and not processed yet. */
+  /** Estimated cost of what is committed and not processed yet: the queue, local and remote batches. */
   queuedEstimate: z.number(),
   /** Requests committed and not yet batched, and batches by place. */
   queuedRequests: z.number().int(),
   localBatches: z.number().int(),
   remoteBatches: z.number().int(),
-  samples: z.object({ succeeded: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
+  samples: z.object({ committed: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
+  /** Share of the committed samples that are finished, in [0, 1]. */
+  finishedShare: z.number(),
+  /** The batches not processed yet, with the provider's request counts of remote ones. */
+  batches: z.array(liveBatchSchema),
+  /** The caps on spend and volume, with what they have used. */
+  caps: z.array(spendCapSchema),
 });
 export type ProgressParams = z.infer<typeof progressParams>;
 
@@ -177,7 +186,7 @@ export const requestMethods = {
 export const notificationMethods = {
   /** Worker → extension. One log line of the engine, written to the extension's output channel at its level. */
   'engine/log': logParams,
-  /** Worker → extension. Costs and counts of a running task, sent when its files changed. */
+  /** Worker → extension. Costs, counts and caps of a running task, sent as the engine commits its work (coalesced). */
   'task/progress': progressParams,
   /** Worker → extension. A task's files changed (or its run started or ended); the tree refreshes that task. */
   'task/changed': z.object({ task: z.string(), running: z.boolean() }),

@@ -4,11 +4,13 @@ import { readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
 import { openaiClientFactory } from '../host/openaiClient';
 import { resolveTaskOptions, type ResolvedOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
-import type { NotificationMethod, NotificationParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';
+import type { TaskSnapshot } from '../shared/taskSnapshot';
+import { finishedShare, type TaskEvent, type TaskEventSink } from '../shared/taskEvent';
+import type { NotificationMethod, NotificationParams, ProgressParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';
 import { parseVerboseBlock } from './verboseCapture';
 
-/** How often a running task's files are re-read for progress; the tree and status bar follow at this pace. */
-const progressIntervalMs = 1000;
+/** The engine reports every committed unit; the editor is told at most this often (the newest state wins). */
+const notifyIntervalMs = 250;
 
 const noKeyAdvice = 'set one with "GPT Batch: Set API Key" or OPENAI_API_KEY';
 
@@ -82,13 +84,13 @@ export class TaskService {
     const exchanges: VerboseExchange[] = [];
     const lines: string[] = [];
     const logger = this.capturingLogger(exchanges, lines);
-    const running = runTask(invocation, options, { logger, signal: controller.signal, env, noKeyAdvice });
+    const progress = this.forwardEvents(params.task);
+    const running = runTask(invocation, options, { logger, signal: controller.signal, env, noKeyAdvice, events: progress.events });
     // stopAll only waits for the run to end; its outcome or error goes to the caller of run.
     active.finished = running.then(
       () => undefined,
       () => undefined,
     );
-    const progress = this.followProgress({ name: params.task, prefix: options.prefix, taskDir: options.taskDir });
     try {
       const { allDone } = await running;
       return { outcome: allDone ? 'done' : 'incomplete', exchanges, lines };
@@ -100,7 +102,7 @@ export class TaskService {
       throw error;
     } finally {
       this.runs.delete(params.task);
-      await progress.stop();
+      progress.stop();
     }
   }
 
@@ -154,41 +156,58 @@ export class TaskService {
     };
   }
 
-  /** Re-reads the task's files while it runs and reports changes; `stop` sends the final state. */
-  private followProgress(files: TaskFiles): { stop(): Promise<void> } {
-    const task = files.name;
-    let startCost: number | undefined;
-    let last = '';
-    let reading = Promise.resolve();
-    const report = (running: boolean) =>
-      (reading = reading.then(async () => {
-        const snapshot = await readTaskSnapshot(files);
-        if (snapshot.error !== undefined) return;
-        startCost ??= snapshot.taskCost;
-        const progress = {
-          task,
-          sessionCost: snapshot.taskCost - startCost,
-          taskCost: snapshot.taskCost,
-          queuedEstimate: snapshot.queuedEstimate,
-          queuedRequests: snapshot.queuedRequests,
-          localBatches: snapshot.batches.filter((b) => b.place === 'local').length,
-          remoteBatches: snapshot.batches.filter((b) => b.place === 'remote').length,
-          samples: snapshot.samples,
-        };
-        const text = JSON.stringify(progress);
-        if (text !== last || !running) {
-          last = text;
-          this.notify('task/progress', progress);
-          this.notify('task/changed', { task, running });
-        }
-      }).catch((error: unknown) => this.logger.warn(`Cannot read the progress of task '${task}': ${(error as Error).message}`)));
-    void report(true);
-    const timer = setInterval(() => void report(true), progressIntervalMs);
+  /**
+   * Forwards the engine's events of a run to the editor as `task/progress` and `task/changed`, coalesced to one per
+   * `notifyIntervalMs`; `stop` sends the last state with `running: false`.
+   */
+  private forwardEvents(task: string): { events: TaskEventSink; stop(): void } {
+    let latest: TaskEvent | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let unsent = false;
+    const send = (running: boolean) => {
+      unsent = false;
+      if (latest !== undefined) this.notify('task/progress', progressParams(task, latest, running));
+      this.notify('task/changed', { task, running });
+    };
+    const flushLater = () => {
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!unsent) return;
+        send(true);
+        flushLater();
+      }, notifyIntervalMs);
+    };
     return {
-      stop: async () => {
-        clearInterval(timer);
-        await report(false);
+      events: (event) => {
+        latest = event;
+        unsent = true;
+        if (timer !== undefined) return;
+        send(true);
+        flushLater();
+      },
+      stop: () => {
+        clearTimeout(timer);
+        timer = undefined;
+        send(false);
       },
     };
   }
+}
+
+/** The notification of an engine event: its figures, with the counts the tree's summary line shows. */
+function progressParams(task: string, event: TaskEvent, running: boolean): ProgressParams {
+  return {
+    task,
+    running,
+    sessionCost: event.cost.session,
+    taskCost: event.cost.task,
+    queuedEstimate: event.cost.queued,
+    queuedRequests: event.queuedRequests,
+    localBatches: event.batches.filter((b) => b.place === 'local').length,
+    remoteBatches: event.batches.filter((b) => b.place === 'remote').length,
+    samples: event.samples,
+    finishedShare: finishedShare(event.samples),
+    batches: event.batches,
+    caps: event.caps,
+  };
 }

@@ -79,6 +79,8 @@ export async function updateRemoteBatches(r: Requester, saveClock: PollSaveClock
     if (logSave) r.logger.info(`Saved state after ${changes.length} remote batch status update(s)`);
   } else {
     apply();
+    // Request counts move between the throttled saves; hosts see them at once.
+    r.store.live?.changed();
   }
   if (statusChanges.size > 0) {
     const parts = [...statusChanges].map(([status, ids]) => `${status} (batch(es) ${ids.join(', ')})`);

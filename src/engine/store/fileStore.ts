@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../../shared/errors';
 import type { TaskDb } from '../db/taskDb';
+import type { LiveFeed } from '../events/liveFeed';
 import { noopLogger, type Logger } from '../log';
 import { fsyncDir, hasErrorCode, unlinkIfExists } from './fsUtil';
 import { applyJournal, parseJournal, replaceKeepingBackup, type Journal, type JournalOp } from './journal';
@@ -18,6 +19,8 @@ export interface FileStoreOptions {
    * of the file changes is a row written in the same SQLite transaction (the commit point), applied right after.
    */
   db?: TaskDb;
+  /** Told after every committed unit of work, to report the engine's live state. */
+  live?: LiveFeed;
 }
 
 /** A database write staged on a transaction; it runs inside the commit's SQLite transaction. */
@@ -54,6 +57,8 @@ export class FileStore {
   private readonly logger: Logger;
   private readonly journalPath: string;
   readonly db: TaskDb | undefined;
+  /** Told after every committed unit of work (see `runUnit`). */
+  readonly live: LiveFeed | undefined;
   private commitChain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
@@ -65,6 +70,7 @@ export class FileStore {
     this.logger = options.logger ?? noopLogger;
     this.journalPath = path.join(dir, options.journalName);
     this.db = options.db;
+    this.live = options.live;
   }
 
   /**

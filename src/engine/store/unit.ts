@@ -10,8 +10,8 @@ export interface UnitContext {
 }
 
 /** One all-or-nothing unit: body registers in-memory undos on rs and stages file writes on tx; the files are
- *  committed at the end; if body or the commit throws, tx is discarded and every undo runs. Interrupts are deferred
- *  until the unit has finished or been rolled back. */
+ *  committed at the end, and then the store's live feed reports the new state; if body or the commit throws, tx is
+ *  discarded and every undo runs. Interrupts are deferred until the unit has finished or been rolled back. */
 export function runUnit<T>(store: FileStore, gate: InterruptGate, body: (unit: UnitContext) => Promise<T>): Promise<T> {
   return gate.defer(() =>
     withRevertStack(async (rs) => {
@@ -19,6 +19,7 @@ export function runUnit<T>(store: FileStore, gate: InterruptGate, body: (unit: U
       rs.onRevert(() => tx.discard());
       const result = await body({ rs, tx });
       await tx.commit();
+      store.live?.changed();
       return result;
     }),
   );

@@ -5,7 +5,10 @@ import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
 import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
+import type { TaskEventSink } from '../../shared/taskEvent';
 import { TaskDb, taskDbPath } from '../db/taskDb';
+import { LiveFeed } from '../events/liveFeed';
+import { taskEventOf } from '../events/taskEventOf';
 import type { Logger } from '../log';
 import { FileStore } from '../store/fileStore';
 import { InterruptGate } from '../store/interrupts';
@@ -46,6 +49,8 @@ export interface TaskManagerInit {
   signal?: AbortSignal;
   /** Opens the metrics run (W&B); defaults to no metrics. */
   openMetrics?: (config: Record<string, unknown>) => Promise<MetricsSink>;
+  /** Receives the task's live state after every committed unit of work and every status poll that changed a batch. */
+  events?: TaskEventSink;
   clock?: () => number;
 }
 
@@ -75,6 +80,7 @@ export abstract class TaskManager {
   private outputOrUndefined: TaskOutput | undefined;
   private metrics: MetricsSink = nullMetricsSink;
   private readonly clock: () => number;
+  private readonly live: LiveFeed;
   /** `reinit_meta` (and `wipe_task`, which recreates the meta) applies once per task manager object, like upstream. */
   private metaReinitialised = false;
   private end: RunEnd = { kind: 'workLeft' };
@@ -85,6 +91,7 @@ export abstract class TaskManager {
     this.dir = path.resolve(init.taskDir);
     this.prefix = init.namePrefix;
     this.clock = init.clock ?? Date.now;
+    this.live = new LiveFeed(init.events, init.logger, this.clock);
     const o = init.requester;
     const estimator = new TokenEstimator({ warn: o.token_estimator_warn, logger: init.logger, imageSizing: o.image_sizing });
     this.costing = new TokenCosting(estimator, o, o.assumed_completion_ratio ?? 0.5);
@@ -325,7 +332,7 @@ export abstract class TaskManager {
     });
     try {
       this.dbOrUndefined = this.openDb();
-      this.storeOrUndefined = await FileStore.open(this.dir, { journalName: `${this.prefix}.journal`, logger: this.logger, dryrun: o.dryrun, db: this.dbOrUndefined });
+      this.storeOrUndefined = await FileStore.open(this.dir, { journalName: `${this.prefix}.journal`, logger: this.logger, dryrun: o.dryrun, db: this.dbOrUndefined, live: this.live });
       if (this.init.openMetrics && (o.wandb ?? !o.dryrun)) this.metrics = await this.init.openMetrics({ ...o, ...tm, openai_api_key: undefined });
       await this.enterTaskState();
       await this.onTaskEnter();
@@ -345,6 +352,7 @@ export abstract class TaskManager {
         metrics: this.metrics,
         clock: this.clock,
       });
+      this.followLiveState();
       await reconcilePushes(this.requester, this.init.taskManager.run);
       if (o.wipe_task || o.wipe_requests || tm.wipe_failed) await wipeRequests(this.requester, o.wipe_task);
       this.validateState(false);
@@ -430,7 +438,21 @@ export abstract class TaskManager {
     }
   }
 
+  /** Reports the open task's state from now on (its first event at once), with costs of this run counted from here. */
+  private followLiveState(): void {
+    const sessionStartCost = this.requester.state.metrics.all.total.true_cost;
+    this.live.attach((seq, atMs) => {
+      const r = this.requesterOrUndefined;
+      const state = this.stateOrUndefined;
+      return r === undefined || state === undefined ? undefined : taskEventOf(r, state.summary(), sessionStartCost, seq, atMs);
+    });
+    this.live.changed();
+  }
+
   private async exit(): Promise<void> {
+    // The last state of the run, also when it ends without a commit (a dry run, a status-only run).
+    this.live.changed();
+    this.live.attach(undefined);
     try {
       this.requesterOrUndefined?.close();
       if (this.stateOrUndefined !== undefined && this.requesterOrUndefined !== undefined) this.onTaskExit();

@@ -67,6 +67,10 @@ describe('TaskService and ReadService (the engine worker runs, the reader reads,
     assert.ok(progress.length > 0);
     assert.equal(progress.at(-1)?.taskCost, snapshot.taskCost);
     assert.equal(progress.at(-1)?.sessionCost, snapshot.taskCost);
+    assert.ok(progress.slice(0, -1).every((p) => p.running), 'only the last notification closes the run');
+    assert.equal(progress.at(-1)?.running, false);
+    assert.equal(progress.at(-1)?.finishedShare, (snapshot.samples.committed - snapshot.samples.pending) / snapshot.samples.committed);
+    assert.ok((progress.at(-1)?.caps.find((c) => c.option === 'max_task_cost')?.used ?? 0) > 0, 'the caps count what was pushed');
     assert.deepEqual(sent.at(-1), { method: 'task/changed', params: { task: 'cc', running: false } });
   });
 

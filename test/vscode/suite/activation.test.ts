@@ -32,9 +32,29 @@ describe('activation', () => {
     assert.ok((await vscode.commands.getCommands(true)).includes(idle.command as string), `${String(idle.command)} does not exist`);
   });
 
-  it('renders a running task with its session and task cost and the queued estimate, clicking to reveal it', () => {
-    const view = render({ kind: 'running', task: 'char_codes', sessionCost: 0.0123, taskCost: 1.5, queuedEstimate: 0.25 });
-    assert.equal(view.text, '$(sync~spin) char_codes: 0.0123 / 1.50 · queued 0.2500');
+  it('renders the focused task with its progress, costs and caps, the other running tasks, and a click that shows it', () => {
+    const focused = {
+      task: 'char_codes',
+      running: true,
+      sessionCost: 0.0123,
+      taskCost: 1.5,
+      queuedEstimate: 0.25,
+      queuedRequests: 0,
+      localBatches: 0,
+      remoteBatches: 1,
+      samples: { committed: 200, succeeded: 84, failed: 1, pending: 115 },
+      finishedShare: 0.425,
+      batches: [{ id: 3, place: 'remote' as const, status: 'in_progress', numRequests: 100, completed: 40, estimatedCost: 0.25 }],
+      caps: [{ option: 'max_session_cost', unit: 'cost' as const, limit: 2, used: 1.75 }],
+    };
+    const view = render({ kind: 'task', focused, othersRunning: ['other'], dashboard: false });
+    assert.equal(view.text, '$(sync~spin) char_codes 42.5% · 0.0123 session · 1.50 task · 0.2500 queued (+1 running)');
+    assert.match(view.tooltip, /max_session_cost: 1\.75 of 2\.00 used, 0\.2500 left/);
+    assert.match(view.tooltip, /batch 3 in_progress 40\/100/);
+    assert.match(view.tooltip, /Also running: other/);
     assert.deepEqual(view.command, { command: 'gptBatch.revealTask', title: 'Show Task', arguments: ['char_codes'] });
+    const ended = render({ kind: 'task', focused: { ...focused, running: false }, othersRunning: [], dashboard: true });
+    assert.match(ended.text, /^\$\(check\) char_codes 42\.5% ·/);
+    assert.deepEqual(ended.command, { command: 'gptBatch.openDashboard', title: 'Open Dashboard', arguments: ['char_codes'] });
   });
 });

@@ -54,11 +54,11 @@ describe('running tasks against the simulator', () => {
     const result = await vscode.commands.executeCommand<RunResult>('gptBatch.runTask', task);
     watching.dispose();
     assert.notEqual(result?.outcome, 'stopped');
-    const running = states.filter((s) => s.kind === 'running');
+    const running = states.filter((s) => s.kind === 'task' && s.focused.running);
     assert.ok(running.length > 0, 'the status bar never showed the running task');
-    const last = running.at(-1);
-    assert.ok(last?.kind === 'running' && last.taskCost > 0 && last.sessionCost > 0);
-    assert.equal(api.statusBar.state.kind, 'idle');
+    const after = api.statusBar.state;
+    assert.ok(after.kind === 'task' && !after.focused.running && after.focused.taskCost > 0 && after.focused.sessionCost > 0, 'the status bar lost the run after it ended');
+    assert.match(api.statusBar.text, /^\$\(check\) char_codes \d+(\.\d)?% · \d+\.\d{4} session · \d+\.\d+ task/, 'after a run the status bar shows a percentage and cost figures');
     const counts = await samples();
     assert.ok(counts.succeeded >= 150, `only ${counts.succeeded} samples succeeded`);
     const processed = await child(await taskRow(task), (n) => n.kind === 'batchGroup' && n.group === 'processed');
