@@ -119,12 +119,11 @@ export async function runUiTest({ browser, server, installed, workspace, emptyWo
       const running = page.locator('.statusbar-item', { hasText: 'queued' }).first();
       await running.waitFor({ timeout: 120_000 });
       const costText = (await running.innerText()).trim();
-      if (!/^char_codes: \d+\.\d+ \/ \d+\.\d+ · queued \d+\.\d+$/.test(costText)) throw new Error(`status bar text while running is "${costText}"`);
+      if (!/^char_codes [\d.]+% · \d+\.\d+ session · \d+\.\d+ task · \d+\.\d+ queued/.test(costText)) throw new Error(`status bar text while running is "${costText}"`);
       await shot('7-running-status-bar');
-      const idle = page.locator('.statusbar-item', { hasText: /^\s*GPT Batch\s*$/ }).first();
-      await idle.waitFor({ timeout: 240_000 });
-      // The idle item reveals the tasks view (the activity item would toggle the side bar instead).
-      await idle.click();
+      // After the run the item keeps the task's figures, with a check mark in place of the spinner.
+      await page.locator('.statusbar-item:has(.codicon-check)', { hasText: /char_codes [\d.]+% · \d+\.\d+ session/ }).first().waitFor({ timeout: 240_000 });
+      await runCommand(page, 'GPT Batch: Focus on Tasks View');
       const row = (text) => page.locator('.sidebar .monaco-list-row', { hasText: text }).first();
       await row('char_codes').click({ timeout });
       await row('Remote batches').click({ timeout });
