@@ -56,6 +56,7 @@ export function processEmbeddingsBody(body: unknown, payload: Record<string, unk
 export const embeddingsWire: EndpointWire = {
   path: embeddingsPath,
   batchInputLimit: embeddingsBatchInputLimit,
+  withoutServiceTiers: true,
   prompt: 'text',
   bodyKeys: ['input'],
   buildBody(parts) {

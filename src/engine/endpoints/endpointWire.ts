@@ -39,6 +39,8 @@ export interface EndpointWire {
   readonly path: string;
   /** Most inputs a single batch may hold in total, when the provider limits them (embeddings). */
   readonly batchInputLimit?: number;
+  /** True when the endpoint takes no `service_tier` (so direct requests never carry one). */
+  readonly withoutServiceTiers?: boolean;
   /** Inputs of one request body that count against `batchInputLimit`. */
   inputCount(payload: Record<string, unknown>): number;
   /** What the endpoint's prompt is: a conversation, or a text to embed. */

@@ -14,7 +14,7 @@ export const flexTimeoutMs = 15 * 60 * 1000;
  * have no tiers.
  */
 export function requestedTier(r: Requester, payload: Record<string, unknown>): string | null {
-  if (r.endpoint === '/v1/embeddings') return null;
+  if (r.wire.withoutServiceTiers === true) return null;
   const own = payload.service_tier;
   return typeof own === 'string' ? own : r.options.direct_service_tier;
 }
