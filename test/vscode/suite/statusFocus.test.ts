@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ProgressParams, RunResult } from '../../../src/protocol/messages';
 import { render, type StatusBarState } from '../../../src/extension/statusBar';
+import { followedTask } from '../../../src/extension/statusFocus';
 import { extensionApi, when } from './extensionApi';
 import { taskRow } from './treeRows';
 
@@ -40,6 +41,21 @@ describe('the task the status bar follows', function () {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('gptBatch.clearApiKey');
+  });
+
+  it('falls back from a focused task without figures to the running task shown, then the one started last, then the one shown', () => {
+    const progress = (task: string, running: boolean) => ({ task, running }) as ProgressParams;
+    const tasks = new Map([
+      ['a', progress('a', true)],
+      ['b', progress('b', false)],
+      ['c', progress('c', true)],
+    ]);
+    assert.equal(followedTask(tasks, 'b', 'a'), 'b');
+    assert.equal(followedTask(tasks, 'never-ran', 'a'), 'a');
+    assert.equal(followedTask(tasks, undefined, 'b'), 'c');
+    assert.equal(followedTask(new Map([['b', progress('b', false)], ['d', progress('d', false)]]), undefined, 'b'), 'b');
+    assert.equal(followedTask(new Map([['b', progress('b', false)]]), undefined, undefined), 'b');
+    assert.equal(followedTask(new Map(), 'b', undefined), undefined);
   });
 
   it('follows the task selected in the tasks view, and the task under the cursor in gpt-batch.json', async () => {
