@@ -58,6 +58,7 @@ export function attemptDescription(attempt: Attempt, underSample: boolean): stri
   else if (attempt.retryNum > 0) parts.push(`retry ${attempt.retryNum}`);
   parts.push(attempt.outcome === undefined ? 'not answered yet' : outcomeWords[attempt.outcome]);
   if (attempt.finishReason !== undefined) parts.push(`finish_reason ${attempt.finishReason}`);
+  if (attempt.prompt !== undefined) parts.push(`“${attempt.prompt}”`);
   return parts.join(' · ');
 }
 

@@ -3,6 +3,7 @@ import type { ProgressParams } from '../protocol/messages';
 import type { SpendCap } from '../shared/taskEvent';
 import type { EngineHost } from './engineHost';
 import { Disposable } from './lifecycle';
+import { followedTask, type TaskFocus } from './statusFocus';
 import { formatCost } from './taskNodes';
 
 /** What the status bar item reflects: no task seen yet, or the focused task's latest figures (while and after its run). */
@@ -47,7 +48,8 @@ export function render(state: StatusBarState): StatusBarView {
   if (state.kind === 'idle') return { text: '$(layers) GPT Batch', tooltip: 'GPT Batch: no task has run yet. Click to show the tasks.', command: revealTasksViewCommand };
   const p = state.focused;
   const s = p.samples;
-  const others = state.othersRunning.length > 0 ? ` (+${state.othersRunning.length} running)` : '';
+  const runningCount = state.othersRunning.length + (p.running ? 1 : 0);
+  const others = state.othersRunning.length > 0 ? ` · ${runningCount} ${runningCount === 1 ? 'task' : 'tasks'} running` : '';
   const costs = `${formatCost(p.sessionCost)} session · ${formatCost(p.taskCost)} task · ${formatCost(p.queuedEstimate)} queued`;
   const remote = p.batches.filter((b) => b.place === 'remote').map((b) => `batch ${b.id} ${b.status}${b.completed === undefined ? '' : ` ${b.completed + (b.failed ?? 0)}/${b.numRequests}`}`);
   const tooltip = [
@@ -69,15 +71,15 @@ export function render(state: StatusBarState): StatusBarView {
 }
 
 /**
- * The single GPT Batch status bar item, fed by the engine's progress notifications. It focuses the task whose run
- * started last; when that run ends while another task runs, it moves on to that one, and when none runs it keeps
- * showing the last task's figures after its run. Users can hide it by its name.
+ * The single GPT Batch status bar item, fed by the engine's progress notifications. It shows the task the user
+ * focuses (see `followedTask`), falling back to a running task, and keeps a task's figures after its run; with several
+ * tasks running it says how many. Users can hide it by its name.
  */
 export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private current: StatusBarState = { kind: 'idle' };
   private readonly tasks = new Map<string, ProgressParams>();
-  private focus: string | undefined;
+  private shown: string | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<StatusBarState>());
   /** Fires with every state shown. */
   readonly onDidChange = this.changed.event;
@@ -85,6 +87,7 @@ export class StatusBar extends Disposable {
   constructor(
     engine: Pick<EngineHost, 'listen'>,
     private readonly dashboard: boolean,
+    private readonly focus: Pick<TaskFocus, 'task' | 'onDidChange'>,
   ) {
     super();
     this.item = this.register(vscode.window.createStatusBarItem('gptBatch.status', vscode.StatusBarAlignment.Left, 10));
@@ -92,6 +95,7 @@ export class StatusBar extends Disposable {
     this.show(this.current);
     this.item.show();
     this.register(engine.listen('task/progress', (p) => this.progress(p)));
+    this.register(focus.onDidChange(() => this.follow()));
   }
 
   /** The state shown now. */
@@ -105,14 +109,16 @@ export class StatusBar extends Disposable {
   }
 
   private progress(p: ProgressParams): void {
-    const before = this.tasks.get(p.task);
+    // Map order is the order runs started, so a fresh start moves the task to the end.
+    if (p.running && this.tasks.get(p.task)?.running !== true) this.tasks.delete(p.task);
     this.tasks.set(p.task, p);
-    const focused = this.focus === undefined ? undefined : this.tasks.get(this.focus);
-    const started = p.running && before?.running !== true;
-    let focus = focused === undefined || started || !focused.running ? p.task : focused.task;
-    if (!p.running && focus === p.task) focus = [...this.tasks.values()].find((t) => t.running)?.task ?? p.task;
-    this.focus = focus;
-    const shown = this.tasks.get(focus) as ProgressParams;
+    this.follow();
+  }
+
+  private follow(): void {
+    this.shown = followedTask(this.tasks, this.focus.task, this.shown);
+    const shown = this.shown === undefined ? undefined : this.tasks.get(this.shown);
+    if (shown === undefined) return;
     const othersRunning = [...this.tasks.values()].filter((t) => t.running && t.task !== shown.task).map((t) => t.task);
     this.show({ kind: 'task', focused: shown, othersRunning, dashboard: this.dashboard });
   }

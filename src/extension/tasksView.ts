@@ -19,12 +19,17 @@ const taskFileMissingContext = 'gptBatch.taskFileMissing';
 /** Context key that is true while a task runs; the Stop button of the view's title shows then. */
 const runningContext = 'gptBatch.running';
 
+/** Most rows one page request may ask for (the reader's limit). */
+const maxPageRequest = 1000;
 /** Bursts of file events (a save writes several times) collapse into one reload. */
 const reloadDebounceMs = 150;
 /** "Task changed" notifications of a running task collapse into one refresh of that task per this interval. */
 const taskRefreshDebounceMs = 300;
-/** Requests or samples listed per page under a batch or sample group. */
-export const pageSize = 200;
+/** Requests or samples listed per page under a batch or sample group (`gptBatch.treePageSize`, within the reader's limit). */
+function pageSize(): number {
+  const size = vscode.workspace.getConfiguration('gptBatch').get<number>('treePageSize', 200);
+  return Math.min(maxPageRequest, Math.max(10, Math.floor(size)));
+}
 
 type TaskRow = Extract<TaskNode, { kind: 'task' }>;
 type SampleRow = Extract<TaskNode, { kind: 'sample' }>;
@@ -37,7 +42,11 @@ interface LoadedList {
   total: number;
   totalAtLeast: boolean;
   next: string | undefined;
+  /** The task changed since these pages were read: the next listing reads as many rows again, from the start. */
+  stale: boolean;
 }
+
+
 
 /**
  * The `gptBatch.tasks` tree: one row per task of `gpt-batch.json` in the first workspace folder. The file is read
@@ -85,13 +94,20 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     return this.taskRows.get(name);
   }
 
+  /** The folder of each task whose files were read. */
+  taskDirs(): ReadonlyMap<string, string> {
+    const dirs = new Map<string, string>();
+    for (const [name, row] of this.taskRows) if (row.snapshot !== undefined && row.snapshot.taskDir !== '') dirs.set(name, row.snapshot.taskDir);
+    return dirs;
+  }
+
   /** Re-reads a task's files and refreshes its row and everything under it. */
   async refreshTask(name: string): Promise<void> {
     const declared = this.current.state === 'loaded' && this.current.names.includes(name);
     const row = this.taskRows.get(name) ?? (declared ? this.newTaskRow(name) : undefined);
     const file = this.taskFileUri();
     if (row === undefined || file === undefined) return;
-    for (const id of this.lists.keys()) if (id.startsWith(`task:${name}/`)) this.lists.delete(id);
+    for (const [id, list] of this.lists) if (id.startsWith(`task:${name}/`)) list.stale = true;
     row.snapshot = await this.fetchSnapshot(file, name);
     row.running = this.running.has(name);
     this.changed.fire(row);
@@ -102,7 +118,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     const list = more.kind === 'more' ? this.lists.get(more.parentId) : undefined;
     const file = this.taskFileUri();
     if (more.kind !== 'more' || list === undefined || file === undefined || list.next !== more.next) return;
-    const page = await this.reader.request('task/page', { file: file.fsPath, task: list.task, source: list.source, after: more.next, limit: pageSize });
+    const page = await this.reader.request('task/page', { file: file.fsPath, task: list.task, source: list.source, after: more.next, limit: pageSize() });
     list.items.push(...page.items);
     list.total = page.total;
     list.totalAtLeast = page.totalAtLeast ?? false;
@@ -206,14 +222,16 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     }
   }
 
-  /** The rows of a paged list: the pages read so far (the first one is read now if none was), then "More…". */
+  /**
+   * The rows of a paged list: the pages read so far (the first one is read now if none was), then "More…". After the
+   * task changed, the list is read again as far as the user had paged it, so a refresh keeps the rows they loaded.
+   */
   private async list(file: vscode.Uri, parent: TaskNode & { task: string }, source: PageSource, toNode: (item: PageItem) => TaskNode | undefined): Promise<TaskNode[]> {
     const parentId = nodeId(parent);
     try {
       let list = this.lists.get(parentId);
-      if (list === undefined) {
-        const page = await this.reader.request('task/page', { file: file.fsPath, task: parent.task, source, limit: pageSize });
-        list = { task: parent.task, source, items: page.items, total: page.total, totalAtLeast: page.totalAtLeast ?? false, next: page.next };
+      if (list === undefined || list.stale) {
+        list = await this.readList(file, parent.task, source, Math.max(pageSize(), list?.items.length ?? 0));
         this.lists.set(parentId, list);
       }
       const nodes = list.items.map(toNode).filter((row): row is TaskNode => row !== undefined);
@@ -222,6 +240,20 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
     } catch (error) {
       return [{ kind: 'error', id: `${parentId}/error`, message: (error as Error).message }];
     }
+  }
+
+  /** The first `rows` rows of a list, in as few page requests as the reader allows. */
+  private async readList(file: vscode.Uri, task: string, source: PageSource, rows: number): Promise<LoadedList> {
+    const list: LoadedList = { task, source, items: [], total: 0, totalAtLeast: false, next: undefined, stale: false };
+    do {
+      const limit = Math.min(maxPageRequest, rows - list.items.length);
+      const page = await this.reader.request('task/page', { file: file.fsPath, task, source, limit, ...(list.next === undefined ? {} : { after: list.next }) });
+      list.items.push(...page.items);
+      list.total = page.total;
+      list.totalAtLeast = page.totalAtLeast ?? false;
+      list.next = page.next;
+    } while (list.next !== undefined && list.items.length < rows);
+    return list;
   }
 
   private async fetchSnapshot(file: vscode.Uri, task: string): Promise<TaskSnapshot> {

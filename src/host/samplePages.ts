@@ -2,6 +2,7 @@ import { parseJsonColumn } from '../engine/db/json';
 import type { TaskDb } from '../engine/db/taskDb';
 import type { SampleCounts } from '../engine/taskManager/taskState';
 import type { FoundSample, Page, SampleFilter, SampleGroup, SampleItem } from '../shared/taskSnapshot';
+import { promptText } from './answerPreview';
 import { requestIdCursor } from './attemptPages';
 import { keysetPage } from './keysetPage';
 
@@ -101,9 +102,15 @@ export function findSamples(db: TaskDb, prefix: string, limit: number): FoundSam
   });
 }
 
+/** A sample row: its key, and what its first request's meta says, else the input text of that request. */
 function sampleItem(db: TaskDb, key: string, meta: string | null): SampleItem {
-  const detail = meta === null ? undefined : metaDetail(parseJsonColumn(db.file, `the meta of the first request of sample '${key}'`, meta));
+  const detail = (meta === null ? undefined : metaDetail(parseJsonColumn(db.file, `the meta of the first request of sample '${key}'`, meta))) ?? firstPromptText(db, key);
   return { kind: 'sample', key, ...(detail === undefined ? {} : { detail }) };
+}
+
+function firstPromptText(db: TaskDb, key: string): string | undefined {
+  const payload = db.get<{ payload: string }>('SELECT payload FROM requests WHERE sample_key = ? ORDER BY id LIMIT 1', key)?.payload;
+  return payload === undefined ? undefined : promptText(parseJsonColumn(db.file, `the payload of the first request of sample '${key}'`, payload));
 }
 
 /** The text values of a request's meta other than its sample key, joined; undefined when it has none. */

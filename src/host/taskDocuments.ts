@@ -2,6 +2,7 @@ import { parseJsonColumn } from '../engine/db/json';
 import type { TaskDb } from '../engine/db/taskDb';
 import { InvalidInputError } from '../shared/errors';
 import type { AttemptPart, DocumentRef } from '../shared/taskSnapshot';
+import { parsedAnswer, responsePreview } from './answerPreview';
 import type { TaskFiles } from './taskDbReads';
 
 /** The JSON documents the editor opens read-only: the parts of an attempt, and a sample's stored state. */
@@ -10,7 +11,7 @@ type AttemptRow = { id: number; payload: string; meta: string | null; retry_num:
 
 /** What the results table holds of an answer: the engine's ResultInfo without the request payload. */
 interface StoredResult {
-  resp_info: { payload: { choices?: { index?: number; message?: { content?: unknown; refusal?: unknown; parsed?: unknown } }[] } } | null;
+  resp_info: { payload: unknown } | null;
   err_info: unknown;
   warn_infos: unknown[];
   retry: boolean;
@@ -39,15 +40,15 @@ function attemptDocument(db: TaskDb, row: AttemptRow, part: AttemptPart): unknow
       };
     case 'response':
       if (result === null) return { answered: false, note: 'No answer yet: the request is queued or its batch is not processed.' };
-      return result.resp_info === null ? { error: result.err_info } : result.resp_info.payload;
+      return result.resp_info === null ? { error: result.err_info } : responsePreview(result.resp_info.payload);
     case 'parsed': {
       if (result === null) return { answered: false, note: 'No answer yet: the request is queued or its batch is not processed.' };
-      const choices = result.resp_info?.payload.choices ?? [];
-      const parsed = choices.map((choice) => choice.message?.parsed ?? choice.message?.content ?? null);
+      const { summary, parsed, refusal } = parsedAnswer(result.resp_info?.payload);
       return {
+        ...(summary === undefined ? {} : { summary }),
         outcome: row.processed === 0 ? 'answered, not processed yet' : row.outcome,
-        parsed: parsed.length === 1 ? parsed[0] : parsed,
-        ...(choices.some((choice) => choice.message?.refusal != null) ? { refusal: choices.map((choice) => choice.message?.refusal ?? null) } : {}),
+        parsed,
+        ...(refusal === undefined ? {} : { refusal }),
         error: result.err_info,
         warnings: result.warn_infos,
         retry: result.retry,

@@ -89,6 +89,8 @@ export const attemptSchema = z.object({
   kind: z.literal('attempt'),
   requestId: z.number().int(),
   sampleKey: z.string().optional(),
+  /** The input text of the request, on one line (the last user message, or the text to embed). */
+  prompt: z.string().optional(),
   retryNum: z.number().int().nonnegative(),
   /** The batch it was sent in; absent while it waits in the queue. */
   batch: z.object({ place: batchPlaceSchema, id: z.number().int() }).optional(),

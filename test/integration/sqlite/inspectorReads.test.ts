@@ -67,10 +67,11 @@ describe('reads of the inspector (pages, attempts, documents, Find Sample) on a 
   it('lists the attempts of a sample and the requests of a processed batch, with where they were sent and what they got', () => {
     read((db) => {
       const attempts = sampleAttemptsPage(db, sampleKey(20), undefined, 10);
+      const prompt = 'Sample number 20, whose text is longer than thirty characters';
       assert.equal(attempts.total, 2);
       assert.deepEqual(attempts.items, [
-        { kind: 'attempt', requestId: 21, sampleKey: sampleKey(20), retryNum: 0, batch: { place: 'processed', id: 1 }, outcome: 'retried', finishReason: 'stop' },
-        { kind: 'attempt', requestId: 1001 + 2, sampleKey: sampleKey(20), retryNum: 1, batch: { place: 'processed', id: 11 }, outcome: 'failed', finishReason: 'stop' },
+        { kind: 'attempt', requestId: 21, sampleKey: sampleKey(20), prompt, retryNum: 0, batch: { place: 'processed', id: 1 }, outcome: 'retried', finishReason: 'stop' },
+        { kind: 'attempt', requestId: 1001 + 2, sampleKey: sampleKey(20), prompt, retryNum: 1, batch: { place: 'processed', id: 11 }, outcome: 'failed', finishReason: 'stop' },
       ]);
       const firstPage = batchAttemptsPage(db, 'processed', 2, undefined, 60);
       const secondPage = batchAttemptsPage(db, 'processed', 2, firstPage.next, 60);

@@ -48,13 +48,15 @@ describe('activation', () => {
       caps: [{ option: 'max_session_cost', unit: 'cost' as const, limit: 2, used: 1.75 }],
     };
     const view = render({ kind: 'task', focused, othersRunning: ['other'], dashboard: false });
-    assert.equal(view.text, '$(sync~spin) char_codes 42.5% · 0.0123 session · 1.50 task · 0.2500 queued (+1 running)');
+    assert.equal(view.text, '$(sync~spin) char_codes 42.5% · 0.0123 session · 1.50 task · 0.2500 queued · 2 tasks running');
     assert.match(view.tooltip, /max_session_cost: 1\.75 of 2\.00 used, 0\.2500 left/);
     assert.match(view.tooltip, /batch 3 in_progress 40\/100/);
     assert.match(view.tooltip, /Also running: other/);
     assert.deepEqual(view.command, { command: 'gptBatch.revealTask', title: 'Show Task', arguments: ['char_codes'] });
     const ended = render({ kind: 'task', focused: { ...focused, running: false }, othersRunning: [], dashboard: true });
     assert.match(ended.text, /^\$\(check\) char_codes 42\.5% ·/);
+    assert.doesNotMatch(ended.text, /running/);
+    assert.match(render({ kind: 'task', focused: { ...focused, running: false }, othersRunning: ['other'], dashboard: true }).text, / · 1 task running$/);
     assert.deepEqual(ended.command, { command: 'gptBatch.openDashboard', title: 'Open Dashboard', arguments: ['char_codes'] });
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../src/protocol/messages';
 import { keyLabel } from '../../../src/extension/nodeLabels';
-import type { TaskNode } from '../../../src/extension/taskNodes';
+import { nodeId, type TaskNode } from '../../../src/extension/taskNodes';
 import { extensionApi, when } from './extensionApi';
 import { allRows, child, children, remoteBatchSeen, taskRow } from './treeRows';
 
@@ -61,6 +61,28 @@ describe('the inspector tree of a task run against the simulator', function () {
     assert.equal(requests.length, batch.batch.numRequests);
     assert.ok(requests.every((row) => row.kind === 'attempt' && row.attempt.outcome !== undefined));
     assert.match(String(api.tasksView.getTreeItem(requests[0] as TaskNode).label), /^id-\d+ · char-/);
+  });
+
+  it('a refresh, as when the task changes, keeps the pages loaded with More under a list', async () => {
+    const api = await extensionApi();
+    const settings = vscode.workspace.getConfiguration('gptBatch');
+    await settings.update('treePageSize', 10, vscode.ConfigurationTarget.Global);
+    try {
+      const succeeded = await group('sampleGroup', 'succeeded');
+      const keysOf = (rows: TaskNode[]) => rows.map((row) => (row.kind === 'sample' ? row.item.key : row.kind));
+      const first = await children(succeeded);
+      assert.equal(first.length, 11, `expected 10 samples and More, got ${keysOf(first).join(', ')}`);
+      await api.tasksView.loadMore(first.at(-1) as TaskNode);
+      const loaded = await children(succeeded);
+      assert.ok(loaded.length > 11 && loaded.slice(0, 10).every((row, i) => nodeId(row) === nodeId(first[i] as TaskNode)));
+      await api.tasksView.refreshTask(task);
+      const refreshed = await children(succeeded);
+      assert.deepEqual(keysOf(refreshed), keysOf(loaded));
+      const [before, after] = [loaded.at(-1), refreshed.at(-1)];
+      if (before?.kind === 'more') assert.ok(after?.kind === 'more' && after.next === before.next && after.shown === 20, 'the refreshed list reads a different span');
+    } finally {
+      await settings.update('treePageSize', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it("a sample's attempt opens its request, response and parsed result as JSON tabs titled in words", async () => {

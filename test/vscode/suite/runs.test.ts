@@ -49,6 +49,8 @@ describe('running tasks against the simulator', () => {
 
   it('Run Task completes a session, the status bar shows its cost, and the tree lists batches and samples', async () => {
     const api = await extensionApi();
+    // The status bar follows the task the user focuses; the suites before focused others.
+    await api.treeView.reveal(await taskRow(task), { select: true });
     const states: StatusBarState[] = [];
     const watching = api.statusBar.onDidChange((state) => states.push(state));
     const result = await vscode.commands.executeCommand<RunResult>('gptBatch.runTask', task);
