@@ -70,11 +70,6 @@ function embeddingsSummary(payload: Json): string {
   return [`${vectors.length} ${vectors.length === 1 ? 'vector' : 'vectors'} of ${dimensions}`, ...model, ...usage].join(' · ');
 }
 
-/** The raw answer of a request as the response tab shows it: an embeddings list gets a summary line first. */
-export function responsePreview(payload: unknown): unknown {
-  return isObject(payload) && payload.object === 'list' && Array.isArray(payload.data) ? { summary: embeddingsSummary(payload), ...payload } : payload;
-}
-
 /** The parsed output of an answer payload, by its shape: a chat completion, a Responses response or an embeddings list. */
 export function parsedAnswer(payload: unknown): ParsedAnswer {
   if (!isObject(payload)) return { parsed: null };

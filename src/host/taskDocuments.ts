@@ -2,7 +2,7 @@ import { parseJsonColumn } from '../engine/db/json';
 import type { TaskDb } from '../engine/db/taskDb';
 import { InvalidInputError } from '../shared/errors';
 import type { AttemptPart, DocumentRef } from '../shared/taskSnapshot';
-import { parsedAnswer, responsePreview } from './answerPreview';
+import { parsedAnswer } from './answerPreview';
 import type { TaskFiles } from './taskDbReads';
 
 /** The JSON documents the editor opens read-only: the parts of an attempt, and a sample's stored state. */
@@ -40,7 +40,7 @@ function attemptDocument(db: TaskDb, row: AttemptRow, part: AttemptPart): unknow
       };
     case 'response':
       if (result === null) return { answered: false, note: 'No answer yet: the request is queued or its batch is not processed.' };
-      return result.resp_info === null ? { error: result.err_info } : responsePreview(result.resp_info.payload);
+      return result.resp_info === null ? { error: result.err_info } : result.resp_info.payload;
     case 'parsed': {
       if (result === null) return { answered: false, note: 'No answer yet: the request is queued or its batch is not processed.' };
       const { summary, parsed, refusal } = parsedAnswer(result.resp_info?.payload);
