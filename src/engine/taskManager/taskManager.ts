@@ -20,6 +20,7 @@ import type { BatchResult } from '../requester/batchResult';
 import type { CachedRequest, GptRequest } from '../requester/cachedRequest';
 import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
+import { waitForValidation } from '../requester/validationHold';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
 import { queueHasRoom, waitOutBackoff } from '../requester/queueFull';
@@ -217,7 +218,7 @@ export abstract class TaskManager {
             this.end = this.options.only_process ? { kind: 'workLeft' } : limitsEnd(this.requester);
             break;
           }
-          await waitForBatches(this.requester);
+          if (!(await waitForValidation(this.requester))) await waitForBatches(this.requester);
         }
       } else {
         this.logger.warn("Not running the task manager due to 'run' flag being False");
