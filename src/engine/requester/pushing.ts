@@ -6,6 +6,7 @@ import { EngineError } from '../../shared/errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
 import { exceedsLearnedQueueLimit } from './queueFull';
 import { awaitsValidationOfSameModel } from './validationHold';
+import { capCostLines, requesterSpendCaps } from './reservedSpend';
 import { Requester } from './requester';
 
 /** Pushing local batches to the Batch API, and reconciling pushes a crash interrupted (engine.md 3.4, 5.3). */
@@ -128,6 +129,7 @@ export async function pushBatches(r: Requester): Promise<boolean> {
     remote.tokensCost = addTokensCost(remote.tokensCost, batch.tokens_cost);
   }
   if (encountered.size > 0) r.logger.info(`Reasons encountered not to push certain batches right now: ${[...encountered].sort().join(', ')}`);
+  if (pushed > 0 || [...encountered].some((reason) => reason.endsWith(' cost'))) r.logger.info(`Spend against the cost caps: ${capCostLines(requesterSpendCaps(r)).join('; ')}`);
   const unpushed = r.unpushedBatches;
   const pushable = unpushed.filter((b) => r.isPushable(b)).length;
   const congested = unpushed.length >= r.options.max_unpushed_batches;
