@@ -121,11 +121,18 @@
       chart.svg.appendChild(svgElement('text', { class: 'tick', x: left - 8, y: top + rowHeight / 2 + 4, 'text-anchor': 'end' }, cap.option));
       chart.svg.appendChild(titled(svgElement('rect', { class: 'track', x: left, y: top + 4, width: barWidth, height: rowHeight - 10 }), cap.label));
       const fill = share >= 1 ? 'bar over' : share >= 0.8 ? 'bar near' : 'bar used';
-      chart.svg.appendChild(titled(svgElement('rect', { class: fill, x: left, y: top + 4, width: Math.max(share > 0 ? 1 : 0, share * barWidth), height: rowHeight - 10 }), `${cap.label}: ${cap.used === undefined ? 'counted while the task runs' : money(cap.used)} of ${money(cap.limit)}`));
-      const text = cap.used === undefined ? `– of ${money(cap.limit)}` : `${money(cap.used)} of ${money(cap.limit)} (${Math.round(share * 100)}%)`;
+      // The reserved part (estimates of batches in flight) is drawn after the spent part, in its own colour.
+      const reserved = cap.used === undefined ? 0 : Math.min(cap.used, cap.reserved ?? 0);
+      const spent = cap.used === undefined ? undefined : cap.used - reserved;
+      const reservedShare = cap.limit === 0 ? 0 : Math.min(share, reserved / cap.limit);
+      const spentWidth = (share - reservedShare) * barWidth;
+      const figures = cap.used === undefined ? 'counted while the task runs' : cap.reserved === undefined ? `${money(cap.used)} of ${money(cap.limit)}` : `${money(spent)} spent + ${money(reserved)} reserved of ${money(cap.limit)}, ${money(Math.max(0, cap.limit - cap.used))} remaining`;
+      chart.svg.appendChild(titled(svgElement('rect', { class: fill, x: left, y: top + 4, width: Math.max(share > reservedShare ? 1 : 0, spentWidth), height: rowHeight - 10 }), `${cap.label}: ${figures}`));
+      if (reservedShare > 0) chart.svg.appendChild(titled(svgElement('rect', { class: 'bar reserved', x: left + spentWidth, y: top + 4, width: Math.max(1, reservedShare * barWidth), height: rowHeight - 10 }), `reserved for the batches in flight until their true cost is known: ${money(reserved)}`));
+      const text = cap.used === undefined ? `– of ${money(cap.limit)}` : `${money(cap.used)} of ${money(cap.limit)} (${Math.round(share * 100)}%${reserved > 0 ? `, ${money(reserved)} reserved` : ''})`;
       chart.svg.appendChild(svgElement('text', { class: 'tick', x: left + barWidth + 8, y: top + rowHeight / 2 + 4 }, text));
     });
-    chart.show(`True cost so far: ${money(data.trueCost)}. Hover a bar for what counts against its cap.`);
+    chart.show(`True cost so far: ${money(data.trueCost)}. The lighter part of a bar is reserved for batches in flight. Hover a bar for what counts against its cap.`);
     return caps.length;
   }
 

@@ -4,14 +4,14 @@ import { filterLogger } from '../engine';
 import { defaultFaultConfig, type FaultConfig } from '../sim/faults';
 import { startSimulator, type SimulatorOptions } from '../sim/simulator';
 
-type FlagKind = 'port' | 'count' | 'seconds' | 'rate' | 'status' | 'text';
+type FlagKind = 'port' | 'count' | 'seconds' | 'rate' | 'status' | 'text' | 'modelCounts';
 
 interface Flag {
   kind: FlagKind;
   help: string;
   fallback: string;
   /** Where the value goes: a simulator option or a fault. */
-  option?: 'port' | 'batchSeconds' | 'stateDir' | 'latencyMs' | 'apiKey' | 'seed';
+  option?: 'port' | 'batchSeconds' | 'stateDir' | 'latencyMs' | 'apiKey' | 'seed' | 'enqueuedTokenLimits';
   fault?: keyof FaultConfig;
 }
 
@@ -35,7 +35,13 @@ const flags: Record<string, Flag> = {
   chat_latency_ms: faultFlag('chatLatencyMs', 'count', 'extra latency of direct model calls (chat completions, responses, embeddings)'),
   requests_per_minute: faultFlag('requestsPerMinute', 'count', 'direct model requests per minute (0 = unlimited)'),
   tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'direct model tokens per minute (0 = unlimited)'),
-  enqueued_token_limit: faultFlag('enqueuedTokenLimit', 'count', 'prompt tokens that may be queued in batches (0 = unlimited)'),
+  enqueued_token_limit: faultFlag('enqueuedTokenLimit', 'count', 'prompt tokens that may be queued in batches of each model (0 = unlimited)'),
+  model_enqueued_token_limit: {
+    kind: 'modelCounts',
+    option: 'enqueuedTokenLimits',
+    fallback: '(none)',
+    help: 'per-model limits in place of --enqueued_token_limit, e.g. gpt-4o-mini=2000000,gpt-4o=90000',
+  },
   flex_unavailable_rate: faultFlag('flexUnavailableRate', 'rate', 'fraction of flex chat completions refused with 429 resource_unavailable'),
 };
 
@@ -45,8 +51,9 @@ function usage(): string {
   return ['Usage: gpt-batch sim [options]', '', 'Starts a local OpenAI-compatible server (Files, Batches, chat completions, responses, embeddings) to rehearse tasks for free.', '', 'Options:', ...lines, '  --help'.padEnd(width + 4) + 'show this help'].join('\n');
 }
 
-function parseValue(name: string, flag: Flag, raw: string): number | string {
+function parseValue(name: string, flag: Flag, raw: string): number | string | Record<string, number> {
   if (flag.kind === 'text') return raw;
+  if (flag.kind === 'modelCounts') return parseModelCounts(name, raw);
   const value = Number(raw);
   const bad = (expected: string): InvalidInputError => new InvalidInputError(`--${name} must be ${expected}, got '${raw}'`);
   if (raw.trim() === '' || !Number.isFinite(value)) throw bad('a number');
@@ -68,6 +75,17 @@ function parseValue(name: string, flag: Flag, raw: string): number | string {
       break;
   }
   return value;
+}
+
+/** `model=count,model=count` as a record; an entry without a model or with a count that is no whole number ≥ 0 is an error. */
+function parseModelCounts(name: string, raw: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of raw.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(entry);
+    if (!match) throw new InvalidInputError(`--${name} must be MODEL=TOKENS entries separated by commas (e.g. gpt-4o-mini=2000000,gpt-4o=90000), got '${entry}'`);
+    counts[match[1] as string] = Number(match[2]);
+  }
+  return counts;
 }
 
 /** Parses `gpt-batch sim` arguments into simulator options; undefined when help was asked for. */

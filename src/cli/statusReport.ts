@@ -1,5 +1,7 @@
 import type OpenAI from 'openai';
+import { capCostLines } from '../engine';
 import type { BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
+import type { SpendCap } from '../shared/taskEvent';
 
 /** The live status the provider reports for a remote batch (with `--remote`). */
 export interface LiveBatchStatus {
@@ -13,7 +15,7 @@ export interface LiveBatchStatus {
  * The lines `gpt-batch status` prints: read from the task database read-only, so they describe the last unit of
  * work a run (possibly one going on right now) committed.
  */
-export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, LiveBatchStatus | string>, outputExpiresAfterDays: number, nowSeconds: number): string[] {
+export function statusReport(snapshot: TaskSnapshot, caps: SpendCap[], live: ReadonlyMap<string, LiveBatchStatus | string>, outputExpiresAfterDays: number, nowSeconds: number): string[] {
   const s = snapshot.samples;
   const byPlace = (place: BatchSummary['place']) => snapshot.batches.filter((b) => b.place === place);
   const local = byPlace('local');
@@ -37,6 +39,8 @@ export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, L
   }
   lines.push(`Processed batches: ${processed}`);
   lines.push(`Cost: ${snapshot.taskCost.toFixed(3)} spent (true cost of processed batches), ${snapshot.queuedEstimate.toFixed(3)} estimated for the local and remote batches`);
+  const capLines = capCostLines(caps);
+  if (capLines.length > 0) lines.push('Cost caps (reserved: the estimates of batches in flight, until their true cost is known):', ...capLines.map((line) => `  ${line}`));
   return lines;
 }
 

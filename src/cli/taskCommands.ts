@@ -5,6 +5,7 @@ import { CorruptedStateError, InterruptedError, InvalidInputError } from '../sha
 import { installSignalHandlers } from '../engine';
 import { openaiClientFactory } from '../host/openaiClient';
 import { readTaskSnapshot } from '../host/readTaskSnapshot';
+import { readTaskCaps } from '../host/taskCaps';
 import { resolveTaskOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
 import { startSimulator, type Simulator } from '../sim/simulator';
@@ -117,7 +118,8 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   const live = remote ? await liveBatchStatuses(openaiClientFactory({ options: options.requester, env: process.env, noKeyAdvice })(), snapshot) : new Map();
-  for (const line of statusReport(snapshot, live, options.requester.output_expires_after, Math.floor(Date.now() / 1000))) console.log(line);
+  const caps = readTaskCaps({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix }, options.requester);
+  for (const line of statusReport(snapshot, caps, live, options.requester.output_expires_after, Math.floor(Date.now() / 1000))) console.log(line);
   console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progressOf(snapshot) === 'complete' }));
   return exitCodes.ok;
 }

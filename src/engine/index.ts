@@ -10,6 +10,7 @@ export type { UnitContext } from './store/unit';
 export { installSignalHandlers } from './store/interrupts';
 export type { Requester, RequesterInit, SessionCounters } from './requester/requester';
 export type { BatchResult } from './requester/batchResult';
+export { capCostLines } from './requester/reservedSpend';
 export type { CachedRequest, GptRequest } from './requester/cachedRequest';
 export { errorInfo } from './requester/responses';
 export { endpointWireFor, supportedEndpoints } from './endpoints/endpointRegistry';

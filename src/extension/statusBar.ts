@@ -38,9 +38,11 @@ export function declaresDashboard(packageJson: { contributes?: { commands?: { co
 
 const percent = (share: number) => `${Math.floor(share * 1000) / 10}%`;
 
+/** A cap's spent, reserved (in flight) and remaining share: cost and tokens are spent, requests and batches pushed. */
 function capLine(cap: SpendCap): string {
   const show = (n: number) => (cap.unit === 'cost' ? formatCost(n) : String(n));
-  return `${cap.option}: ${show(cap.used)} of ${show(cap.limit)} used, ${show(Math.max(0, cap.limit - cap.used))} left`;
+  const done = cap.unit === 'cost' || cap.unit === 'tokens' ? 'spent' : 'done';
+  return `${cap.option}: ${show(cap.spent)} ${done} + ${show(cap.reserved)} reserved of ${show(cap.limit)}, ${show(Math.max(0, cap.limit - cap.used))} left`;
 }
 
 /** Maps a state to the item's fields; pure, so every state can be checked without a window. */
@@ -59,7 +61,7 @@ export function render(state: StatusBarState): StatusBarView {
     `Spent this session: ${formatCost(p.sessionCost)}`,
     `Spent by the task: ${formatCost(p.taskCost)}`,
     `Estimated cost of what is queued: ${formatCost(p.queuedEstimate)}`,
-    'Caps (estimated at push):',
+    'Caps (reserved: the estimates of batches in flight, until their true cost is known):',
     ...p.caps.map((cap) => `  ${capLine(cap)}`),
     ...(state.othersRunning.length > 0 ? [`Also running: ${state.othersRunning.join(', ')}`] : []),
     state.dashboard ? 'Click to open the task dashboard.' : 'Click to show the task.',

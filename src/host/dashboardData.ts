@@ -153,10 +153,12 @@ function capUsage(caps: CostCaps, pushed: PushStats | undefined, batches: Dashbo
   const active = batches.filter((b) => b.kind === 'batch' && b.place !== 'processed');
   const direct = batches.filter((b) => b.kind === 'direct');
   const largest = (list: DashboardBatch[]) => list.reduce((most, b) => Math.max(most, b.estimatedCost), 0);
+  const inFlight = active.filter((b) => b.place === 'remote').reduce((sum, b) => sum + b.estimatedCost, 0);
+  const taskUsed = pushed === undefined ? 0 : costAll(pushed.total_tokens_cost);
   return [
-    { option: 'max_task_cost', label: 'estimated cost pushed over the whole task', limit: caps.max_task_cost, used: pushed === undefined ? 0 : costAll(pushed.total_tokens_cost) },
-    { option: 'max_session_cost', label: 'estimated cost pushed in one run', limit: caps.max_session_cost },
-    { option: 'max_remote_cost', label: 'estimated cost of the batches at the provider now', limit: caps.max_remote_cost, used: active.filter((b) => b.place === 'remote').reduce((sum, b) => sum + b.estimatedCost, 0) },
+    { option: 'max_task_cost', label: 'true cost of the processed batches and the estimates of those in flight, over the whole task', limit: caps.max_task_cost, used: taskUsed, reserved: Math.min(inFlight, taskUsed) },
+    { option: 'max_session_cost', label: 'true and reserved cost of what one run pushed', limit: caps.max_session_cost },
+    { option: 'max_remote_cost', label: 'estimated cost of the batches at the provider now', limit: caps.max_remote_cost, used: inFlight, reserved: inFlight },
     { option: 'max_batch_cost', label: 'estimated cost of the largest active batch', limit: caps.max_batch_cost, used: largest(active) },
     { option: 'max_direct_cost', label: 'estimated cost of the largest recent direct group', limit: caps.max_direct_cost, used: largest(direct) },
   ];

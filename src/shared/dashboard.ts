@@ -23,6 +23,11 @@ export const capUsageSchema = z.object({
   limit: z.number().nonnegative(),
   /** What counts against the cap now; absent when only a running task knows it (this session's pushes). */
   used: z.number().nonnegative().optional(),
+  /**
+   * The part of `used` reserved for batches in flight: their estimates, until their true cost replaces them; the rest
+   * is spent. Absent for the caps on a single batch or direct group.
+   */
+  reserved: z.number().nonnegative().optional(),
 });
 export type CapUsage = z.infer<typeof capUsageSchema>;
 

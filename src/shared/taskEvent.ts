@@ -21,14 +21,20 @@ export const liveBatchSchema = z.object({
 });
 export type LiveBatch = z.infer<typeof liveBatchSchema>;
 
-/** A limit on spend or volume and how much of it is used: pushing stops before `used` would pass `limit`. */
+/**
+ * A limit on spend or volume and how much of it is used: pushing stops before `used` would pass `limit`. `used` is
+ * `spent` (true figures of processed batches; estimates of direct requests) plus `reserved` (the predictions of
+ * batches in flight, replaced by their true figures once processed).
+ */
 export const spendCapSchema = z.object({
   /** The option that sets it, e.g. `max_session_cost`. */
   option: z.string(),
-  /** What it counts: `cost` in dollars (estimated at push), `requests` or `batches`. */
-  unit: z.enum(['cost', 'requests', 'batches']),
+  /** What it counts: `cost` in dollars, input `tokens` (after the token safety factor), `requests` or `batches`. */
+  unit: z.enum(['cost', 'tokens', 'requests', 'batches']),
   limit: z.number().nonnegative(),
   used: z.number().nonnegative(),
+  spent: z.number().nonnegative(),
+  reserved: z.number().nonnegative(),
 });
 export type SpendCap = z.infer<typeof spendCapSchema>;
 
@@ -55,7 +61,7 @@ export const taskEventSchema = z.object({
     /** Estimated cost of what is committed and not processed yet: the queue, local and remote batches. */
     queued: z.number(),
   }),
-  /** The caps on spend and volume, with what they have used (costs here are the estimates the caps count). */
+  /** The caps on spend and volume, with what they have spent and reserved. */
   caps: z.array(spendCapSchema),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;

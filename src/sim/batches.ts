@@ -38,6 +38,8 @@ export interface BatchBody {
 export interface BatchSettings {
   batchSeconds: number;
   faults(): FaultConfig;
+  /** Enqueued-token limits of single models, in place of the `enqueuedTokenLimit` fault for them. */
+  enqueuedTokenLimits: Readonly<Record<string, number>>;
   /** Wall clock in ms. */
   clock(): number;
 }
@@ -102,8 +104,11 @@ export class BatchStore {
     const errors = [...input.errors];
     if (errors.length === 0) {
       const queued = this.enqueuedTokens(input.model, nowMs);
-      if (faults.enqueuedTokenLimit > 0 && queued + input.promptTokens > faults.enqueuedTokenLimit) errors.push(tokenLimitError(input.model, faults.enqueuedTokenLimit));
-      else if (this.decider.batchFails(faults.failBatchRate, number)) errors.push(injectedValidationError());
+      const limit = this.enqueuedTokenLimit(input.model, faults);
+      if (limit > 0 && queued + input.promptTokens > limit) {
+        errors.push(tokenLimitError(input.model, limit));
+        this.stats.queueRejection(input.model ?? '');
+      } else if (this.decider.batchFails(faults.failBatchRate, number)) errors.push(injectedValidationError());
     }
     const batch: StoredBatch = {
       id: `batch_${this.state.tag}${String(number).padStart(16, '0')}`,
@@ -166,6 +171,11 @@ export class BatchStore {
     const batch = this.state.batches.find((b) => b.id === batchId);
     if (!batch) throw notFound(`No batch found with id '${batchId}'.`, 'batch_id');
     return batch;
+  }
+
+  /** The model's own limit when one is set, else the fault that applies to every model; 0 = unlimited. */
+  private enqueuedTokenLimit(model: string | null, faults: FaultConfig): number {
+    return (model === null ? undefined : this.settings.enqueuedTokenLimits[model]) ?? faults.enqueuedTokenLimit;
   }
 
   private enqueuedTokens(model: string | null, nowMs: number): number {

@@ -26,6 +26,11 @@ export interface SimulatorOptions {
   /** If set, requests must carry `Authorization: Bearer <apiKey>`, else 401; if unset any bearer works, none is a 401. */
   apiKey?: string;
   faults?: Partial<FaultConfig>;
+  /**
+   * Enqueued-token limits per model (prompt tokens of its batches not yet finished); a model not named here has the
+   * `enqueuedTokenLimit` fault's limit. A batch past its model's limit fails validation with `token_limit_exceeded`.
+   */
+  enqueuedTokenLimits?: Record<string, number>;
   /** Seed of the deterministic fault decisions; default 0. */
   seed?: number;
   logger?: Logger;
@@ -57,10 +62,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const store = new StateStore(options.stateDir);
   const state = store.load();
   const decider = new FaultDecider(options.seed ?? 0);
+  const enqueuedTokenLimits = checkedEnqueuedTokenLimits(options.enqueuedTokenLimits ?? {});
   const stats = new StatsCollector();
   let batches: BatchStore | undefined;
   const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false);
-  batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, clock: () => Date.now() });
+  batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, enqueuedTokenLimits, clock: () => Date.now() });
   const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), decider, faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
   const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider, onApiRequest: options.onApiRequest });
   await new Promise<void>((resolve, reject) => {
@@ -87,4 +93,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
+}
+
+function checkedEnqueuedTokenLimits(limits: Record<string, number>): Record<string, number> {
+  for (const [model, tokens] of Object.entries(limits)) {
+    if (!Number.isInteger(tokens) || tokens < 0) throw new InvalidInputError(`The enqueued-token limit of model '${model}' must be a whole number ≥ 0, got ${JSON.stringify(tokens)}`);
+  }
+  return { ...limits };
 }

@@ -12,6 +12,8 @@ export interface SimulatorStats {
   directRequestIds: Record<string, number>;
   /** Per `X-Client-Request-Id` value: how many direct model calls were answered 200 (what an account pays for). */
   directRequestIdsAnswered: Record<string, number>;
+  /** Per model: batches that failed validation with `token_limit_exceeded` because its queue was full. */
+  queueRejections: Record<string, number>;
 }
 
 function increment(counts: Record<string, number>, key: string, by = 1): void {
@@ -23,7 +25,7 @@ export class StatsCollector {
   private stats = StatsCollector.empty();
 
   private static empty(): SimulatorStats {
-    return { routes: {}, statusCodes: {}, batchCustomIds: {}, chatCompletionCalls: 0, directRequestIds: {}, directRequestIdsAnswered: {} };
+    return { routes: {}, statusCodes: {}, batchCustomIds: {}, chatCompletionCalls: 0, directRequestIds: {}, directRequestIdsAnswered: {}, queueRejections: {} };
   }
 
   route(route: string): void {
@@ -46,6 +48,10 @@ export class StatsCollector {
 
   modelAnswered(clientRequestId: string | undefined): void {
     if (clientRequestId !== undefined) increment(this.stats.directRequestIdsAnswered, clientRequestId);
+  }
+
+  queueRejection(model: string): void {
+    increment(this.stats.queueRejections, model);
   }
 
   /** A deep copy, safe to keep while the simulator goes on counting. */

@@ -4,11 +4,13 @@ import { EngineError } from '../../shared/errors';
 import type { RequesterRecords } from '../db/requesterRecords';
 import { runUnit } from '../store/unit';
 import type { RequesterInit } from './requester';
+import { batchPart, subtractPushStats } from './accounting';
 
 /**
  * Applies `forget_remote_batch` before the requester reads its queue: the remote batch is cancelled if the provider
- * still has it (a forgotten batch that runs on is paid for and never read), its input file is deleted, and its
- * requests go back to the queue with their estimates unfrozen. Their results, if any, are untouched.
+ * still has it (a forgotten batch that runs on is paid for and never read), its input file is deleted, its reserved
+ * spend is taken back from the task's push statistics, and its requests go back to the queue with their estimates
+ * unfrozen. Their results, if any, are untouched.
  */
 export async function forgetRemoteBatch(init: RequesterInit, records: RequesterRecords, state: RequesterState, batchId: number): Promise<void> {
   const batch = state.batches.find((b) => b.id === batchId);
@@ -30,6 +32,8 @@ export async function forgetRemoteBatch(init: RequesterInit, records: RequesterR
   }
   await runUnit(init.store, init.gate, async (u) => {
     state.batches = state.batches.filter((b) => b.id !== batchId);
+    // Its reserved prediction is released: the requests are counted again when they are pushed again.
+    state.task_push_stats = subtractPushStats(state.task_push_stats, batch.num_requests, batchPart(batch.tokens_cost));
     records.saveState(u.tx, state, Math.floor(init.clock() / 1000));
     records.requeueBatch(u.tx, batchId);
     u.tx.remove(batch.local_jsonl);

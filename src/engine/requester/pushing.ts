@@ -5,6 +5,8 @@ import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requester
 import { EngineError } from '../../shared/errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
 import { exceedsLearnedQueueLimit } from './queueFull';
+import { awaitsValidationOfSameModel } from './validationHold';
+import { capCostLines, requesterSpendCaps } from './reservedSpend';
 import { Requester } from './requester';
 
 /** Pushing local batches to the Batch API, and reconciling pushes a crash interrupted (engine.md 3.4, 5.3). */
@@ -66,6 +68,9 @@ function remoteTotals(r: Requester): RemoteTotals {
   return totals;
 }
 
+/** The reason not to push given while a model's queue limit is unknown and another of its batches is in validation. */
+const awaitingValidation = 'Queue limit unknown, a batch is in validation';
+
 /** The reasons not to push `batch` now (engine.md 5.3); empty if it may be pushed. */
 export function reasonsNotToPush(r: Requester, batch: BatchState, remote: RemoteTotals): string[] {
   const o = r.options;
@@ -88,6 +93,7 @@ export function reasonsNotToPush(r: Requester, batch: BatchState, remote: Remote
   if (costBatch(remote.tokensCost) + costBatch(batch.tokens_cost) > o.max_remote_cost) reasons.push('Max remote cost');
   if (exceedsLearnedQueueLimit(r, batch)) reasons.push('Learned queue limit');
   if (batchesCreatedLastHour(r) >= batchesPerHour) reasons.push('Max batches per hour');
+  if (reasons.length === 0 && awaitsValidationOfSameModel(r, batch)) reasons.push(awaitingValidation);
   return reasons;
 }
 
@@ -123,6 +129,7 @@ export async function pushBatches(r: Requester): Promise<boolean> {
     remote.tokensCost = addTokensCost(remote.tokensCost, batch.tokens_cost);
   }
   if (encountered.size > 0) r.logger.info(`Reasons encountered not to push certain batches right now: ${[...encountered].sort().join(', ')}`);
+  if (pushed > 0 || [...encountered].some((reason) => reason.endsWith(' cost'))) r.logger.info(`Spend against the cost caps: ${capCostLines(requesterSpendCaps(r)).join('; ')}`);
   const unpushed = r.unpushedBatches;
   const pushable = unpushed.filter((b) => r.isPushable(b)).length;
   const congested = unpushed.length >= r.options.max_unpushed_batches;

@@ -3,6 +3,7 @@ import type { BatchError } from './batchResult';
 import { saveQueueLimit, type QueueLimit } from '../db/queueLimits';
 import { deleteRemoteFile } from './pushing';
 import type { Requester } from './requester';
+import { pushedThisSession } from './reservedSpend';
 
 /**
  * Batches the provider rejected because its enqueued-token queue for the model was full (`token_limit_exceeded`,
@@ -78,8 +79,7 @@ export async function requeueRejectedBatch(r: Requester, batch: BatchState): Pro
         });
         r.queueLimits.set(model, learned);
       }
-      const pushedThisSession = remoteBatch.created_at >= Math.floor(r.openedAt / 1000);
-      r.unrecordPushed(u, batch, pushedThisSession);
+      r.unrecordPushed(u, batch, pushedThisSession(r, batch));
       batch.remote = null;
       batch.push = null;
       r.saveState(u);

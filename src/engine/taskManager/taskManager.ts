@@ -20,6 +20,8 @@ import type { BatchResult } from '../requester/batchResult';
 import type { CachedRequest, GptRequest } from '../requester/cachedRequest';
 import { directRequests, processUnpushableBatches } from '../requester/direct';
 import { waitForBatches } from '../requester/polling';
+import { waitForValidation } from '../requester/validationHold';
+import { reconcileSpend } from '../requester/reservedSpend';
 import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
 import { queueHasRoom, waitOutBackoff } from '../requester/queueFull';
@@ -217,7 +219,7 @@ export abstract class TaskManager {
             this.end = this.options.only_process ? { kind: 'workLeft' } : limitsEnd(this.requester);
             break;
           }
-          await waitForBatches(this.requester);
+          if (!(await waitForValidation(this.requester))) await waitForBatches(this.requester);
         }
       } else {
         this.logger.warn("Not running the task manager due to 'run' flag being False");
@@ -286,8 +288,12 @@ export abstract class TaskManager {
     }
   }
 
-  /** Hands a batch result to the task; saves task state and output in the same unit when the task changed them. */
+  /**
+   * Hands a batch result to the task; saves task state and output in the same unit when the task changed them. The
+   * batch's true cost takes the place of its reserved prediction in the caps' push statistics in that unit too.
+   */
   private async callProcessBatchResult(u: UnitContext, result: BatchResult): Promise<void> {
+    reconcileSpend(this.requester, u, result);
     const changed = await this.withActiveUnit(u, () => this.processBatchResult(result, u));
     if (!changed) return;
     this.validateState(false);

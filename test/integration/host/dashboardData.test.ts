@@ -80,7 +80,9 @@ describe('task dashboard data (char_codes against the simulator)', function () {
     assert.ok(ratios.mean !== undefined && ratios.mean > 0 && ratios.mean <= 1);
 
     const taskCap = data.caps.find((c) => c.option === 'max_task_cost');
-    assert.ok(taskCap?.used !== undefined && taskCap.used > 0, 'the pushed estimate counts against max_task_cost');
+    assert.ok(taskCap?.used !== undefined && taskCap.used > 0, 'the pushed batches count against max_task_cost');
+    assert.equal(taskCap.reserved, 0, 'nothing is reserved once every batch is processed');
+    assert.ok(Math.abs(taskCap.used - data.trueCost) < 1e-9, `the processed batches count at their true cost (${taskCap.used} vs ${data.trueCost})`);
     assert.equal(data.caps.find((c) => c.option === 'max_remote_cost')?.used, 0, 'nothing is at the provider once the run is done');
   });
 

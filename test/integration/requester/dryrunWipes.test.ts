@@ -4,7 +4,7 @@ import { processUnpushableBatches } from '../../../src/engine/requester/direct';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import { wipeRequests } from '../../../src/engine/requester/wipes';
-import { addAndCommit, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
+import { addAndCommit, pushAllBatches, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
 
 const batchFiles = (h: RequesterHarness) => h.names().filter((name) => /^P_batch\d+_/.test(name));
 
@@ -111,7 +111,7 @@ describe('requester dry run, wipes and only-process (engine.md §12 scenarios 33
     const first = await h.open({ options: { max_batch_requests: 1 } });
     await addAndCommit(first.requester, 2);
     await first.requester.batchRequests(true);
-    await pushBatches(first.requester);
+    await pushAllBatches(first.requester);
     assert.equal(first.requester.remoteBatches.length, 2);
 
     const { requester } = await h.open({ options: { only_process: true, max_batch_requests: 1, max_pass_failures: 5 } });

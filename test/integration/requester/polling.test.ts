@@ -95,6 +95,8 @@ describe('requester polling (engine.md §12 scenario 13, fast first polls)', fun
     assert.deepEqual(forgetting.requester.state.batches, []);
     assert.deepEqual(h.queuedIds(), [1, 2, 3]);
     assert.equal(forgetting.requester.queue.length, 3);
+    assert.equal(forgetting.requester.state.task_push_stats.total_requests, 0, 'the forgotten push is no longer counted against the caps');
+    assert.equal(forgetting.requester.state.task_push_stats.total_tokens_cost.cost_output_batch, 0);
     assert.match(h.logger.text(), new RegExp(`Forgot remote batch '${remoteId}' of batch 1: its 3 requests are queued again`));
     assert.match((await forgetting.client.batches.retrieve(remoteId)).status, /^cancell(ing|ed)$/, 'a batch the provider still has is cancelled');
   });

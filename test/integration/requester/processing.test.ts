@@ -6,12 +6,12 @@ import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import type { Requester } from '../../../src/engine/requester/requester';
 import type { ResultInfo } from '../../../src/engine/requester/results';
-import { addAndCommit, isFileContent, mapJsonl, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
+import { addAndCommit, isFileContent, mapJsonl, pushAllBatches, recordingHandler, RequesterHarness, waitForAllBatches } from '../../support/engine/requesterHarness';
 
 /** Forms a batch of everything queued, pushes it and waits until every remote batch has finished. */
 async function pushAndWait(requester: Requester): Promise<void> {
   await requester.batchRequests(true);
-  await pushBatches(requester);
+  await pushAllBatches(requester);
   await waitForAllBatches(requester);
 }
 

@@ -6,7 +6,7 @@ import { CorruptedStateError, InterruptedError, InvalidInputError } from '../../
 import { processBatches } from '../../../src/engine/requester/processing';
 import { waitForBatches } from '../../../src/engine/requester/polling';
 import { pushBatches } from '../../../src/engine/requester/pushing';
-import { addAndCommit, chatRequest, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
+import { addAndCommit, chatRequest, pushAllBatches, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
 
 const tempFiles = (names: string[]) => names.filter((name) => /\.tmp\./.test(name));
 
@@ -207,7 +207,7 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     assert.equal(h.state().batches.length, 2);
     assert.deepEqual(h.queuedIds(), [5, 6]);
     const { handler } = recordingHandler();
-    await pushBatches(requester);
+    await pushAllBatches(requester);
     while (requester.state.batches.some((b) => b.remote !== null)) {
       await waitForBatches(requester);
       await processBatches(requester, handler);

@@ -108,6 +108,21 @@ describe('simulator Batches API', () => {
     assert.notEqual((await h.client.batches.retrieve(first.id)).status, 'failed');
   });
 
+  it("applies a model's own enqueued token limit, with OpenAI's error naming it, and counts the rejections per model", async () => {
+    h = await startHarness({ batchSeconds: 5, faults: { enqueuedTokenLimit: 100_000 }, enqueuedTokenLimits: { 'gpt-4o-mini': 300 } });
+    await createBatch(h.client, lines(10));
+    const rejected = await createBatch(h.client, lines(10));
+    const otherModel = await createBatch(h.client, lines(10, { model: 'gpt-4o' }));
+    const failed = await waitForBatch(h.client, rejected.id);
+    assert.equal(failed.status, 'failed');
+    assert.equal(
+      failed.errors?.data?.[0]?.message,
+      'Enqueued token limit reached for gpt-4o-mini in organization org-simulator. Limit: 300 enqueued tokens. Please try again once some in_progress batches have been completed.',
+    );
+    assert.notEqual((await h.client.batches.retrieve(otherModel.id)).status, 'failed', 'gpt-4o has the general limit');
+    assert.deepEqual(h.sim.stats().queueRejections, { 'gpt-4o-mini': 1 });
+  });
+
   it('rejects bad creation parameters with 400 and an unknown input file with 404', async () => {
     h = await startHarness();
     const fileId = await uploadJsonl(h.client, lines(1));

@@ -9,13 +9,16 @@ import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 
 // A sample request takes 37 prompt tokens, so a batch of 20 takes 740 and two batches fit under this limit at once.
 const enqueuedTokenLimit = 1600;
+// Until the limit is learned, a batch is pushed only once the previous one has passed validation (10% of its time):
+// batches long enough for two of them to be accepted before the first finishes, so that the third is rejected.
+const batchSeconds = 3;
 
 describe("TaskManager when the provider's batch queue is full (against the simulator)", function () {
   this.timeout(90_000);
   const tmp = useTempDir('tm-queue-full');
   let h: TaskHarness;
   beforeEach(async () => {
-    h = await startTaskHarness({ faults: { enqueuedTokenLimit } });
+    h = await startTaskHarness({ batchSeconds, faults: { enqueuedTokenLimit } });
   });
   afterEach(async () => {
     await h.close();
@@ -63,6 +66,20 @@ describe("TaskManager when the provider's batch queue is full (against the simul
     }
     const state = loadTaskStateAt(tmp.dir);
     assert.equal(Object.keys(state?.succeeded_samples ?? {}).length, 200);
+  });
+
+  it('finishes a task ten times larger than the limit, which nobody told it, with one failed validation', async () => {
+    // 440 samples take 16,280 prompt tokens; until the limit is learned one batch at a time is pushed into validation.
+    const task = new SampleTask(h.init(tmp.dir, { requester: { max_batch_requests: 20, min_batch_requests: 20, remote_update_interval: 0.2 } }), sampleKeys(440));
+    assert.equal(await task.run(), true);
+
+    assert.deepEqual(h.sim.stats().queueRejections, { 'gpt-4o-mini': 1 }, 'one batch failed validation, the one that taught the limit');
+    const log = h.logger.text();
+    assert.match(log, /Reasons encountered not to push certain batches right now: .*Queue limit unknown, a batch is in validation/);
+    assert.match(log, /Learned the provider's enqueued-token limit for gpt-4o-mini: 1,600 tokens \(stated by the rejection\)/);
+    const state = loadTaskStateAt(tmp.dir);
+    assert.equal(Object.keys(state?.succeeded_samples ?? {}).length, 440);
+    assert.deepEqual(state?.failed_samples, {});
   });
 
   it('backs off before pushing again when other work fills the queue and none of its own batches is in flight', async () => {

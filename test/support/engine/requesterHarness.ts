@@ -10,7 +10,9 @@ import { MemoryLogger } from '../../../src/engine/log';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import type { GptRequest } from '../../../src/engine/requester/cachedRequest';
 import { updateRemoteBatches, waitForBatches } from '../../../src/engine/requester/polling';
+import { pushBatches } from '../../../src/engine/requester/pushing';
 import { Requester } from '../../../src/engine/requester/requester';
+import { waitForValidation } from '../../../src/engine/requester/validationHold';
 import { TokenCosting } from '../../../src/engine/requester/tokenCosting';
 import { FileStore } from '../../../src/engine/store/fileStore';
 import { InterruptGate } from '../../../src/engine/store/interrupts';
@@ -249,6 +251,15 @@ export async function waitForAllBatches(requester: Requester): Promise<void> {
       await updateRemoteBatches(requester, { lastSave: undefined }, false);
     }
   }
+}
+
+/**
+ * Pushes every batch the limits allow, as a run's steps do: while a model's queue limit is unknown, its batches go
+ * into validation one at a time, so this waits for each to pass validation before pushing the next.
+ */
+export async function pushAllBatches(requester: Requester): Promise<void> {
+  await pushBatches(requester);
+  while (await waitForValidation(requester)) await pushBatches(requester);
 }
 
 /** Rewrites each line of a JSONL body. */

@@ -8,6 +8,13 @@ describe('gpt-batch sim flags', () => {
     assert.deepEqual(options, { port: 8123, batchSeconds: 0.5, stateDir: '/tmp/x', faults: { lineErrorRate: 0.1, lineErrorStatus: 429, requestsPerMinute: 60 } });
   });
 
+  it('read per-model enqueued-token limits as MODEL=TOKENS entries', () => {
+    assert.deepEqual(parseSimArgs(['--model_enqueued_token_limit', 'gpt-4o-mini=2000000, gpt-4o=90000', '--enqueued_token_limit', '500']), {
+      enqueuedTokenLimits: { 'gpt-4o-mini': 2_000_000, 'gpt-4o': 90_000 },
+      faults: { enqueuedTokenLimit: 500 },
+    });
+  });
+
   it('return nothing for --help', () => {
     assert.equal(parseSimArgs(['--help']), undefined);
   });
@@ -19,6 +26,8 @@ describe('gpt-batch sim flags', () => {
       [['--line_error_status', '404'], '--line_error_status'],
       [['--batch_seconds', '0'], '--batch_seconds'],
       [['--nonsense', '1'], '--nonsense'],
+      [['--model_enqueued_token_limit', 'gpt-4o=lots'], '--model_enqueued_token_limit'],
+      [['--model_enqueued_token_limit', '=5'], '--model_enqueued_token_limit'],
     ] as const) {
       assert.throws(() => parseSimArgs([...argv]), (error: unknown) => EngineError.is(error, 'invalidInput') && error.message.includes(flag), flag);
     }

@@ -45,11 +45,11 @@ describe('activation', () => {
       samples: { committed: 200, succeeded: 84, failed: 1, pending: 115 },
       finishedShare: 0.425,
       batches: [{ id: 3, place: 'remote' as const, status: 'in_progress', numRequests: 100, completed: 40, estimatedCost: 0.25 }],
-      caps: [{ option: 'max_session_cost', unit: 'cost' as const, limit: 2, used: 1.75 }],
+      caps: [{ option: 'max_session_cost', unit: 'cost' as const, limit: 2, used: 1.75, spent: 1.5, reserved: 0.25 }],
     };
     const view = render({ kind: 'task', focused, othersRunning: ['other'], dashboard: false });
     assert.equal(view.text, '$(sync~spin) char_codes 42.5% · 0.0123 session · 1.50 task · 0.2500 queued · 2 tasks running');
-    assert.match(view.tooltip, /max_session_cost: 1\.75 of 2\.00 used, 0\.2500 left/);
+    assert.match(view.tooltip, /max_session_cost: 1\.50 spent \+ 0\.2500 reserved of 2\.00, 0\.2500 left/);
     assert.match(view.tooltip, /batch 3 in_progress 40\/100/);
     assert.match(view.tooltip, /Also running: other/);
     assert.deepEqual(view.command, { command: 'gptBatch.revealTask', title: 'Show Task', arguments: ['char_codes'] });
