@@ -48,7 +48,16 @@ export class TokenCounter {
   encode(text: string): Uint32Array {
     return this.encoder.encode_ordinary(text);
   }
+
+  /** `text` cut to its first `maxTokens` tokens (a multi-byte character split by the cut is dropped). */
+  truncate(text: string, maxTokens: number): string {
+    const tokens = this.encoder.encode_ordinary(text);
+    if (tokens.length <= maxTokens) return text;
+    return utf8.decode(this.encoder.decode(tokens.slice(0, Math.max(0, maxTokens)))).replace(/\uFFFD+$/, '');
+  }
 }
+
+const utf8 = new TextDecoder();
 
 function firstToken(encoder: Tiktoken, text: string): number {
   const token = encoder.encode_ordinary(text)[0];
