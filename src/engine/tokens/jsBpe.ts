@@ -27,6 +27,29 @@ function encoderFilePath(encoding: string): string {
   return existsSync(bundled) ? bundled : require.resolve(`tiktoken/encoders/${encoding}.json`);
 }
 
+const base64Digits = new Int8Array(128).fill(-1);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((digit, value) => {
+  base64Digits[digit.charCodeAt(0)] = value;
+});
+
+/** The bytes of `text.slice(start, end)`, in base64, as a string of one character per byte. */
+function base64Latin1(text: string, start: number, end: number): string {
+  const bytes: number[] = [];
+  let bits = 0;
+  let bitCount = 0;
+  for (let i = start; i < end; i++) {
+    const value = base64Digits[text.charCodeAt(i)] ?? -1;
+    if (value < 0) continue;
+    bits = ((bits << 6) | value) & 0xffffff;
+    bitCount += 6;
+    if (bitCount >= 8) {
+      bitCount -= 8;
+      bytes.push((bits >> bitCount) & 0xff);
+    }
+  }
+  return String.fromCharCode(...bytes);
+}
+
 /** The UTF-8 bytes of `text` as a string of one character per byte (what the rank keys are). */
 function utf8Bytes(text: string, ascii: boolean): string {
   return ascii ? text : Buffer.from(text, 'utf8').toString('latin1');
@@ -45,15 +68,24 @@ export class JsBpe {
   /** `pretokenizerPattern` is the encoding's split pattern as a JavaScript regular expression. */
   constructor(encoding: string, pretokenizerPattern: string) {
     this.splitter = new RegExp(pretokenizerPattern, 'gu');
-    const file = JSON.parse(readFileSync(encoderFilePath(encoding), 'utf8')) as EncoderFile;
-    for (const line of file.bpe_ranks.split('\n')) {
-      const [, first, ...tokens] = line.split(' ');
-      if (first === undefined) continue;
-      const firstRank = Number.parseInt(first, 10);
-      tokens.forEach((token, index) => {
-        const bytes = Buffer.from(token, 'base64').toString('latin1');
-        if (encodableToken.test(bytes)) this.ranks.set(bytes, firstRank + index);
-      });
+    const file = JSON.parse(readFileSync(encoderFilePath(encoding), 'latin1')) as EncoderFile;
+    // Read in place, token by token, without arrays or buffers of 200,000 entries: building the table is the
+    // moment of a run's highest memory otherwise.
+    const ranks = file.bpe_ranks;
+    for (let lineStart = 0; lineStart < ranks.length; ) {
+      const lineEnd = ranks.indexOf('\n', lineStart) < 0 ? ranks.length : ranks.indexOf('\n', lineStart);
+      const firstStart = ranks.indexOf(' ', lineStart) + 1;
+      let tokenStart = ranks.indexOf(' ', firstStart) + 1;
+      let rank = Number.parseInt(ranks.slice(firstStart, tokenStart - 1), 10);
+      while (tokenStart > 0 && tokenStart < lineEnd) {
+        const next = ranks.indexOf(' ', tokenStart);
+        const tokenEnd = next < 0 || next > lineEnd ? lineEnd : next;
+        const bytes = base64Latin1(ranks, tokenStart, tokenEnd);
+        if (encodableToken.test(bytes)) this.ranks.set(bytes, rank);
+        rank += 1;
+        tokenStart = tokenEnd + 1;
+      }
+      lineStart = lineEnd + 1;
     }
   }
 
