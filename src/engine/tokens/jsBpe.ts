@@ -22,9 +22,15 @@ interface EncoderFile {
   bpe_ranks: string;
 }
 
+/** The encoder file beside the bundle, else the one of the tiktoken package (when running from the sources). */
 function encoderFilePath(encoding: string): string {
   const bundled = path.join(__dirname, bundledEncodersFolder, `${encoding}.json`);
-  return existsSync(bundled) ? bundled : require.resolve(`tiktoken/encoders/${encoding}.json`);
+  if (existsSync(bundled)) return bundled;
+  try {
+    return require.resolve(`tiktoken/encoders/${encoding}.json`);
+  } catch {
+    throw new Error(`tiktoken's encoder file ${bundled} is missing: it ships beside the bundle (npm run build copies it there); reinstall GPT Batch`);
+  }
 }
 
 const base64Digits = new Int8Array(128).fill(-1);
