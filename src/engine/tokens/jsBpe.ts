@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { join } from 'node:path';
 
 /** The folder beside the bundles where the build copies tiktoken's encoder files (see esbuild.js). */
 export const bundledEncodersFolder = 'tiktoken-encoders';
@@ -16,15 +16,9 @@ export const jsEncodable = /^[\u0000-\u0084\u0086-\u07ff]*$/;
 const encodableToken = /^[\x00-\xdf]+$/;
 const noRank = Number.POSITIVE_INFINITY;
 
-/** What tiktoken's encoder files (`tiktoken/encoders/<encoding>.json`) hold. */
-interface EncoderFile {
-  /** One line of `<ignored> <first rank> <token bytes in base64>...`, the ranks counting up from the first. */
-  bpe_ranks: string;
-}
-
 /** The encoder file beside the bundle, else the one of the tiktoken package (when running from the sources). */
 function encoderFilePath(encoding: string): string {
-  const bundled = path.join(__dirname, bundledEncodersFolder, `${encoding}.json`);
+  const bundled = join(__dirname, bundledEncodersFolder, `${encoding}.json`);
   if (existsSync(bundled)) return bundled;
   try {
     return require.resolve(`tiktoken/encoders/${encoding}.json`);
@@ -74,12 +68,19 @@ export class JsBpe {
   /** `pretokenizerPattern` is the encoding's split pattern as a JavaScript regular expression. */
   constructor(encoding: string, pretokenizerPattern: string) {
     this.splitter = new RegExp(pretokenizerPattern, 'gu');
-    const file = JSON.parse(readFileSync(encoderFilePath(encoding), 'latin1')) as EncoderFile;
-    // Read in place, token by token, without arrays or buffers of 200,000 entries: building the table is the
-    // moment of a run's highest memory otherwise.
-    const ranks = file.bpe_ranks;
-    for (let lineStart = 0; lineStart < ranks.length; ) {
-      const lineEnd = ranks.indexOf('\n', lineStart) < 0 ? ranks.length : ranks.indexOf('\n', lineStart);
+    const path = encoderFilePath(encoding);
+    // Read in place, token by token, without arrays or buffers of 200,000 entries and without a parsed copy of the
+    // file: building the table is otherwise the moment of a run's highest memory. The ranks are a JSON string of
+    // base64, digits and spaces, which need no unescaping.
+    const ranks = readFileSync(path, 'latin1');
+    const key = '"bpe_ranks":"';
+    const valueStart = ranks.indexOf(key) + key.length;
+    const valueEnd = ranks.indexOf('"', valueStart);
+    if (valueStart < key.length || valueEnd < 0) throw new Error(`${path} has no bpe_ranks string; reinstall GPT Batch`);
+    for (let lineStart = valueStart; lineStart < valueEnd; ) {
+      // Lines would be separated by a JSON-escaped newline: a backslash and an n.
+      const newline = ranks.indexOf('\\n', lineStart);
+      const lineEnd = newline < 0 || newline > valueEnd ? valueEnd : newline;
       const firstStart = ranks.indexOf(' ', lineStart) + 1;
       let tokenStart = ranks.indexOf(' ', firstStart) + 1;
       let rank = Number.parseInt(ranks.slice(firstStart, tokenStart - 1), 10);
@@ -91,7 +92,7 @@ export class JsBpe {
         rank += 1;
         tokenStart = tokenEnd + 1;
       }
-      lineStart = lineEnd + 1;
+      lineStart = lineEnd + 2;
     }
   }
 
