@@ -1,4 +1,4 @@
-// Builds the four bundles (extension, engine worker, read-only query worker, CLI), writes the task file's JSON Schema and copies tiktoken's WASM next to them,
+// Builds the four bundles (extension, engine worker, read-only query worker, CLI), writes the task file's JSON Schema and copies tiktoken's WASM and encoder files next to them,
 // because tiktoken loads `tiktoken_bg.wasm` relative to the bundle's own directory. libsql stays outside the bundles and is
 // copied into dist/node_modules/ (see copyLibsqlRuntime).
 const esbuild = require('esbuild');
@@ -52,10 +52,17 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: cliShebang } },
 ].filter((entry) => fs.existsSync(entry.entryPoints[0]));
 
-function copyTiktokenWasm() {
+// The encodings that src/engine/tokens/asciiBpe.ts encodes in JavaScript, from tiktoken's encoder files, which it
+// reads from tiktoken-encoders/ beside the bundle.
+const asciiBpeEncodings = ['o200k_base', 'cl100k_base'];
+
+function copyTiktokenFiles() {
   const wasm = require.resolve('tiktoken/tiktoken_bg.wasm');
-  fs.mkdirSync(outdir, { recursive: true });
+  fs.mkdirSync(path.join(outdir, 'tiktoken-encoders'), { recursive: true });
   fs.copyFileSync(wasm, path.join(outdir, 'tiktoken_bg.wasm'));
+  for (const encoding of asciiBpeEncodings) {
+    fs.copyFileSync(require.resolve(`tiktoken/encoders/${encoding}.json`), path.join(outdir, 'tiktoken-encoders', `${encoding}.json`));
+  }
 }
 
 /** The folder of the package `name` as Node resolves it from `fromDir`: the nearest `node_modules/<name>` above it. */
@@ -123,7 +130,7 @@ function writeTaskFileSchema() {
 }
 
 async function main() {
-  copyTiktokenWasm();
+  copyTiktokenFiles();
   copyLibsqlRuntime();
   writeTaskFileSchema();
   const contexts = await Promise.all(entries.map((entry) => esbuild.context({ ...common, ...entry })));

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { version } from '../../package.json';
 import { EngineError } from '../shared/errors';
 import { runEstimateCommand } from './estimate';
@@ -48,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
   }
   return command.run(rest);
 }
+
+// A run allocates fast and keeps little (pages of rows, one batch's requests), and V8 lets the old generation grow
+// to about four times what survived the last full collection before collecting again, which for a direct run of a
+// thousand requests is some 60 MB of resident garbage. Growing it by 30% instead costs a few more full collections,
+// each a few milliseconds on a heap of this size.
+setFlagsFromString('--heap-growing-percent=30');
 
 main(process.argv.slice(2)).then(
   (code) => {

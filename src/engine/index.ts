@@ -22,6 +22,7 @@ export { validateJson } from './schema/validate';
 export { filterLogger, noopLogger, type Logger, type LogLevel } from './log';
 export { TokenEstimator, type TokenWarnMode } from './tokens/estimator';
 export { TokenCoster, type CostRates } from './tokens/coster';
+export { tokenCounterFor, type TokenCounter } from './tokens/tokenCounter';
 export { fallbackPrices, fallbackPricesModel, knownPrices } from './tokens/prices';
 export { isJsonObject } from './tokens/json';
 export { compareCodePoints, countOccurrences, firstCodePoints, isUnicodeWhitespace, trimUnicode } from './util/codePoints';

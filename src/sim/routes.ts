@@ -3,6 +3,7 @@ import type { BatchStore } from './batches';
 import { mergeFaults, type FaultConfig, type FaultDecider } from './faults';
 import { fileBody, type FileStore } from './files';
 import { type ModelEndpoint, modelEndpoints } from './modelEndpoints';
+import { type MultipartField, parseMultipart } from './multipart';
 import type { RateLimiter } from './rateLimiter';
 import type { StatsCollector } from './stats';
 
@@ -59,20 +60,20 @@ function param(request: RouteRequest, index = 0): string {
   return decodeURIComponent(request.params[index] ?? '');
 }
 
-async function uploadFile(request: RouteRequest, { files }: SimParts): Promise<RouteResponse> {
+function uploadFile(request: RouteRequest, { files }: SimParts): RouteResponse {
   const contentType = String(request.headers['content-type'] ?? '');
   if (!contentType.startsWith('multipart/form-data')) throw invalidRequest('Uploads must be multipart/form-data with the fields purpose and file.', 'file');
-  let form: FormData;
+  let form: Map<string, MultipartField>;
   try {
-    form = await new Request('http://simulator/upload', { method: 'POST', headers: { 'content-type': contentType }, body: request.body }).formData();
+    form = parseMultipart(request.body, contentType);
   } catch (error) {
     throw invalidRequest(`The multipart body cannot be parsed: ${(error as Error).message}`, 'file');
   }
   const purpose = form.get('purpose');
   const file = form.get('file');
-  if (typeof purpose !== 'string') throw invalidRequest("Missing required parameter: 'purpose'.", 'purpose', 'missing_required_parameter');
-  if (file === null || typeof file === 'string') throw invalidRequest("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
-  const stored = files.upload(file.name, purpose, Buffer.from(await file.arrayBuffer()), request.nowMs);
+  if (purpose === undefined || purpose.filename !== undefined) throw invalidRequest("Missing required parameter: 'purpose'.", 'purpose', 'missing_required_parameter');
+  if (file?.filename === undefined) throw invalidRequest("Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
+  const stored = files.upload(file.filename, purpose.content.toString('utf8'), file.content, request.nowMs);
   return { json: fileBody(stored) };
 }
 

@@ -1,25 +1,17 @@
-import { get_encoding, type Tiktoken } from 'tiktoken';
-import { TokenEstimator } from '../engine';
+import { TokenEstimator, tokenCounterFor } from '../engine';
 
-// One encoder for the whole process: creating it parses a large vocabulary.
-let encoder: Tiktoken | undefined;
-const utf8 = new TextDecoder();
-
-function getEncoder(): Tiktoken {
-  encoder ??= get_encoding('o200k_base');
-  return encoder;
-}
+// The engine's shared counter, not an encoder of its own: each tiktoken encoder holds its whole vocabulary in WASM
+// memory, which never shrinks, and `--simulate` runs the simulator in the engine's process.
+const o200k = () => tokenCounterFor('o200k_base');
 
 /** Number of o200k_base tokens of the text. */
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : getEncoder().encode_ordinary(text).length;
+  return o200k().count(text);
 }
 
 /** The text cut to its first `maxTokens` tokens (a split multi-byte character is dropped). */
 export function truncateToTokens(text: string, maxTokens: number): string {
-  const tokens = getEncoder().encode_ordinary(text);
-  if (tokens.length <= maxTokens) return text;
-  return utf8.decode(getEncoder().decode(tokens.slice(0, Math.max(0, maxTokens)))).replace(/\uFFFD+$/, '');
+  return o200k().truncate(text, maxTokens);
 }
 
 // The simulator answers with the prompt tokens the engine's estimator predicts, which follows OpenAI's counting

@@ -65,6 +65,9 @@ type RequestRow = {
   tokens_cost: string | null;
 };
 
+/** What processing a batch reads of its requests' rows. */
+type BatchRequestRow = Pick<RequestRow, 'id' | 'meta' | 'retry_num' | 'parse_info' | 'tokens_cost'>;
+
 const requestColumns = 'id, payload, meta, retry_num, parse_info, input_tokens, max_output_tokens, size, tokens_cost';
 
 /** The sample a request belongs to, by the `sample_key` convention of the meta; null if it names none. */
@@ -209,7 +212,8 @@ export class RequesterRecords {
    * custom IDs, the count, the sizes and the ID set; any disagreement is a corrupted-state error naming the file.
    */
   async loadBatchRequests(batch: BatchState, endpoint: string): Promise<BatchRequest[]> {
-    const rows = this.db.all<RequestRow>(`SELECT ${requestColumns} FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id`, batch.id);
+    // The payloads come from the batch file, which is what the provider answered; the rows give the rest.
+    const rows = this.db.all<BatchRequestRow>(`SELECT id, meta, retry_num, parse_info, tokens_cost FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id`, batch.id);
     const lines = await readJsonlFile(batch.local_jsonl, batchInputLineSchema);
     const fail = (what: string) => new CorruptedStateError(batch.local_jsonl, `${batch.local_jsonl}: ${what} (batch ${batch.id})`);
     if (lines.length !== batch.num_requests || rows.length !== batch.num_requests) {
@@ -218,15 +222,18 @@ export class RequesterRecords {
     let totalSize = 0;
     const out = lines.map((line, index) => {
       const id = idOfCustomId(line.custom_id);
-      const row = rows[index] as RequestRow;
+      const row = rows[index] as BatchRequestRow;
       if (id === undefined || row.id !== id) throw fail(`line ${index + 1} has custom_id '${line.custom_id}', which is not the batch's request ${row.id}`);
       if (line.url !== endpoint) throw fail(`line ${index + 1} is for endpoint '${line.url}', not '${endpoint}'`);
       const size = Buffer.byteLength(batchInputLine(id, endpoint, line.body), 'utf8');
       totalSize += size;
-      const stored = this.storedRequest(row);
-      const tokensCost = row.tokens_cost === null ? undefined : (parseJsonColumn(this.db.file, `requests.tokens_cost of request ${id}`, row.tokens_cost) as TokensCost);
-      if (tokensCost === undefined) throw fail(`request ${id} has no frozen estimate in the task database`);
-      return { id, payload: line.body, size, info: { id, meta: stored.meta, retry_num: stored.retry_num, tokens_cost: tokensCost, parse_info: stored.parse_info } };
+      const column = (name: 'meta' | 'parse_info' | 'tokens_cost') => {
+        const text = row[name];
+        return text === null ? null : (parseJsonColumn(this.db.file, `requests.${name} of request ${id}`, text) as Record<string, unknown>);
+      };
+      const tokensCost = column('tokens_cost') as TokensCost | null;
+      if (tokensCost === null) throw fail(`request ${id} has no frozen estimate in the task database`);
+      return { id, payload: line.body, size, info: { id, meta: column('meta'), retry_num: row.retry_num, tokens_cost: tokensCost, parse_info: column('parse_info') } };
     });
     if (totalSize !== batch.local_jsonl_size) throw fail(`the requests take ${totalSize} bytes but the batch records ${batch.local_jsonl_size}`);
     return out;
@@ -274,17 +281,16 @@ export class RequesterRecords {
     });
   }
 
-  /** Stages the processed results of a batch: what each request got, as the task saw it. */
+  /**
+   * Stages the processed results of a batch: what each request got, as the task saw it. Rows go in
+   * `resultRowsPerInsert` at a time, since each statement costs far more than the rows it carries.
+   */
   recordResults(tx: Transaction, results: readonly ResultInfo[], processedAt: number): void {
     const rows = results.map((x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt] as const);
     tx.sql((db) => {
-      for (const row of rows) {
-        db.run(
-          `INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES (?, 1, ?, ?, ?, ?, ?)
-           ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, usage = excluded.usage, result = excluded.result`,
-          ...row,
-        );
-      }
+      let start = 0;
+      for (; start + resultRowsPerInsert <= rows.length; start += resultRowsPerInsert) db.run(upsertResultsSql(resultRowsPerInsert), ...rows.slice(start, start + resultRowsPerInsert).flat());
+      for (const row of rows.slice(start)) db.run(upsertResultsSql(1), ...row);
     });
   }
 
@@ -360,6 +366,21 @@ export class RequesterRecords {
     }
     return parsed.data;
   }
+}
+
+const resultRowsPerInsert = 100;
+const upsertResultsStatements = new Map<number, string>();
+
+/** The statement that inserts or updates `rows` processed results (6 parameters each). */
+function upsertResultsSql(rows: number): string {
+  let sql = upsertResultsStatements.get(rows);
+  if (sql === undefined) {
+    sql =
+      `INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES ${Array(rows).fill('(?, 1, ?, ?, ?, ?, ?)').join(', ')}\n` +
+      'ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, usage = excluded.usage, result = excluded.result';
+    upsertResultsStatements.set(rows, sql);
+  }
+  return sql;
 }
 
 /** A result as stored: the request's payload is in its request row already. */

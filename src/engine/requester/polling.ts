@@ -2,13 +2,11 @@ import OpenAI from 'openai';
 import type { BatchState, RemoteBatch } from '../../shared/requesterState';
 import { EngineError } from '../../shared/errors';
 import { formatDuration } from '../util/format';
+import { PollCadence } from './pollCadence';
 import { Requester } from './requester';
 
 /** Refreshing remote batch statuses, and waiting for remote batches to finish (engine.md 3.5, 5.6). */
 
-/** Polling starts at this interval and grows by `pollGrowth` per poll up to `remote_update_interval`. */
-const firstPollSeconds = 0.5;
-const pollGrowth = 1.5;
 /**
  * Consecutive 404s after which a remote batch counts as unknown to the provider. A batch just created can be missing
  * from a replica for a moment; five polls in a row span seconds of normal polling, never an endless loop.
@@ -113,14 +111,15 @@ export async function prepareProcessBatches(r: Requester): Promise<void> {
 }
 
 /**
- * Waits until at least one remote batch has finished, or none is unfinished. Polls fast at first and backs off to
- * `remote_update_interval`, so a short batch is noticed within a second or two. An interrupt ends the wait at once.
+ * Waits until at least one remote batch has finished, or none is unfinished, polling at the cadence of
+ * `PollCadence`: fast at first, backing off to `remote_update_interval`, and closing in on a batch's expected end,
+ * so a finished batch is noticed within a second or two. An interrupt ends the wait at once.
  */
 export async function waitForBatches(r: Requester): Promise<void> {
   if (r.dryrun || r.finishedRemoteBatches.length > 0 || r.unfinishedRemoteBatches.length === 0) return;
   const start = r.clock();
   const saveClock: PollSaveClock = { lastSave: undefined };
-  let interval = firstPollSeconds;
+  const cadence = new PollCadence(r.options.remote_update_interval);
   let updates = 0;
   let lastProgressLog = start;
   for (;;) {
@@ -145,7 +144,11 @@ export async function waitForBatches(r: Requester): Promise<void> {
         .map((p) => `batch ${p.id} = ${p.done - p.failed}+${p.failed}/${p.total}`);
       r.logger.info(`Still waiting on ${r.unfinishedRemoteBatches.length} unfinished batches after ${formatDuration(waited)} and ${updates} status updates (${progress.join(', ')})...`);
     }
-    await r.gate.sleep(interval * 1000);
-    interval = Math.min(interval * pollGrowth, r.options.remote_update_interval);
+    const next = cadence.next(
+      r.unfinishedRemoteBatches.map((b) => (b.remote as RemoteBatch).batch),
+      r.clock(),
+    );
+    r.logger.debug(`Next status poll in ${next.seconds.toFixed(1)} s (${next.reason})`);
+    await r.gate.sleep(next.seconds * 1000);
   }
 }

@@ -1,29 +1,42 @@
-import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import type { Tiktoken, TiktokenEncoding } from 'tiktoken';
+import { JsBpe, jsEncodable } from './jsBpe';
 import { PieceCounts, pretokenizerPatterns } from './pieceCounts';
 
 /** Strings up to this length are counted once and remembered: roles, names, schema keys, titles, enum values. */
 const shortTextLength = 48;
 const shortTextCacheEntries = 20_000;
+const utf8 = new TextDecoder();
+
+/**
+ * tiktoken, loaded on first use: loading compiles its WASM module (some 20 MB of memory) and each encoder holds its
+ * whole vocabulary in WASM memory, which never shrinks, so a run whose texts are all `jsEncodable` never loads it.
+ */
+function tiktokenEncoder(encoding: TiktokenEncoding): Tiktoken {
+  const { get_encoding } = require('tiktoken') as typeof import('tiktoken');
+  return get_encoding(encoding);
+}
 
 /**
  * Counts BPE tokens of one encoding. Special-token text such as `<|endoftext|>` counts as ordinary text, so no
- * input can make counting fail.
+ * input can make counting fail. `jsEncodable` text of an encoding with a JavaScript split pattern is encoded by
+ * `JsBpe`, other text by tiktoken, loaded when first needed. Both give the same tokens.
  */
 export class TokenCounter {
   /** The token of a lone space and of a lone period, which the text-join rule looks for. */
   readonly spaceToken: number;
   readonly periodToken: number;
   private readonly shortCounts = new Map<string, number>();
-  private readonly pieces: PieceCounts | undefined;
+  private readonly js: { bpe: JsBpe; pieces: PieceCounts } | undefined;
+  private tiktoken: Tiktoken | undefined;
 
-  /** `pretokenizerPattern`, the encoding's split pattern, lets texts be counted piece by piece. */
-  constructor(
-    private readonly encoder: Tiktoken,
-    pretokenizerPattern?: string,
-  ) {
-    this.spaceToken = firstToken(encoder, ' ');
-    this.periodToken = firstToken(encoder, '.');
-    this.pieces = pretokenizerPattern === undefined ? undefined : new PieceCounts(pretokenizerPattern, (text) => encoder.encode_ordinary(text).length);
+  constructor(private readonly encoding: TiktokenEncoding) {
+    const pattern = pretokenizerPatterns[encoding];
+    if (pattern !== undefined) {
+      const bpe = new JsBpe(encoding, pattern);
+      this.js = { bpe, pieces: new PieceCounts(pattern, (piece) => bpe.countAsciiPiece(piece)) };
+    }
+    this.spaceToken = this.firstToken(' ');
+    this.periodToken = this.firstToken('.');
   }
 
   /** Number of tokens of `text`. */
@@ -41,29 +54,49 @@ export class TokenCounter {
   }
 
   private countUncached(text: string): number {
-    return this.pieces?.count(text) ?? this.encoder.encode_ordinary(text).length;
+    const js = this.jsOf(text);
+    if (js === undefined) return this.encoder().encode_ordinary(text).length;
+    return js.pieces.count(text) ?? js.bpe.count(text);
   }
 
   /** The tokens of `text`. */
-  encode(text: string): Uint32Array {
-    return this.encoder.encode_ordinary(text);
+  encode(text: string): ArrayLike<number> {
+    return this.jsOf(text)?.bpe.encode(text) ?? this.encoder().encode_ordinary(text);
+  }
+
+  /** `text` cut to its first `maxTokens` tokens (a multi-byte character split by the cut is dropped). */
+  truncate(text: string, maxTokens: number): string {
+    const js = this.jsOf(text);
+    if (js !== undefined) return js.bpe.truncate(text, maxTokens);
+    const tokens = this.encoder().encode_ordinary(text);
+    if (tokens.length <= maxTokens) return text;
+    return utf8.decode(this.encoder().decode(tokens.slice(0, Math.max(0, maxTokens)))).replace(/\uFFFD+$/, '');
+  }
+
+  private jsOf(text: string): { bpe: JsBpe; pieces: PieceCounts } | undefined {
+    return this.js !== undefined && jsEncodable.test(text) ? this.js : undefined;
+  }
+
+  private encoder(): Tiktoken {
+    this.tiktoken ??= tiktokenEncoder(this.encoding);
+    return this.tiktoken;
+  }
+
+  private firstToken(text: string): number {
+    const token = this.js?.bpe.singleToken(text) ?? this.encoder().encode_ordinary(text)[0];
+    if (token === undefined) throw new Error(`Encoding ${this.encoding} has no token for '${text}'`);
+    return token;
   }
 }
 
-function firstToken(encoder: Tiktoken, text: string): number {
-  const token = encoder.encode_ordinary(text)[0];
-  if (token === undefined) throw new Error(`Encoding ${encoder.name ?? ''} has no token for '${text}'`);
-  return token;
-}
-
-// Each encoder holds its whole BPE table in WASM memory, so the process keeps exactly one per encoding.
+// The vocabularies are large, so the process keeps exactly one counter per encoding.
 const counters = new Map<TiktokenEncoding, TokenCounter>();
 
 /** The shared counter of an encoding, created on first use. */
 export function tokenCounterFor(encoding: TiktokenEncoding): TokenCounter {
   let counter = counters.get(encoding);
   if (!counter) {
-    counter = new TokenCounter(get_encoding(encoding), pretokenizerPatterns[encoding]);
+    counter = new TokenCounter(encoding);
     counters.set(encoding, counter);
   }
   return counter;

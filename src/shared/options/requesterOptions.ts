@@ -121,7 +121,7 @@ export const requesterOptionSpecs = {
     float(1.0),
     10.0,
     'SEC',
-    'Interval between status checks of remote batches while waiting; also paces the direct-request progress line.',
+    'Longest interval between status checks of remote batches while waiting (checks start after 0.5 s, back off towards it, and come every second near a batch\'s expected end); also paces the direct-request progress line.',
     seconds,
   ),
   wait_save_interval: valueOption(

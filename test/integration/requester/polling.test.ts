@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { EngineError } from '../../../src/shared/errors';
+import { shortPollSeconds } from '../../../src/engine/requester/pollCadence';
 import { maxNotFoundPolls, updateRemoteBatches, waitForBatches, type PollSaveClock } from '../../../src/engine/requester/polling';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import { addAndCommit, RequesterHarness } from '../../support/engine/requesterHarness';
@@ -63,6 +64,29 @@ describe('requester polling (engine.md §12 scenario 13, fast first polls)', fun
     await waitForBatches(requester);
     assert.equal(requester.finishedRemoteBatches.length, 1);
     assert.match(h.logger.text(), /Waited \d+s and \d+ status updates until 1 batch\(es\) finished/);
+  });
+
+  it('closes in on a batch\'s expected end: the poll that sees it completed follows a short one, not the back-off', async () => {
+    // 8 s: validating 0.8 s, in_progress 6.4 s at a steady pace, finalizing 0.8 s. The back-off alone (0.5 s, then
+    // 1.5 times longer each poll) would wait 3.8 s after its poll at 6.6 s, seeing the batch 2.4 s after it finished.
+    h = await RequesterHarness.start({ batchSeconds: 8 });
+    const { requester } = await h.open({ options: { remote_update_interval: 60 } });
+    await addAndCommit(requester, 20);
+    await requester.batchRequests(true);
+    await pushBatches(requester);
+    await waitForBatches(requester);
+    assert.equal(requester.finishedRemoteBatches.length, 1);
+
+    const messages = h.logger.records.map((r) => r.message);
+    const completedAt = messages.findIndex((m) => /Detected change of remote batch status\(es\) to: completed/.test(m));
+    assert.ok(completedAt > 0, 'the completion is logged');
+    const scheduled = messages.slice(0, completedAt).filter((m) => m.startsWith('Next status poll in '));
+    const delay = (m: string) => Number(/^Next status poll in ([0-9.]+) s/.exec(m)?.[1]);
+    const last = scheduled[scheduled.length - 1] ?? '';
+    assert.ok(delay(last) <= shortPollSeconds, `the poll before the completion was short: ${last}`);
+    assert.match(last, /remote batch batch_\w+ expected to finish/);
+    assert.ok(scheduled.some((m) => /expected to finish in [1-9]/.test(m) && delay(m) > shortPollSeconds), `polls are spaced while the end is far: ${scheduled.join(' | ')}`);
+    assert.ok(statusGets(h) <= 2 + scheduled.length && scheduled.length <= 12, `no hammering: ${scheduled.length} polls scheduled for an 8 s batch`);
   });
 
   it('a remote batch answering 404 ends the wait after five polls in a row, naming both ids; forgetting it queues its requests again', async () => {

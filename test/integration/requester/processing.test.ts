@@ -47,6 +47,28 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     return line;
   };
 
+  it('records the result of every request of a batch larger than one insert statement, each with its usage and finish reason', async () => {
+    const { requester } = await h.open();
+    await addAndCommit(requester, 237);
+    await pushAndWait(requester);
+    const { handler, results } = recordingHandler();
+    await processBatches(requester, handler);
+    const ordered = only(results).results;
+    const rows = h.readDb((db) => db.all<{ request_id: number; processed: number; outcome: string; finish_reason: string; usage: string; result: string }>('SELECT * FROM results ORDER BY request_id'));
+    assert.deepEqual(
+      rows.map((row) => row.request_id),
+      ordered.map((x) => x.req_id),
+    );
+    for (const [index, row] of rows.entries()) {
+      const expected = ordered[index] as ResultInfo;
+      assert.equal(row.processed, 1);
+      assert.equal(row.outcome, 'succeeded');
+      assert.equal(row.finish_reason, 'stop');
+      assert.deepEqual(JSON.parse(row.usage), expected.resp_info?.usage);
+      assert.equal(JSON.parse(row.result).req_id, expected.req_id);
+    }
+  });
+
   it('14: 100 successful lines reach the task; the batch moves to the history and its local and remote files are deleted', async () => {
     const { requester, client } = await h.open();
     await addAndCommit(requester, 100);

@@ -11,6 +11,28 @@ describe('simulator Files API and errors', () => {
     await h.sim.close();
   });
 
+  it('answers a cut-short or malformed multipart upload with 400 naming the problem, and stores nothing', async () => {
+    const upload = (contentType: string, body: string) => fetch(`${h.sim.baseUrl}/files`, { method: 'POST', headers: { authorization: 'Bearer sim', 'content-type': contentType }, body });
+    const part = (name: string, value: string, filename?: string) =>
+      `--b\r\nContent-Disposition: form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}\r\n\r\n${value}\r\n`;
+    for (const [contentType, body, expected] of [
+      ['multipart/form-data', part('purpose', 'batch'), /no boundary/],
+      ['multipart/form-data; boundary=b', `${part('purpose', 'batch')}--b\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n{}`, /cut short/],
+      ['multipart/form-data; boundary=b', 'not multipart at all', /no part delimiter/],
+      ['multipart/form-data; boundary=b', `${part('purpose', 'batch')}--b--\r\n`, /Missing required parameter: 'file'/],
+      ['multipart/form-data; boundary=b', `${part('file', '{}', 'a.jsonl')}--b--\r\n`, /Missing required parameter: 'purpose'/],
+    ] as const) {
+      const response = await upload(contentType, body);
+      assert.equal(response.status, 400, body);
+      assert.match(((await response.json()) as { error: { message: string } }).error.message, expected);
+    }
+    const uploaded = await upload('multipart/form-data; boundary=b', `${part('purpose', 'batch')}${part('file', '{"a":1}\n', 'one.jsonl')}--b--\r\n`);
+    assert.equal(uploaded.status, 200);
+    const stored = (await uploaded.json()) as { id: string; bytes: number; filename: string };
+    assert.deepEqual([stored.bytes, stored.filename], [8, 'one.jsonl']);
+    assert.equal((await h.client.files.list()).data.length, 1, 'only the well-formed upload is stored');
+  });
+
   it('uploads, retrieves, lists, downloads and deletes files', async () => {
     const content = '{"a":1}\n';
     const created = await h.client.files.create({ file: await toFile(Buffer.from(content), 'one.jsonl'), purpose: 'batch' });

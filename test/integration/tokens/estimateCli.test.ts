@@ -66,20 +66,29 @@ describe('gpt-batch estimate (built CLI)', function () {
     assert.ok(result.stderr.includes(missing), result.stderr);
   });
 
-  it('finds tiktoken_bg.wasm next to dist/cli.js, wherever it is started from', () => {
+  it("finds tiktoken's WASM and encoder files next to dist/cli.js, wherever it is started from", () => {
     assert.ok(fs.existsSync(path.join(root, 'dist', 'tiktoken_bg.wasm')));
-    // A copy of the bundle outside the project: only the WASM next to it can be found (no node_modules above).
+    // A copy of the bundle outside the project: only the files next to it can be found (no node_modules above).
     const copy = path.join(dir, 'bundle');
     fs.mkdirSync(copy);
     fs.copyFileSync(cli, path.join(copy, 'cli.js'));
     fs.copyFileSync(path.join(root, 'dist', 'tiktoken_bg.wasm'), path.join(copy, 'tiktoken_bg.wasm'));
+    fs.cpSync(path.join(root, 'dist', 'tiktoken-encoders'), path.join(copy, 'tiktoken-encoders'), { recursive: true });
     const file = path.join(dir, 'one.jsonl');
     fs.writeFileSync(file, `${JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] })}\n`);
     const result = spawnSync(process.execPath, [path.join(copy, 'cli.js'), 'estimate', file, '--json'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).total.input_tokens, 8);
+    const cjk = path.join(dir, 'cjk.jsonl');
+    fs.writeFileSync(cjk, `${JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: '東京タワー' }] })}\n`);
+    const estimate = (input: string) => spawnSync(process.execPath, [path.join(copy, 'cli.js'), 'estimate', input, '--json'], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
+    assert.equal(estimate(cjk).status, 0, estimate(cjk).stderr);
     fs.rmSync(path.join(copy, 'tiktoken_bg.wasm'));
-    const withoutWasm = spawnSync(process.execPath, [path.join(copy, 'cli.js'), 'estimate', file], { cwd: os.tmpdir(), encoding: 'utf8', timeout: 60_000 });
-    assert.notEqual(withoutWasm.status, 0, 'without the copied WASM the bundle cannot count');
+    assert.equal(JSON.parse(estimate(file).stdout).total.input_tokens, 8, 'ASCII text is counted without the WASM');
+    assert.notEqual(estimate(cjk).status, 0, 'without the copied WASM the bundle cannot count text beyond U+0800');
+    fs.rmSync(path.join(copy, 'tiktoken-encoders'), { recursive: true });
+    const withoutEncoders = estimate(file);
+    assert.notEqual(withoutEncoders.status, 0);
+    assert.match(withoutEncoders.stderr, /tiktoken-encoders[\\/]o200k_base\.json/, 'the error names the missing file');
   });
 });

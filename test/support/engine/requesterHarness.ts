@@ -198,7 +198,8 @@ export class RequesterHarness {
     for (const db of this.dbs.splice(0)) db.close();
   }
 
-  private readDb<T>(read: (db: TaskDb) => T): T {
+  /** Reads the task database, opened read-only for the call, as a reader process would. */
+  readDb<T>(read: (db: TaskDb) => T): T {
     const db = TaskDb.openReadonly(taskDbPath(this.dir));
     if (db === undefined) throw new Error(`no task database in ${this.dir}`);
     try {

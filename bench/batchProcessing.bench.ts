@@ -1,0 +1,82 @@
+// Processing one finished batch of 50,000 results: from the summary of finished remote batches (right after the
+// status refresh) to the end of its processing (output downloaded, every line interpreted, results handed to the
+// task, results and retries committed, remote files deleted), timed by the log lines that mark both ends. The task
+// is a minimal one (bench/support/saveBenchTask.ts); the simulator runs in a child process. Target: at most 0.05 ms
+// per result line. Also reports the CPU time of this process (the engine's share) over the same span.
+import fs from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import OpenAI from 'openai';
+import type { Logger } from '../src/engine/log';
+import { resolveOptions } from '../src/shared/options';
+import { reportFigures } from './report';
+import { machineLoad, peakRssMb, round } from './support/measure';
+import { SaveBenchTask } from './support/saveBenchTask';
+import { startSimProcess } from './support/simProcess';
+
+const lines = 50_000;
+const targetMsPerLine = 0.05;
+
+/** Notes when the lines that open and close the processing of the batch were logged, and this process's CPU then. */
+class ProcessingSpanLogger implements Logger {
+  readonly errors: string[] = [];
+  start: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+  end: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+
+  error(message: string): void {
+    this.errors.push(message);
+  }
+  warn(): void {}
+  debug(): void {}
+  info(message: string): void {
+    if (this.start === undefined && /^There are 0 unfinished and 1 finished REMOTE batches/.test(message)) this.start = { at: performance.now(), cpu: process.cpuUsage() };
+    if (/^Finished processing batch 1 /.test(message)) this.end = { at: performance.now(), cpu: process.cpuUsage() };
+  }
+}
+
+async function main(): Promise<void> {
+  const figures: Record<string, number | string> = { result_lines: lines, target_ms_per_line: targetMsPerLine, load_before: machineLoad() };
+  const sim = await startSimProcess({ batchSeconds: 0.5 });
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/gpt-batch-bench-processing-`);
+  try {
+    const logger = new ProcessingSpanLogger();
+    const resolved = resolveOptions([{ source: 'benchmark', values: { max_batch_requests: lines, max_batch_cost: 1000, max_remote_cost: 1000, max_session_cost: 1000, max_batch_ktokens: 100_000, max_remote_ktokens: 100_000 } }]);
+    const task = new SaveBenchTask(
+      {
+        taskDir: dir,
+        namePrefix: 'processing',
+        initMeta: {},
+        requester: resolved.requester,
+        taskManager: resolved.taskManager,
+        logger,
+        createClient: () => new OpenAI({ apiKey: 'sim', baseURL: sim.baseUrl, maxRetries: 2 }),
+      },
+      0,
+      lines,
+    );
+    const done = await task.run();
+    if (!done || logger.errors.length > 0) throw new Error(`The task run did not finish cleanly: ${logger.errors.slice(0, 3).join(' | ')}`);
+    if (task.processed.length !== 1 || task.processed[0]?.results !== lines) {
+      throw new Error(`Expected one processed batch of ${lines} results, got ${task.processed.map((p) => p.results).join(', ')}`);
+    }
+    const { start, end } = logger;
+    if (start === undefined || end === undefined) throw new Error('The processing of the batch was not logged');
+    const wallMs = end.at - start.at;
+    const cpuMs = (end.cpu.user + end.cpu.system - start.cpu.user - start.cpu.system) / 1000;
+    figures.processing_ms = round(wallMs);
+    figures.ms_per_line = round(wallMs / lines, 4);
+    figures.cpu_ms_per_line = round(cpuMs / lines, 4);
+    figures.within_target = wallMs / lines <= targetMsPerLine ? 'yes' : 'NO';
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await sim.stop();
+  }
+  figures.peak_rss_mb = peakRssMb();
+  figures.load_after = machineLoad();
+  reportFigures('batchProcessing', figures);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,178 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The folder beside the bundles where the build copies tiktoken's encoder files (see esbuild.js). */
+export const bundledEncodersFolder = 'tiktoken-encoders';
+
+/**
+ * Text that `JsBpe` encodes: code points below U+0800 (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic and the
+ * like, one or two bytes of UTF-8). Their Unicode properties have not changed since Unicode 11, so JavaScript's
+ * character classes split such text exactly as tiktoken's Rust ones do, whatever Unicode version each was built
+ * with; except U+0085 (next line), which Rust's `\s` matches and JavaScript's does not.
+ */
+export const jsEncodable = /^[\u0000-\u0084\u0086-\u07ff]*$/;
+
+/** A token made of bytes that text of `jsEncodable` can contain: below 0xE0, the lead byte of 3-byte characters. */
+const encodableToken = /^[\x00-\xdf]+$/;
+const noRank = Number.POSITIVE_INFINITY;
+
+/** The encoder file beside the bundle, else the one of the tiktoken package (when running from the sources). */
+function encoderFilePath(encoding: string): string {
+  const bundled = join(__dirname, bundledEncodersFolder, `${encoding}.json`);
+  if (existsSync(bundled)) return bundled;
+  try {
+    return require.resolve(`tiktoken/encoders/${encoding}.json`);
+  } catch {
+    throw new Error(`tiktoken's encoder file ${bundled} is missing: it ships beside the bundle (npm run build copies it there); reinstall GPT Batch`);
+  }
+}
+
+const base64Digits = new Int8Array(128).fill(-1);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((digit, value) => {
+  base64Digits[digit.charCodeAt(0)] = value;
+});
+
+/** The bytes of `text.slice(start, end)`, in base64, as a string of one character per byte. */
+function base64Latin1(text: string, start: number, end: number): string {
+  const bytes: number[] = [];
+  let bits = 0;
+  let bitCount = 0;
+  for (let i = start; i < end; i++) {
+    const value = base64Digits[text.charCodeAt(i)] ?? -1;
+    if (value < 0) continue;
+    bits = ((bits << 6) | value) & 0xffffff;
+    bitCount += 6;
+    if (bitCount >= 8) {
+      bitCount -= 8;
+      bytes.push((bits >> bitCount) & 0xff);
+    }
+  }
+  return String.fromCharCode(...bytes);
+}
+
+/** The UTF-8 bytes of `text` as a string of one character per byte (what the rank keys are). */
+function utf8Bytes(text: string, ascii: boolean): string {
+  return ascii ? text : Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/**
+ * tiktoken's byte-pair encoding of `jsEncodable` text, in JavaScript. Only the ranks of tokens such text can merge
+ * into are kept, as strings of bytes: some 15 MB of heap, where a tiktoken encoder holds its whole vocabulary in
+ * WASM memory (some 55 MB for o200k_base, which WASM never gives back) after 20 MB of compiled WASM module. The
+ * merge order is tiktoken's: always the adjacent pair of lowest rank, the leftmost of equals, so the tokens are the same.
+ */
+export class JsBpe {
+  private readonly ranks = new Map<string, number>();
+  private readonly splitter: RegExp;
+
+  /** `pretokenizerPattern` is the encoding's split pattern as a JavaScript regular expression. */
+  constructor(encoding: string, pretokenizerPattern: string) {
+    this.splitter = new RegExp(pretokenizerPattern, 'gu');
+    const path = encoderFilePath(encoding);
+    // Read in place, token by token, without arrays or buffers of 200,000 entries and without a parsed copy of the
+    // file: building the table is otherwise the moment of a run's highest memory. The ranks are a JSON string of
+    // base64, digits and spaces, which need no unescaping.
+    const ranks = readFileSync(path, 'latin1');
+    const key = '"bpe_ranks":"';
+    const valueStart = ranks.indexOf(key) + key.length;
+    const valueEnd = ranks.indexOf('"', valueStart);
+    if (valueStart < key.length || valueEnd < 0) throw new Error(`${path} has no bpe_ranks string; reinstall GPT Batch`);
+    for (let lineStart = valueStart; lineStart < valueEnd; ) {
+      // Lines would be separated by a JSON-escaped newline: a backslash and an n.
+      const newline = ranks.indexOf('\\n', lineStart);
+      const lineEnd = newline < 0 || newline > valueEnd ? valueEnd : newline;
+      const firstStart = ranks.indexOf(' ', lineStart) + 1;
+      let tokenStart = ranks.indexOf(' ', firstStart) + 1;
+      let rank = Number.parseInt(ranks.slice(firstStart, tokenStart - 1), 10);
+      while (tokenStart > 0 && tokenStart < lineEnd) {
+        const next = ranks.indexOf(' ', tokenStart);
+        const tokenEnd = next < 0 || next > lineEnd ? lineEnd : next;
+        const bytes = base64Latin1(ranks, tokenStart, tokenEnd);
+        if (encodableToken.test(bytes)) this.ranks.set(bytes, rank);
+        rank += 1;
+        tokenStart = tokenEnd + 1;
+      }
+      lineStart = lineEnd + 2;
+    }
+  }
+
+  /** The token of `text` when it is a single token. */
+  singleToken(text: string): number | undefined {
+    return this.ranks.get(utf8Bytes(text, false));
+  }
+
+  /** The tokens of `jsEncodable` text. */
+  encode(text: string): number[] {
+    const tokens: number[] = [];
+    this.eachPiece(text, (bytes, bounds) => {
+      for (let i = 0; i + 1 < bounds.length; i++) tokens.push(this.ranks.get(bytes.slice(bounds[i], bounds[i + 1])) as number);
+    });
+    return tokens;
+  }
+
+  /** The number of tokens of one pre-tokenizer piece of ASCII text. */
+  countAsciiPiece(piece: string): number {
+    return this.ranks.has(piece) ? 1 : this.merge(piece).length - 1;
+  }
+
+  /** The number of tokens of `jsEncodable` text. */
+  count(text: string): number {
+    let total = 0;
+    this.eachPiece(text, (_, bounds) => {
+      total += bounds.length - 1;
+    });
+    return total;
+  }
+
+  /** `jsEncodable` text cut to its first `maxTokens` tokens (a character split by the cut is dropped). */
+  truncate(text: string, maxTokens: number): string {
+    let bytes = 0;
+    let left = Math.max(0, maxTokens);
+    let cut: number | undefined;
+    this.eachPiece(text, (pieceBytes, bounds) => {
+      if (cut !== undefined) return;
+      const tokens = bounds.length - 1;
+      if (tokens > left) cut = bytes + (bounds[left] as number);
+      left -= tokens;
+      bytes += pieceBytes.length;
+    });
+    if (cut === undefined) return text;
+    return Buffer.from(text, 'utf8').subarray(0, cut).toString('utf8').replace(/\uFFFD+$/, '');
+  }
+
+  /** Calls `visit` with the bytes of each piece of `text` and its token boundaries (byte offsets, 0 to its length). */
+  private eachPiece(text: string, visit: (bytes: string, bounds: number[]) => void): void {
+    const ascii = text.length === Buffer.byteLength(text, 'utf8');
+    for (const piece of text.match(this.splitter) ?? []) {
+      const bytes = utf8Bytes(piece, ascii);
+      visit(bytes, this.ranks.has(bytes) ? [0, bytes.length] : this.merge(bytes));
+    }
+  }
+
+  /**
+   * The token boundaries of a piece's bytes after merging: offsets from 0 to its length. `pairRanks[i]` is the rank
+   * of the token that merging parts i and i + 1 would make; after a merge only the two pairs around it change.
+   */
+  private merge(bytes: string): number[] {
+    const bounds: number[] = [];
+    for (let i = 0; i <= bytes.length; i++) bounds.push(i);
+    const pairRank = (i: number) => (i + 2 < bounds.length ? (this.ranks.get(bytes.slice(bounds[i], bounds[i + 2])) ?? noRank) : noRank);
+    const pairRanks = bounds.map((_, i) => pairRank(i));
+    for (;;) {
+      let best = -1;
+      let bestRank = noRank;
+      for (let i = 0; i < pairRanks.length; i++) {
+        const rank = pairRanks[i] as number;
+        if (rank < bestRank) {
+          bestRank = rank;
+          best = i;
+        }
+      }
+      if (best < 0) return bounds;
+      bounds.splice(best + 1, 1);
+      pairRanks.splice(best + 1, 1);
+      pairRanks[best] = pairRank(best);
+      if (best > 0) pairRanks[best - 1] = pairRank(best - 1);
+    }
+  }
+}
