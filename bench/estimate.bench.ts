@@ -2,33 +2,23 @@
 // output mode, each run in a child process whose peak RSS is read from its resource usage. The child gets the Node
 // flags of the CLI's `#!` line, as it does when run as `gpt-batch`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeChatRequests } from '../test/support/cli/estimateRequests';
+import { measuredCliArgs, peakRssMbOf } from './support/builtCli';
 import { machineLoad } from './support/measure';
 import { reportFigures } from './report';
 
 const lines = 1_000_000;
-const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 const modes: Record<string, string[]> = { table: [], jsonl: ['--jsonl'], json: ['--json'], summary: ['--summary'] };
 
-// The child reports its own peak RSS on exit; stdout is read and dropped, as a pipe to another program would be.
-const reportPeakRss = "process.on('exit', () => process.stderr.write(`peak_rss_kb=${process.resourceUsage().maxRSS}\\n`))";
-
-/** The Node flags after `node` on the first line of the built CLI. */
-function cliNodeFlags(): string[] {
-  const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /\bnode((?:\s+--\S+)*)\s*$/.exec(shebang);
-  if (!match) throw new Error(`${cli} does not start with a #! line that runs node: ${shebang}`);
-  return (match[1] ?? '').trim().split(/\s+/).filter((flag) => flag !== '');
-}
-
+// stdout is read and dropped, as a pipe to another program would be.
 function runEstimate(file: string, flags: string[]): Promise<{ seconds: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [...cliNodeFlags(), '--eval', `${reportPeakRss}; process.argv.splice(1, 0, ${JSON.stringify(cli)}); require(${JSON.stringify(cli)})`, 'estimate', file, ...flags], {
+    const child = spawn(process.execPath, measuredCliArgs(['estimate', file, ...flags]), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -39,9 +29,9 @@ function runEstimate(file: string, flags: string[]): Promise<{ seconds: number; 
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - start) / 1000;
-      const peak = /peak_rss_kb=([0-9]+)/.exec(stderr);
-      if (code !== 0 || !peak) reject(new Error(`estimate ${flags.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakRssMb: Math.round(Number(peak[1]) / 1024) });
+      const peakRssMb = peakRssMbOf(stderr);
+      if (code !== 0 || peakRssMb === undefined) reject(new Error(`estimate ${flags.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ seconds, peakRssMb: Math.round(peakRssMb) });
     });
   });
 }
