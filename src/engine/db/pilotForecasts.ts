@@ -1,0 +1,15 @@
+import type { PilotForecast } from '../../shared/pilotForecast';
+import type { Transaction } from '../store/fileStore';
+import { parseJsonColumn } from './json';
+import type { TaskDb } from './taskDb';
+
+/** Stages a pilot's forecast. */
+export function savePilotForecast(tx: Transaction, forecast: PilotForecast): void {
+  tx.sql((db) => db.run('INSERT INTO pilot_forecasts (created_at, forecast) VALUES (?, ?)', forecast.createdAt, JSON.stringify(forecast)));
+}
+
+/** The latest pilot's forecast of the task, if a pilot ran. */
+export function latestPilotForecast(db: TaskDb): PilotForecast | undefined {
+  const row = db.get<{ id: number; forecast: string }>('SELECT id, forecast FROM pilot_forecasts ORDER BY id DESC LIMIT 1');
+  return row === undefined ? undefined : (parseJsonColumn(db.file, `pilot_forecasts.forecast of row ${row.id}`, row.forecast) as PilotForecast);
+}
