@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { describePilotForecast } from '../shared/pilotForecast';
 import type { BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
 
 /** The live status the provider reports for a remote batch (with `--remote`). */
@@ -37,6 +38,7 @@ export function statusReport(snapshot: TaskSnapshot, live: ReadonlyMap<string, L
   }
   lines.push(`Processed batches: ${processed}`);
   lines.push(`Cost: ${snapshot.taskCost.toFixed(3)} spent (true cost of processed batches), ${snapshot.queuedEstimate.toFixed(3)} estimated for the local and remote batches`);
+  if (snapshot.pilotForecast !== undefined) lines.push(...describePilotForecast(snapshot.pilotForecast, (cost) => cost.toFixed(4)));
   return lines;
 }
 

@@ -1,42 +1,42 @@
+import { z } from 'zod';
+
 /** A low / expected / high triple. */
-export interface CostRange {
-  low: number;
-  expected: number;
-  high: number;
-}
+export const costRangeSchema = z.object({ low: z.number(), expected: z.number(), high: z.number() });
+export type CostRange = z.infer<typeof costRangeSchema>;
 
 /**
  * The whole task's cost as forecast from a pilot: a few queued requests, sampled across the queue and sent through
  * the direct API before the first batch push, whose answers measure what the estimates can only assume.
  */
-export interface PilotForecast {
+export const pilotForecastSchema = z.object({
   /** When the pilot ended (seconds since the epoch). */
-  createdAt: number;
+  createdAt: z.number().int(),
   /** Requests the pilot sent (first attempts) and how many of them were answered. */
-  pilotRequests: number;
-  answered: number;
+  pilotRequests: z.number().int(),
+  answered: z.number().int(),
   /** True cost of the pilot's answers (direct prices, or batch prices for answers served at flex). */
-  pilotCost: number;
+  pilotCost: z.number(),
   /** True cost of the task before the pilot. */
-  spentBefore: number;
+  spentBefore: z.number(),
   /** Completion tokens against the assumed maximum: lowest and highest of one answer, and over all answers. */
-  completionRatio: CostRange;
+  completionRatio: costRangeSchema,
   /** The completion ratio the estimates assumed before the pilot. */
-  assumedCompletionRatio: number;
+  assumedCompletionRatio: z.number(),
   /** Whether the measured ratio now stands for the assumed one (`--pilot_update_ratio`). */
-  ratioApplied: boolean;
+  ratioApplied: z.boolean(),
   /** Cached input tokens against all input tokens of the answers. */
-  cachedShare: number;
+  cachedShare: z.number(),
   /** True input tokens against the estimated ones. */
-  inputScale: number;
+  inputScale: z.number(),
   /** Completion tokens per answer, on average. */
-  meanOutputTokens: number;
+  meanOutputTokens: z.number(),
   /** Requests left to send after the pilot (queued or in local batches) and the prices they were costed at. */
-  remainingRequests: number;
-  remainingPrices: 'batch' | 'direct';
+  remainingRequests: z.number().int(),
+  remainingPrices: z.enum(['batch', 'direct']),
   /** The whole task's true cost: spent before, the pilot, and the remaining requests at the ratio range. */
-  cost: CostRange;
-}
+  cost: costRangeSchema,
+});
+export type PilotForecast = z.infer<typeof pilotForecastSchema>;
 
 /** The forecast in words: the range, then what it assumed. */
 export function describePilotForecast(f: PilotForecast, formatCost: (cost: number) => string): string[] {

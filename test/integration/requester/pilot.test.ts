@@ -3,6 +3,9 @@ import { CharCodesTask } from '../../../src/demos/charCodes/charCodesTask';
 import { latestPilotForecast } from '../../../src/engine/db/pilotForecasts';
 import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 import type { PilotForecast } from '../../../src/shared/pilotForecast';
+import type { RequesterOptions } from '../../../src/shared/options';
+import { readTaskSnapshot } from '../../../src/host/readTaskSnapshot';
+import { statusReport } from '../../../src/cli/statusReport';
 import { useTempDir } from '../../support/store/tempDir';
 import { readRequesterState, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { charCodesMeta } from '../../support/taskManager/demoTasks';
@@ -27,7 +30,7 @@ describe('pilot forecast (char_codes demo against the simulator)', function () {
   afterEach(async () => {
     await h.close();
   });
-  const run = (requester: Parameters<TaskHarness['init']>[1]['requester']) => new CharCodesTask(h.init(tmp.dir, { prefix: 'char_codes', initMeta: charCodesMeta, requester })).run();
+  const run = (requester: Partial<RequesterOptions>) => new CharCodesTask(h.init(tmp.dir, { prefix: 'char_codes', initMeta: charCodesMeta, requester })).run();
 
   it('brackets the true cost of the full run, and pays for no pilot request twice', async () => {
     assert.equal(await run({ pilot: 24 }), true);
@@ -62,6 +65,8 @@ describe('pilot forecast (char_codes demo against the simulator)', function () {
     }
     assert.match(h.logger.text(), /Forecast of the whole task's cost: low [0-9.]+ \/ expected [0-9.]+ \/ high [0-9.]+/);
     assert.match(h.logger.text(), /the remaining 1116 requests at batch prices with a completion ratio of/);
+    const status = statusReport(await readTaskSnapshot({ name: 'char_codes', taskDir: tmp.dir, prefix: 'char_codes' }), new Map(), 30, 0);
+    assert.ok(status.includes(`Forecast of the whole task's cost: low ${forecast.cost.low.toFixed(4)} / expected ${forecast.cost.expected.toFixed(4)} / high ${forecast.cost.high.toFixed(4)}`), status.join('\n'));
   });
 
   it('with --pilot_update_ratio estimates the remaining requests with the measured ratio', async () => {
