@@ -85,6 +85,26 @@ describe('pilot forecast (char_codes demo against the simulator)', function () {
     }
   });
 
+  it('resumes an interrupted pilot with the same sample, asking for no answer twice', async () => {
+    const stop = new AbortController();
+    let answers = 0;
+    const stopAfterTen: typeof fetch = async (input, requestInit) => {
+      const response = await fetch(input, requestInit);
+      if (String(input instanceof Request ? input.url : input).endsWith('/chat/completions') && ++answers === 10) stop.abort();
+      return response;
+    };
+    const first = new CharCodesTask(h.init(tmp.dir, { prefix: 'char_codes', initMeta: charCodesMeta, requester: { pilot: 24 }, fetch: stopAfterTen, signal: stop.signal }));
+    await assert.rejects(first.run(), { name: 'InterruptedError' });
+    assert.equal(readForecast(tmp.dir), undefined);
+    assert.equal(await run({ pilot: 24 }), true);
+    const stats = h.sim.stats();
+    assert.equal(Object.keys(stats.directRequestIdsAnswered).length, 24);
+    assert.ok(Object.values(stats.directRequestIdsAnswered).every((n) => n === 1), JSON.stringify(stats.directRequestIdsAnswered));
+    assert.deepEqual(Object.keys(stats.directRequestIdsAnswered).filter((id) => id in stats.batchCustomIds), []);
+    assert.equal(readForecast(tmp.dir)?.pilotRequests, 24);
+    assert.match(h.logger.text(), /Using \d+ direct answer\(s\) saved by an interrupted earlier run/);
+  });
+
   it('runs no pilot on a queue no larger than the pilot', async () => {
     assert.equal(await run({ pilot: 5000 }), true);
     assert.equal(readForecast(tmp.dir), undefined);
