@@ -347,6 +347,7 @@ export abstract class TaskManager {
       await this.onTaskEnter();
       if (o.pilot_update_ratio) applyStoredPilotRatio(this.dbOrUndefined, this.costing, this.logger);
       this.pilotPending = o.pilot > 0 && !o.dryrun && !o.only_process && tm.run;
+      if (o.pilot > 0 && !this.pilotPending) this.logger.warn('No pilot (--pilot) in a dry run, in only-process mode or when not running');
       const client = o.dryrun ? null : this.init.createClient();
       const limits = deriveLimits(o);
       this.requesterOrUndefined = await Requester.open({
