@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import { capCostLines } from '../engine';
+import { describePilotForecast } from '../shared/pilotForecast';
 import type { BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
 import type { SpendCap } from '../shared/taskEvent';
 
@@ -41,6 +42,7 @@ export function statusReport(snapshot: TaskSnapshot, caps: SpendCap[], live: Rea
   lines.push(`Cost: ${snapshot.taskCost.toFixed(3)} spent (true cost of processed batches), ${snapshot.queuedEstimate.toFixed(3)} estimated for the local and remote batches`);
   const capLines = capCostLines(caps);
   if (capLines.length > 0) lines.push('Cost caps (reserved: the estimates of batches in flight, until their true cost is known):', ...capLines.map((line) => `  ${line}`));
+  if (snapshot.pilotForecast !== undefined) lines.push(...describePilotForecast(snapshot.pilotForecast, (cost) => cost.toFixed(4)));
   return lines;
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Attempt, AttemptPart, BatchSummary, SampleGroup, SampleItem, TaskSnapshot } from '../shared/taskSnapshot';
+import { describePilotForecast } from '../shared/pilotForecast';
 import { attemptDescription, attemptLabel, batchDescription, formatCost, groupLabels, keyLabel, partLabel, sampleGroupLabels } from './nodeLabels';
 import { taskFileName } from './taskFile';
 
@@ -86,8 +87,9 @@ export function toTreeItem(node: TaskNode): vscode.TreeItem {
     case 'summary': {
       const s = node.snapshot;
       item.iconPath = new vscode.ThemeIcon(s.error === undefined ? 'info' : 'warning');
-      item.description = s.error;
-      item.tooltip = `Files in ${s.taskDir}`;
+      const forecast = s.pilotForecast;
+      item.description = s.error ?? (forecast === undefined ? undefined : `forecast ${formatCost(forecast.cost.low)}–${formatCost(forecast.cost.high)}`);
+      item.tooltip = [`Files in ${s.taskDir}`, ...(forecast === undefined ? [] : describePilotForecast(forecast, formatCost))].join('\n');
       item.command = { command: 'gptBatch.showStatus', title: 'Show Status', arguments: [node.task] };
       break;
     }

@@ -4,6 +4,7 @@ import { parseJsonColumn } from '../engine/db/json';
 import type { TaskDb } from '../engine/db/taskDb';
 import type { SampleCounts } from '../engine/taskManager/taskState';
 import { readWandbLink } from './wandbLink';
+import { latestPilotForecast } from '../engine/db/pilotForecasts';
 import { type TaskFiles, withTaskDb } from './taskDbReads';
 
 export type { TaskFiles } from './taskDbReads';
@@ -48,8 +49,10 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
       const processed = db.all<BatchRow>(`SELECT * FROM batches WHERE place = 'processed' ORDER BY processed_seq DESC LIMIT ${historyTailLength}`);
       const processedCount = db.get<{ n: number }>("SELECT count(*) AS n FROM batches WHERE place = 'processed'")?.n ?? 0;
       const queued = db.get<{ n: number }>('SELECT count(*) AS n FROM requests WHERE batch_id IS NULL')?.n ?? 0;
+      const pilotForecast = latestPilotForecast(db);
       return {
         ...empty,
+        ...(pilotForecast === undefined ? {} : { pilotForecast }),
         started: samples !== undefined,
         queuedRequests: queued,
         taskCost: state?.metrics?.all?.total?.true_cost ?? 0,

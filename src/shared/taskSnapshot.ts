@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pilotForecastSchema } from './pilotForecast';
 
 /**
  * What the editor shows of a task: a summary read from the task's files without taking its lock, so it can be read
@@ -65,6 +66,8 @@ export const taskSnapshotSchema = z.object({
   batches: z.array(batchSummarySchema),
   /** Processed batches beyond those listed (only the tail of the history is read). */
   olderProcessed: z.number().int().nonnegative(),
+  /** The cost forecast of the task's latest pilot, when one ran. */
+  pilotForecast: pilotForecastSchema.optional(),
   /** The web link of the task's last online W&B run, when it had one. */
   wandbUrl: z.string().optional(),
   /** Committed samples, and how many of them succeeded, failed (a sample may have done both) or are pending. */

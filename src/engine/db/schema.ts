@@ -121,5 +121,14 @@ CREATE TABLE queue_limits (
 ) WITHOUT ROWID;
 `;
 
-export const migrations: readonly string[] = [version1, version2, version3];
+// The cost forecasts of pilots (see requester/pilot.ts), newest last: readers show the latest.
+const version4 = `
+CREATE TABLE pilot_forecasts (
+  id INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  forecast TEXT NOT NULL
+);
+`;
+
+export const migrations: readonly string[] = [version1, version2, version3, version4];
 export const schemaVersion = migrations.length;

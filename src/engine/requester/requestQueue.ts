@@ -105,6 +105,17 @@ export class RequestQueue {
     if (last !== undefined) this.takenThrough = last.id;
   }
 
+  /**
+   * Removes requests taken from anywhere in the queue (a pilot's sample) from it; the caller stages their new batch,
+   * which takes them out of the stored queue when the unit commits.
+   */
+  withdraw(u: UnitContext, requests: readonly CachedRequest[]): void {
+    this.guard(u);
+    for (const r of requests) this.add(r, -1);
+    const ids = new Set(requests.map((r) => r.id));
+    this.unsaved = this.unsaved.filter((r) => !ids.has(r.id));
+  }
+
   /** Forgets every queued request (the caller stages the deletion). */
   clear(u: UnitContext): void {
     this.guard(u);

@@ -26,6 +26,7 @@ import { processBatches } from '../requester/processing';
 import { pushBatches, reconcilePushes } from '../requester/pushing';
 import { queueHasRoom, waitOutBackoff } from '../requester/queueFull';
 import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester/metricsLog';
+import { applyStoredPilotRatio, runPilot } from '../requester/pilot';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
 import type { ResultInfo } from '../requester/results';
@@ -86,6 +87,8 @@ export abstract class TaskManager {
   /** `reinit_meta` (and `wipe_task`, which recreates the meta) applies once per task manager object, like upstream. */
   private metaReinitialised = false;
   private end: RunEnd = { kind: 'workLeft' };
+  /** A pilot (`--pilot`) is to run before this session's first batch push. */
+  private pilotPending = false;
 
   constructor(protected readonly init: TaskManagerInit) {
     this.logger = init.logger;
@@ -163,6 +166,12 @@ export abstract class TaskManager {
         this.validateState(false);
         this.saveTaskState(u);
       });
+    }
+    if (batch && push && this.pilotPending) {
+      // Batches wait until the step's generation is over, so that the pilot samples the whole task.
+      if (this.generating) return false;
+      this.pilotPending = false;
+      await runPilot(r, (u, result) => this.callProcessBatchResult(u, result));
     }
     if (batch && r.queue.length > 0) await r.batchRequests(forceBatch);
     if (!push) return false;
@@ -342,6 +351,9 @@ export abstract class TaskManager {
       if (this.init.openMetrics && (o.wandb ?? !o.dryrun)) this.metrics = await this.init.openMetrics({ ...o, ...tm, openai_api_key: undefined });
       await this.enterTaskState();
       await this.onTaskEnter();
+      if (o.pilot_update_ratio) applyStoredPilotRatio(this.dbOrUndefined, this.costing, this.logger);
+      this.pilotPending = o.pilot > 0 && !o.dryrun && !o.only_process && tm.run;
+      if (o.pilot > 0 && !this.pilotPending) this.logger.warn('No pilot (--pilot) in a dry run, in only-process mode or when not running');
       const client = o.dryrun ? null : this.init.createClient();
       const limits = deriveLimits(o);
       this.requesterOrUndefined = await Requester.open({

@@ -225,6 +225,13 @@ export const requesterOptionSpecs = {
   max_mb_safety: valueOption(float(1.0), 1.01, 'FACTOR', 'Safety factor that every MB limit is divided by.'),
   max_token_safety: valueOption(float(1.0), 1.05, 'FACTOR', 'Safety factor that every token limit is divided by.'),
   force_direct: switchOption('Execute every batch through the direct API and never push (needed for local servers).'),
+  pilot: valueOption(
+    int(0),
+    0,
+    'NUM',
+    'Before the first batch push, send this many queued requests (sampled across the queue) through the direct API and forecast the whole task\'s cost as low / expected / high from their answers; 0 = no pilot.',
+  ),
+  pilot_update_ratio: switchOption('After a pilot, estimate the remaining requests with the completion ratio it measured instead of the assumed one.'),
   warn_predicted_input_factor: valueOption(
     float(1.0),
     1.2,

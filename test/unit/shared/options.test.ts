@@ -44,6 +44,8 @@ const specDefaults: Record<OptionGroup, Record<string, unknown>> = {
     show_warnings: 50,
     show_errors: 25,
     output_expires_after: 30,
+    pilot: 0,
+    pilot_update_ratio: false,
     max_retries: 2,
     auto_parse: true,
     cost_input_direct_mtoken: 2.5,
