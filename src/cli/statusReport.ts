@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import type { BatchProvider } from '../engine';
 import { capCostLines } from '../engine';
 import { describePilotForecast } from '../shared/pilotForecast';
 import type { BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
@@ -57,12 +57,12 @@ function resultsExpiry(b: BatchSummary, days: number, nowSeconds: number): strin
 }
 
 /** Asks the provider for the live status of each remote batch; an error is reported per batch, not thrown. */
-export async function liveBatchStatuses(client: OpenAI, snapshot: TaskSnapshot): Promise<Map<string, LiveBatchStatus | string>> {
+export async function liveBatchStatuses(provider: BatchProvider, snapshot: TaskSnapshot): Promise<Map<string, LiveBatchStatus | string>> {
   const out = new Map<string, LiveBatchStatus | string>();
   for (const b of snapshot.batches) {
     if (b.place !== 'remote' || b.remoteId === undefined) continue;
     try {
-      const batch = await client.batches.retrieve(b.remoteId);
+      const batch = await provider.retrieveBatch(b.remoteId, '');
       const counts = batch.request_counts;
       out.set(b.remoteId, { status: batch.status, completed: counts?.completed ?? 0, failed: counts?.failed ?? 0, total: counts?.total || b.numRequests });
     } catch (error) {

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { optionDefs } from '../shared/options';
 import { demoNames, type DemoName } from '../shared/taskFile';
 import { CorruptedStateError, InterruptedError, InvalidInputError } from '../shared/errors';
-import { installSignalHandlers } from '../engine';
-import { openaiClientFactory } from '../host/openaiClient';
+import { installSignalHandlers, noopLogger } from '../engine';
+import { batchProviderFactory } from '../host/batchProviderFactory';
 import { readTaskSnapshot } from '../host/readTaskSnapshot';
 import { readTaskCaps } from '../host/taskCaps';
 import { resolveTaskOptions } from '../host/resolvedOptions';
@@ -42,7 +42,8 @@ async function execute(invocation: TaskInvocation): Promise<number> {
   try {
     if (options.program.simulate) {
       simulator = await startTaskSimulator(taskDir);
-      logger.info(`Simulating the OpenAI API at ${simulator.baseUrl} (no API key needed, nothing is billed)`);
+      const simulated = options.requester.provider === 'anthropic' ? `Anthropic API at ${simulator.baseUrl.replace(/\/v1$/, '')}` : `OpenAI API at ${simulator.baseUrl}`;
+      logger.info(`Simulating the ${simulated} (no API key needed, nothing is billed)`);
     }
     const host = { logger, signal: controller.signal, env: process.env, noKeyAdvice, simulatorBaseUrl: simulator?.baseUrl, ...(progress ? { events: progress.update } : {}) };
     const { end } = await runTask(invocation, options, host);
@@ -117,7 +118,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     console.log(`Task '${options.prefix}' has not run yet: ${options.taskDir} holds no task database`);
     return exitCodes.ok;
   }
-  const live = remote ? await liveBatchStatuses(openaiClientFactory({ options: options.requester, env: process.env, noKeyAdvice })(), snapshot) : new Map();
+  const live = remote ? await liveBatchStatuses(batchProviderFactory({ options: options.requester, env: process.env, noKeyAdvice, logger: noopLogger })(), snapshot) : new Map();
   const caps = readTaskCaps({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix }, options.requester);
   for (const line of statusReport(snapshot, caps, live, options.requester.output_expires_after, Math.floor(Date.now() / 1000))) console.log(line);
   console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progressOf(snapshot) === 'complete' }));

@@ -7,6 +7,7 @@ export { JsonOutputFile, JsonlOutputFile, type TaskOutput } from './taskManager/
 export type { RunEnd } from './taskManager/runEnd';
 export { OpinionAdviser, type OpinionConclusion, type OpinionTally } from './taskManager/opinionAdviser';
 export type { UnitContext } from './store/unit';
+export type { BatchProvider } from './providers/batchProvider';
 export { installSignalHandlers } from './store/interrupts';
 export type { Requester, RequesterInit, SessionCounters } from './requester/requester';
 export type { BatchResult } from './requester/batchResult';

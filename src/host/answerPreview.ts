@@ -70,10 +70,11 @@ function embeddingsSummary(payload: Json): string {
   return [`${vectors.length} ${vectors.length === 1 ? 'vector' : 'vectors'} of ${dimensions}`, ...model, ...usage].join(' · ');
 }
 
-/** The parsed output of an answer payload, by its shape: a chat completion, a Responses response or an embeddings list. */
+/** The parsed output of an answer payload, by its shape: a chat completion, a Responses response, an Anthropic message or an embeddings list. */
 export function parsedAnswer(payload: unknown): ParsedAnswer {
   if (!isObject(payload)) return { parsed: null };
   if (payload.object === 'response') return responsesParsed(payload);
+  if (payload.type === 'message') return anthropicParsed(payload);
   if (payload.object === 'list' && Array.isArray(payload.data)) {
     const vectors = payload.data.filter(isObject).map((item) => item.embedding);
     return { summary: embeddingsSummary(payload), parsed: vectors.length === 1 ? vectors[0] : vectors };
@@ -92,4 +93,9 @@ function responsesParsed(payload: Json): ParsedAnswer {
   const refusals = parts.filter((part) => part.type === 'refusal').map((part) => part.refusal);
   const text = typeof payload.output_text === 'string' ? payload.output_text : parts.flatMap((part) => (part.type === 'output_text' && typeof part.text === 'string' ? [part.text] : [])).join('');
   return { parsed: payload.output_parsed ?? text, ...(refusals.length > 0 ? { refusal: refusals } : {}) };
+}
+
+/** An Anthropic message as the engine stores it: its structured tool input (`output_parsed`), else its text; a refusal named as such. */
+function anthropicParsed(payload: Json): ParsedAnswer {
+  return { parsed: payload.output_parsed ?? payload.output_text ?? null, ...(payload.stop_reason === 'refusal' ? { refusal: payload.output_text ?? '' } : {}) };
 }

@@ -14,7 +14,7 @@ export interface OpenAIClientSettings {
 }
 
 /** Retries of the client itself (connection errors, 429 and 5xx); the engine's own retries come on top. */
-const clientRetries = 4;
+export const clientRetries = 4;
 
 /**
  * The one way the host builds OpenAI clients, for the CLI and the worker alike. It checks the key at once, so a

@@ -7,7 +7,20 @@ import {
   type TaskManagerOptions,
   type TaskMetaOptions,
 } from '../shared/options';
+import { knownPrices } from '../engine';
 import type { TaskInvocation } from './runTask';
+
+/**
+ * The prices of a template task's model, for the cost options no layer set: the option defaults are gpt-4o's, which
+ * say nothing about Claude. Anthropic discounts cache reads in batches by half too.
+ */
+function modelPrices(invocation: TaskInvocation, explicit: ReadonlySet<string>): Partial<RequesterOptions> {
+  const model = invocation.spec.kind === 'template' ? invocation.spec.template.request.model : undefined;
+  const prices = typeof model === 'string' ? knownPrices(model) : undefined;
+  if (prices === undefined) return {};
+  const rates: Record<string, number> = { ...prices, cost_input_batch_cached_mtoken: prices.cost_input_cached_mtoken / 2 };
+  return Object.fromEntries(Object.entries(rates).filter(([key]) => !explicit.has(key)));
+}
 
 /**
  * Every option of one run, resolved once from the invocation's layers and the environment, with the rules that tie
@@ -35,9 +48,10 @@ export function resolveTaskOptions(invocation: TaskInvocation, env: NodeJS.Proce
   const resolved = resolveOptions(invocation.layers);
   const requester: RequesterOptions = {
     ...resolved.requester,
-    endpoint: invocation.spec.kind === 'demo' ? resolved.meta.chat_endpoint : resolveEndpoint(resolved.requester.endpoint, env),
+    endpoint: invocation.spec.kind === 'demo' ? resolved.meta.chat_endpoint : resolveEndpoint(resolved.requester.endpoint, env, resolved.requester.provider),
   };
   if (resolved.taskManager.wipe_failed) requester.wipe_requests = true;
+  if (requester.provider === 'anthropic') Object.assign(requester, modelPrices(invocation, resolved.explicit));
   return {
     requester,
     taskManager: { ...resolved.taskManager, run: statusOnly ? false : resolved.taskManager.run },

@@ -10,7 +10,7 @@ import type { RunEnd } from '../engine/taskManager/runEnd';
 import { createTaskManager } from './createTaskManager';
 import { demoRegistry } from './demoRegistry';
 import { loadTaskFile } from './loadTaskFile';
-import { openaiClientFactory } from './openaiClient';
+import { batchProviderFactory } from './batchProviderFactory';
 import { recordWandbLink } from './wandbLink';
 import type { ResolvedOptions } from './resolvedOptions';
 
@@ -84,7 +84,7 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
   // The engine creates only the task directory itself; task directories in a `.gpt-batch/` folder (the default
   // ones, and e.g. `npm run demo`'s) get that folder created too.
   if (options.defaultTaskDir || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
-  const createClient = openaiClientFactory({ options: requester, env, noKeyAdvice: host.noKeyAdvice, simulatorBaseUrl: host.simulatorBaseUrl });
+  const createProvider = batchProviderFactory({ options: requester, env, noKeyAdvice: host.noKeyAdvice, simulatorBaseUrl: host.simulatorBaseUrl, logger });
   const wandbWanted = requester.wandb ?? (wandbConfigured(env) && !requester.dryrun && !simulating);
   const task = await createTaskManager(
     invocation.spec,
@@ -94,7 +94,7 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
       requester,
       taskManager,
       logger,
-      createClient,
+      createProvider,
       signal: host.signal,
       ...(host.events === undefined ? {} : { events: host.events }),
       openMetrics: wandbWanted
@@ -118,7 +118,8 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
     invocation.baseDir,
     options.assumedCompletionRatio,
   );
-  const baseUrl = host.simulatorBaseUrl ?? requester.client_base_url ?? env.OPENAI_BASE_URL ?? defaultApiBaseUrl;
+  const providerBaseUrl = requester.provider === 'anthropic' ? (env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com') : (env.OPENAI_BASE_URL ?? defaultApiBaseUrl);
+  const baseUrl = host.simulatorBaseUrl ?? requester.client_base_url ?? providerBaseUrl;
   const allDone = await task.run().catch((error: unknown) => {
     throw withConnectionDetails(error, baseUrl);
   });

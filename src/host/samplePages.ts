@@ -25,8 +25,9 @@ interface FilterQuery {
 
 const filterQueries: Record<SampleFilter, FilterQuery> = {
   retried: { on: 'requests', condition: (r) => `${r}.retry_num > 0` },
-  cutShort: { on: 'results', condition: (_r, s) => `${s}.finish_reason IN ('length', 'content_filter')` },
-  refused: { on: 'results', condition: (_r, s) => `json_extract(${s}.result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL` },
+  // Anthropic's stop reasons: `max_tokens` cuts an answer short, `refusal` is a refusal.
+  cutShort: { on: 'results', condition: (_r, s) => `${s}.finish_reason IN ('length', 'content_filter', 'max_tokens')` },
+  refused: { on: 'results', condition: (_r, s) => `(json_extract(${s}.result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR ${s}.finish_reason = 'refusal')` },
   errored: { on: 'results', condition: (_r, s) => `${s}.outcome IN ('failed', 'retried')` },
 };
 

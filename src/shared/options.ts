@@ -273,12 +273,18 @@ function roundHalfEven(value: number): number {
 /** The endpoint used when none is configured and OPENAI_ENDPOINT is unset. */
 export const defaultEndpoint = '/v1/chat/completions';
 
+/** The endpoint of every request of provider anthropic: its Messages API. */
+export const anthropicEndpoint = '/v1/messages';
+
 /**
- * The endpoint every request goes to: the `endpoint` option, else the environment variable OPENAI_ENDPOINT (when
- * non-empty), else `/v1/chat/completions`. A malformed OPENAI_ENDPOINT is an InvalidInputError.
+ * The endpoint every request goes to: the `endpoint` option, else `/v1/messages` for provider anthropic, else the
+ * environment variable OPENAI_ENDPOINT (when non-empty), else `/v1/chat/completions`. A malformed OPENAI_ENDPOINT is
+ * an InvalidInputError.
  */
-export function resolveEndpoint(endpoint: string | null, env: Readonly<Record<string, string | undefined>>): string {
+
+export function resolveEndpoint(endpoint: string | null, env: Readonly<Record<string, string | undefined>>, provider = 'openai'): string {
   if (endpoint !== null) return endpoint;
+  if (provider === 'anthropic') return anthropicEndpoint;
   const fromEnv = env['OPENAI_ENDPOINT'];
   if (fromEnv === undefined || fromEnv === '') return defaultEndpoint;
   const parsed = apiPath().safeParse(fromEnv);

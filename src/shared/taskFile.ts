@@ -27,11 +27,11 @@ export const taskKindSchemas = {
       .array(templateMessageSchema)
       .min(1)
       .optional()
-      .describe('Messages with {{field}} placeholders (chat completions and responses endpoints)'),
+      .describe('Messages with {{field}} placeholders (chat completions, responses and Anthropic messages endpoints)'),
     embed: z.string().min(1).optional().describe('The text to embed per record, with {{field}} placeholders (embeddings endpoint)'),
-    response_schema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the structured output (strict; chat completions and responses)'),
+    response_schema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the structured output (strict; chat completions, responses and Anthropic messages)'),
     response_schema_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Name of the response schema (default Response)'),
-    request: z.record(z.string(), z.unknown()).describe('Request parameters: model, max_completion_tokens (max_output_tokens for responses, dimensions for embeddings), temperature, …'),
+    request: z.record(z.string(), z.unknown()).describe('Request parameters: model, max_completion_tokens (max_output_tokens for responses, dimensions for embeddings, max_tokens for Anthropic), temperature, …'),
     output: z.string().min(1).optional().describe('Output JSONL (default <task_dir>/<task>_output.jsonl; failures go to <output>_failed.jsonl)'),
   }),
   module: z.strictObject({

@@ -52,7 +52,7 @@ interface ExecutionPlan {
   failedBefore: Int32Array;
 }
 
-const knownEndpoints = ['/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations', '/v1/images/generations', '/v1/images/edits', '/v1/videos'];
+const knownEndpoints = ['/v1/messages', '/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations', '/v1/images/generations', '/v1/images/edits', '/v1/videos'];
 const completionWindowSeconds = 24 * 3600;
 const zeroUsage = (): BatchUsageFigures => ({ input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 });
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
@@ -160,6 +160,11 @@ export class BatchStore {
       this.store.save(this.state);
     }
     return this.view(batch, nowMs);
+  }
+
+  /** The number of requests of a batch, also while it is validating (when its request counts are still 0). */
+  requestTotal(batchId: string): number {
+    return this.get(batchId).total;
   }
 
   /** Whether an unfinished batch still has to read this input file. */

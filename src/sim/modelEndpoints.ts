@@ -1,4 +1,5 @@
 import { invalidRequest } from './apiError';
+import { messagesEndpoint } from './anthropicMessages';
 import { createChatCompletion, requestTokenEstimate, validateChatRequest } from './chat';
 import { createEmbeddings, validateEmbeddingsRequest } from './embeddings';
 import { createResponse, validateResponsesRequest } from './responsesApi';
@@ -68,7 +69,7 @@ const embeddings: ModelEndpoint = {
 };
 
 /** The endpoints the simulator answers. */
-export const modelEndpoints: readonly ModelEndpoint[] = [chatCompletions, responses, embeddings];
+export const modelEndpoints: readonly ModelEndpoint[] = [chatCompletions, responses, embeddings, messagesEndpoint];
 
 /** The endpoint at `path`; a batch on another endpoint is refused with a 400 naming the supported ones. */
 export function modelEndpoint(path: string): ModelEndpoint {

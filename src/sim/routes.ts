@@ -1,3 +1,4 @@
+import { anthropicBatchRoutes } from './anthropicBatches';
 import { invalidRequest, SimHttpError } from './apiError';
 import type { BatchStore } from './batches';
 import { mergeFaults, type FaultConfig, type FaultDecider } from './faults';
@@ -110,7 +111,7 @@ export function headerValue(value: string | string[] | undefined): string | unde
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The OpenAI-compatible routes under /v1. */
+/** The OpenAI-compatible routes under /v1, and Anthropic's Messages and Message Batches. */
 export const apiRoutes: Route[] = [
   route('POST', '/v1/files', uploadFile),
   route('GET', '/v1/files', (request, { files }) => ({ json: files.list(request.query) })),
@@ -122,6 +123,7 @@ export const apiRoutes: Route[] = [
   route('GET', '/v1/batches/{id}', (request, { batches }) => ({ json: batches.retrieve(param(request), request.nowMs) })),
   route('POST', '/v1/batches/{id}/cancel', (request, { batches }) => ({ json: batches.cancel(param(request), request.nowMs) })),
   ...modelEndpoints.map((endpoint) => route('POST', endpoint.path, modelCall(endpoint))),
+  ...anthropicBatchRoutes.map(([method, pattern, handle]) => route(method, pattern, handle)),
 ];
 
 /** The control routes under /__sim, for tests and for the `gpt-batch sim` user; no authentication. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from '../engine';
+import { anthropicErrorBody, checkAnthropicHeaders, isAnthropicPath } from './anthropicBatches';
 import { invalidRequest, notFound, SimHttpError, serverError } from './apiError';
 import type { FaultDecider } from './faults';
 import { apiRoutes, controlRoutes, headerValue, type Route, type RouteResponse, type SimParts } from './routes';
@@ -28,6 +29,7 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const isControl = url.pathname.startsWith('/__sim/');
+    const anthropic = isAnthropicPath(url.pathname);
     const match = findRoute(isControl ? controlRoutes : apiRoutes, method, url.pathname);
     const modelPath = modelEndpoints.find((e) => e.path === match?.route.pattern)?.path;
     if (!isControl) {
@@ -48,7 +50,8 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
       const body = await readBody(req);
       if (!isControl) {
         await settings.onApiRequest?.(`${method} ${match?.route.pattern ?? url.pathname}`);
-        checkAuthorization(req.headers.authorization, settings.apiKey);
+        if (anthropic) checkAnthropicHeaders(req.headers, settings.apiKey);
+        else checkAuthorization(req.headers.authorization, settings.apiKey);
         const latency = settings.latencyMs + (modelPath !== undefined ? parts.faults.chatLatencyMs : 0);
         if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
       }
@@ -58,11 +61,12 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
     };
     handle().then(send, (error: unknown) => {
       if (error instanceof SimHttpError) {
-        send({ status: error.status, json: error.body(), headers: error.headers });
+        send({ status: error.status, json: anthropic ? anthropicErrorBody(error) : error.body(), headers: error.headers });
         return;
       }
       settings.logger.error(`Simulator: ${method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`);
-      send({ status: 500, json: serverError(500).body() });
+      const failure = serverError(500);
+      send({ status: 500, json: anthropic ? anthropicErrorBody(failure) : failure.body() });
     });
   });
 }

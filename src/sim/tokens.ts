@@ -42,3 +42,8 @@ export function messageText(content: unknown): string {
     .map((part) => (part !== null && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
     .join('');
 }
+
+/** Input tokens of an Anthropic Messages request, as the engine's token estimator counts them (an estimate of Claude's). */
+export function countMessagesInputTokens(body: Record<string, unknown>): number {
+  return estimator.estimateInput(body, '/v1/messages').total;
+}

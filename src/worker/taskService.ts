@@ -1,7 +1,7 @@
 import { InterruptedError, InvalidInputError } from '../shared/errors';
 import type { Logger } from '../engine';
 import { readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
-import { openaiClientFactory } from '../host/openaiClient';
+import { batchProviderFactory } from '../host/batchProviderFactory';
 import { resolveTaskOptions, type ResolvedOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
@@ -126,8 +126,8 @@ export class TaskService {
     const env = this.envWithKey(params.apiKey);
     const options = resolveTaskOptions(invocation, env);
     // Cancelling is never a dry run: the key is needed even when the task file sets `dryrun`.
-    const client = openaiClientFactory({ options: { ...options.requester, dryrun: false }, env, noKeyAdvice })();
-    const batch = await client.batches.cancel(params.remoteId);
+    const provider = batchProviderFactory({ options: { ...options.requester, dryrun: false }, env, noKeyAdvice, logger: this.logger })();
+    const batch = await provider.cancelBatch(params.remoteId);
     this.logger.info(`Asked the provider to cancel batch ${params.remoteId} of task '${params.task}': now ${batch.status}`);
     this.notify('task/changed', { task: params.task, running: this.runs.has(params.task) });
     return { status: batch.status };

@@ -49,6 +49,10 @@ export async function runRemoteCommand(argv: string[]): Promise<number> {
     throw new InvalidInputError('gpt-batch remote clean asks for a confirmation, but the standard input is no terminal: pass --yes to clean without asking');
   }
   const options = resolveTaskOptions(await namedTaskInvocation(flags.values, flags.positionals), process.env, true);
+  if (options.requester.provider === 'anthropic') {
+    // Anthropic batches carry no task metadata and leave no uploads, so there is nothing this command could match.
+    throw new InvalidInputError(`gpt-batch remote inspects OpenAI's batches and files; task '${options.prefix}' runs on Anthropic, whose batches carry no task tags and leave no uploads (its processed batches are deleted): see them in the Anthropic Console`);
+  }
   const client = openaiClientFactory({ options: { ...options.requester, dryrun: false }, env: process.env, noKeyAdvice })();
   const classify = async () => classifyRemote(await listBatches(client), await listFiles(client), readTaskRefs(options.prefix, options.taskDir));
   if (action === 'list') {

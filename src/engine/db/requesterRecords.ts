@@ -397,8 +397,9 @@ function outcomeOf(x: ResultInfo): string {
   return x.err_info === null ? 'succeeded' : 'failed';
 }
 
+/** The first choice's `finish_reason` (chat completions), else an Anthropic message's `stop_reason`. */
 function finishReasonOf(x: ResultInfo): string | null {
   const choices = x.resp_info?.payload.choices as { finish_reason?: unknown }[] | undefined;
-  const reason = choices?.[0]?.finish_reason;
+  const reason = choices?.[0]?.finish_reason ?? x.resp_info?.payload.stop_reason;
   return typeof reason === 'string' ? reason : null;
 }

@@ -2,9 +2,10 @@ import { InvalidInputError } from '../../shared/errors';
 import { chatCompletionsWire } from './chatCompletionsWire';
 import { embeddingsWire } from './embeddingsWire';
 import type { EndpointWire } from './endpointWire';
+import { messagesWire } from './messagesWire';
 import { responsesWire } from './responsesWire';
 
-const wires: readonly EndpointWire[] = [chatCompletionsWire, responsesWire, embeddingsWire];
+const wires: readonly EndpointWire[] = [chatCompletionsWire, responsesWire, embeddingsWire, messagesWire];
 
 /** The endpoints tasks can run on. */
 export const supportedEndpoints: readonly string[] = wires.map((w) => w.path);

@@ -41,6 +41,8 @@ export interface EndpointWire {
   readonly batchInputLimit?: number;
   /** True when the endpoint takes no `service_tier` (so direct requests never carry one). */
   readonly withoutServiceTiers?: boolean;
+  /** True when auto-parse takes the endpoint's tools as they are, not only strict function tools (Anthropic's have no strict mode). */
+  readonly anyTools?: boolean;
   /** Inputs of one request body that count against `batchInputLimit`. */
   inputCount(payload: Record<string, unknown>): number;
   /** What the endpoint's prompt is: a conversation, or a text to embed. */

@@ -3,6 +3,8 @@ import type { RequesterState } from '../../shared/requesterState';
 import { EngineError } from '../../shared/errors';
 import type { RequesterRecords } from '../db/requesterRecords';
 import { runUnit } from '../store/unit';
+import type { BatchProvider } from '../providers/batchProvider';
+import { providerOf } from '../providers/providerOf';
 import type { RequesterInit } from './requester';
 import { batchPart, subtractPushStats } from './accounting';
 
@@ -19,14 +21,15 @@ export async function forgetRemoteBatch(init: RequesterInit, records: RequesterR
     init.logger.warn(`Not forgetting batch ${batchId}: the task has no such remote batch (remote batches: ${remote.length > 0 ? remote.join(', ') : 'none'}); drop --forget_remote_batch`);
     return;
   }
-  if (init.options.dryrun || init.client === null) {
+  const provider = providerOf(init);
+  if (init.options.dryrun || provider === null) {
     init.logger.warn(`[DRYRUN] Not forgetting remote batch '${batch.remote.batch.id}' of batch ${batchId}`);
     return;
   }
   const remote = batch.remote;
-  await cancelIfKnown(init.client, remote.batch.id, batchId);
+  await cancelIfKnown(provider, remote.batch.id, batchId);
   try {
-    await init.client.files.delete(remote.file.id);
+    await provider.deleteFile(remote.file.id);
   } catch (error) {
     init.logger.warn(`Failed to delete remote file ${remote.file.id} of forgotten batch ${batchId}: ${(error as Error).message}`);
   }
@@ -41,9 +44,9 @@ export async function forgetRemoteBatch(init: RequesterInit, records: RequesterR
   init.logger.warn(`Forgot remote batch '${remote.batch.id}' of batch ${batchId}: its ${batch.num_requests} requests are queued again`);
 }
 
-async function cancelIfKnown(client: OpenAI, remoteId: string, batchId: number): Promise<void> {
+async function cancelIfKnown(provider: BatchProvider, remoteId: string, batchId: number): Promise<void> {
   try {
-    await client.batches.cancel(remoteId);
+    await provider.cancelBatch(remoteId);
   } catch (error) {
     // Unknown to the provider (the usual reason to forget it) or already finished: nothing runs on.
     if (error instanceof OpenAI.APIError && (error.status === 404 || error.status === 400 || error.status === 409)) return;

@@ -31,7 +31,7 @@ export async function updateRemoteBatches(r: Requester, saveClock: PollSaveClock
     unfinished.map(async (batch) => {
       const remote = batch.remote as RemoteBatch;
       try {
-        const retrieved = (await r.client.batches.retrieve(remote.batch.id)) as unknown as RemoteBatch['batch'];
+        const retrieved = await r.provider.retrieveBatch(remote.batch.id, remote.file.id);
         if (retrieved.id !== remote.batch.id || retrieved.input_file_id !== remote.file.id) {
           r.logger.error(`Ignoring status of remote batch ${remote.batch.id}: the provider returned batch ${retrieved.id} for file ${retrieved.input_file_id}`);
           return undefined;

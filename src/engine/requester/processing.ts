@@ -30,8 +30,7 @@ const lineCategories = {
 
 async function download(r: Requester, fileId: string, what: string, batch: BatchState): Promise<string | undefined> {
   try {
-    const response = await r.client.files.content(fileId);
-    return await response.text();
+    return await r.provider.downloadFile(fileId);
   } catch (error) {
     r.logger.error(`Failed to download the ${what} file ${fileId} of batch ${batch.id}; its requests will count as missing: ${(error as Error).message}`);
     return undefined;

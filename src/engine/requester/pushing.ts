@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import OpenAI, { toFile } from 'openai';
 import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
+import type { ProviderFile } from '../providers/batchProvider';
 import { EngineError } from '../../shared/errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
 import { exceedsLearnedQueueLimit } from './queueFull';
@@ -168,28 +168,27 @@ export async function pushBatch(r: Requester, batch: BatchState): Promise<void> 
       batch.push = { token, started_at: Math.floor(r.clock() / 1000) };
       r.saveState(u);
     });
-    const client = r.client;
+    const provider = r.provider;
     let fileId: string | undefined;
     let created: RemoteBatch['batch'] | undefined;
     try {
       const content = await readFile(batch.local_jsonl);
-      const file = await client.files.create({ file: await toFile(content, uploadName(r, batch, token)), purpose: 'batch' });
+      const file = await provider.uploadFile(content, uploadName(r, batch, token));
       fileId = file.id;
       if (file.bytes !== batch.local_jsonl_size) r.logger.warn(`Uploaded file ${file.id} has ${file.bytes} bytes but batch ${batch.id} has ${batch.local_jsonl_size}`);
-      created = (await client.batches.create({
-        input_file_id: file.id,
-        endpoint: r.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'],
-        completion_window: '24h',
+      created = await provider.createBatch({
+        file,
+        endpoint: r.endpoint,
         metadata: batchMetadata(r, batch, token),
-        output_expires_after: { anchor: 'created_at', seconds: Math.round(r.options.output_expires_after * 86_400) },
-      })) as unknown as RemoteBatch['batch'];
+        outputExpiresAfterSeconds: Math.round(r.options.output_expires_after * 86_400),
+      });
       const remoteBatch = created;
       r.recentPushTimes.push(remoteBatch.created_at);
       await r.unit(async (u) => {
         r.guard(u);
         u.rs.onRevert(() => cancelAndDelete(r, remoteBatch.id, file.id));
         batch.push = null;
-        batch.remote = { file: file as unknown as RemoteBatch['file'], batch: remoteBatch, finished: Requester.isFinishedStatus(remoteBatch.status) };
+        batch.remote = { file, batch: remoteBatch, finished: Requester.isFinishedStatus(remoteBatch.status) };
         r.recordPushed(u, batch.num_requests, batchPart(batch.tokens_cost));
         r.saveState(u);
       });
@@ -213,7 +212,7 @@ export async function pushBatch(r: Requester, batch: BatchState): Promise<void> 
 
 async function cancelAndDelete(r: Requester, batchId: string, fileId: string): Promise<void> {
   try {
-    await r.client.batches.cancel(batchId);
+    await r.provider.cancelBatch(batchId);
   } catch (error) {
     r.logger.error(`Failed to cancel remote batch ${batchId}: ${(error as Error).message}`);
   }
@@ -222,7 +221,7 @@ async function cancelAndDelete(r: Requester, batchId: string, fileId: string): P
 
 export async function deleteRemoteFile(r: Requester, fileId: string): Promise<void> {
   try {
-    await r.client.files.delete(fileId);
+    await r.provider.deleteFile(fileId);
   } catch (error) {
     r.logger.warn(`Failed to delete remote file ${fileId}: ${(error as Error).message}`);
   }
@@ -238,12 +237,12 @@ export async function reconcilePushes(r: Requester, sweep = true): Promise<void>
   // A task that never processed a batch has no leftovers to look for, and opening it calls no API.
   if (r.dryrun || (!pending && !(sweep && r.records.hasProcessedBatches()))) return;
   const files: RemoteFile[] = [];
-  for await (const file of r.client.files.list({ purpose: 'batch' })) files.push(file);
+  for await (const file of r.provider.listFiles()) files.push(file);
   const deleted = await adoptInterruptedPushes(r, files);
   if (sweep) await deleteLeftoverUploads(r, files.filter((file) => !deleted.has(file.id)));
 }
 
-type RemoteFile = OpenAI.Files.FileObject;
+type RemoteFile = ProviderFile & { filename: string };
 
 /**
  * Finishes pushes that a crash interrupted: a remote batch carrying the push token is adopted (so it is neither lost
@@ -253,33 +252,25 @@ async function adoptInterruptedPushes(r: Requester, files: RemoteFile[]): Promis
   const deleted = new Set<string>();
   const pending = r.state.batches.filter((b) => b.push !== null && b.remote === null);
   if (pending.length === 0) return deleted;
-  const client = r.client;
-  const oldest = Math.min(...pending.map((b) => b.push?.started_at ?? 0)) - 3600;
-  const byToken = new Map<string, RemoteBatch['batch']>();
-  for await (const remote of client.batches.list({ limit: 100 })) {
-    const token = remote.metadata?.push_token;
-    // A cancelled batch of an interrupted push (`gpt-batch remote clean` cancels those) is not adopted: pushing the
-    // local batch again is what the user asked for.
-    const cancelled = remote.status === 'cancelling' || remote.status === 'cancelled';
-    if (token && remote.metadata?.task_id === r.taskId && !cancelled) byToken.set(token, remote as unknown as RemoteBatch['batch']);
-    if (remote.created_at < oldest) break;
-  }
+  const byToken = await r.provider.findInterruptedPushes(
+    pending.map((b) => ({ token: b.push?.token ?? '', startedAt: b.push?.started_at ?? 0, numRequests: b.num_requests })),
+    r.taskId,
+  );
   for (const batch of pending) {
     const token = batch.push?.token ?? '';
     const adopted = byToken.get(token);
     await r.unit(async (u) => {
       r.guard(u);
       if (adopted !== undefined) {
-        const file = await client.files.retrieve(adopted.input_file_id);
-        batch.remote = { file: file as unknown as RemoteBatch['file'], batch: adopted, finished: Requester.isFinishedStatus(adopted.status) };
+        batch.remote = { ...adopted, finished: Requester.isFinishedStatus(adopted.batch.status) };
         r.recordPushed(u, batch.num_requests, batchPart(batch.tokens_cost), false);
-        r.logger.warn(`Recovered batch ${batch.id}: it had been pushed as '${adopted.id}' before the previous run stopped`);
+        r.logger.warn(`Recovered batch ${batch.id}: it had been pushed as '${adopted.batch.id}' before the previous run stopped`);
       }
       batch.push = null;
       r.saveState(u);
     });
     for (const file of files) {
-      if (file.filename.includes(token) && file.id !== adopted?.input_file_id) {
+      if (file.filename.includes(token) && file.id !== adopted?.file.id) {
         r.logger.warn(`Deleting orphaned upload ${file.id} (${file.filename}) of an interrupted push of batch ${batch.id}`);
         await deleteRemoteFile(r, file.id);
         deleted.add(file.id);

@@ -25,16 +25,17 @@ export function statusCodeError(status: number, body: unknown): ErrorInfo {
 }
 
 /**
- * Checks an answer body against its endpoint's `object` type and schema: a missing or empty body, another object
- * type or an invalid body is a fatal error. The data returned is a copy, free to be annotated.
+ * Checks an answer body against its endpoint's object type (in `typeKey`: OpenAI's `object`, Anthropic's `type`) and
+ * schema: a missing or empty body, another object type or an invalid body is a fatal error. The data returned is a
+ * copy, free to be annotated.
  */
-export function checkAnswerBody<T>(body: unknown, object: string, schema: z.ZodType<T>, what: string): { data: T } | { failed: ProcessedResponse } {
+export function checkAnswerBody<T>(body: unknown, object: string, schema: z.ZodType<T>, what: string, typeKey = 'object'): { data: T } | { failed: ProcessedResponse } {
   const fail = (error: ErrorInfo) => ({ failed: { resp: null, error, warnings: [] } });
   if (body === null || body === undefined || (typeof body === 'object' && Object.keys(body).length === 0)) {
     return fail(errorInfo(true, 'ResponseBody', 'MissingEmpty', 'Response body is missing or empty'));
   }
-  const objectType = (body as { object?: unknown }).object;
-  if (objectType !== object) return fail(errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body object is '${String(objectType)}', not '${object}'`, objectType ?? null));
+  const objectType = (body as Record<string, unknown>)[typeKey];
+  if (objectType !== object) return fail(errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body ${typeKey} is '${String(objectType)}', not '${object}'`, objectType ?? null));
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

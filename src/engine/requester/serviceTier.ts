@@ -48,7 +48,7 @@ export async function sendDirect(r: Requester, request: CachedRequest, signal: A
   const tier = requestedTier(r, request.payload);
   const body = tier === null ? request.payload : { ...request.payload, service_tier: tier };
   const send = (payload: Record<string, unknown>, timeout?: number) =>
-    r.wire.callDirect(r.client, payload, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal, ...(timeout === undefined ? {} : { timeout }) });
+    r.provider.callDirect(r.wire, payload, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal, ...(timeout === undefined ? {} : { timeout }) });
   if (tier !== 'flex') return send(body);
   try {
     return await send(body, flexTimeoutMs);

@@ -42,7 +42,7 @@ export async function wipeRequests(r: Requester, task: boolean): Promise<void> {
   if (r.dryrun) return;
   for (const id of toCancel) {
     try {
-      await r.client.batches.cancel(id);
+      await r.provider.cancelBatch(id);
       r.logger.info(`Cancelled remote batch ${id}`);
     } catch (error) {
       r.logger.warn(`Failed to cancel remote batch ${id}: ${(error as Error).message}`);

@@ -29,6 +29,7 @@ import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester
 import { applyStoredPilotRatio, runPilot } from '../requester/pilot';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
+import type { BatchProvider } from '../providers/batchProvider';
 import type { ResultInfo } from '../requester/results';
 import { TokenCosting } from '../requester/tokenCosting';
 import { wipeRequests } from '../requester/wipes';
@@ -46,8 +47,10 @@ export interface TaskManagerInit {
   requester: RequesterOptions;
   taskManager: TaskManagerOptions;
   logger: Logger;
-  /** Creates the API client; never called in a dry run. */
-  createClient: () => OpenAI;
+  /** Creates the OpenAI API client when there is no `createProvider`; never called in a dry run. */
+  createClient?: () => OpenAI;
+  /** Creates the provider of the task's batches and direct requests (see `BatchProvider`); never called in a dry run. */
+  createProvider?: () => BatchProvider;
   /** Aborting it stops the run at the next safe point. */
   signal?: AbortSignal;
   /** Opens the metrics run (W&B); defaults to no metrics. */
@@ -354,7 +357,8 @@ export abstract class TaskManager {
       if (o.pilot_update_ratio) applyStoredPilotRatio(this.dbOrUndefined, this.costing, this.logger);
       this.pilotPending = o.pilot > 0 && !o.dryrun && !o.only_process && tm.run;
       if (o.pilot > 0 && !this.pilotPending) this.logger.warn('No pilot (--pilot) in a dry run, in only-process mode or when not running');
-      const client = o.dryrun ? null : this.init.createClient();
+      const provider = o.dryrun ? null : (this.init.createProvider?.() ?? null);
+      const client = o.dryrun || provider !== null ? null : (this.init.createClient?.() ?? null);
       const limits = deriveLimits(o);
       this.requesterOrUndefined = await Requester.open({
         dir: this.dir,
@@ -362,6 +366,7 @@ export abstract class TaskManager {
         options: o,
         limits,
         client,
+        provider,
         costing: this.costing,
         logger: this.logger,
         gate: this.gate,

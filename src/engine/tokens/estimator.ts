@@ -6,6 +6,7 @@ import type { ImageSize } from './imageHeader';
 import { sizedImageTokens, worstCaseImageTokens, type ImageSizing } from './imageTokens';
 import { isJsonObject } from './json';
 import { readChatPart, readResponsesPart, type ImageReference, type PartReader } from './messageTokens';
+import { claudeStandInModel, messagesInputTokens } from './claudeTokens';
 import { chatInputTokens, embeddingsInputTokens, responsesInputTokens, type PayloadCounting } from './payloadTokens';
 import { isFetchableUrl, RemoteImageSizes, type FetchImageOptions } from './remoteImageSizes';
 import { roundHalfEven } from './rounding';
@@ -53,7 +54,7 @@ export interface TokenEstimatorOptions {
 }
 
 /** The endpoints whose requests can be estimated. */
-export const estimableEndpoints = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings'] as const;
+export const estimableEndpoints = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/messages'] as const;
 type EstimableEndpoint = (typeof estimableEndpoints)[number];
 
 const defaultMaxOutputTokens = 2048;
@@ -92,7 +93,8 @@ export class TokenEstimator {
   /** Input tokens of one request body sent to `endpoint` (e.g. `/v1/chat/completions`). */
   estimateInput(payload: Record<string, unknown>, endpoint: string): InputTokensCount {
     const checked = checkEndpoint(endpoint, 'input');
-    const counting = this.countingFor(payload.model, checked);
+    // Claude's tokenizer is not public: its bodies are counted with a stand-in model's (see `claudeTokensFactor`).
+    const counting = this.countingFor(checked === '/v1/messages' ? claudeStandInModel : payload.model, checked);
     switch (checked) {
       case '/v1/chat/completions':
         return chatInputTokens(payload, counting);
@@ -100,12 +102,14 @@ export class TokenEstimator {
         return responsesInputTokens(payload, counting);
       case '/v1/embeddings':
         return embeddingsInputTokens(payload, counting);
+      case '/v1/messages':
+        return messagesInputTokens(payload, counting);
     }
   }
 
   /**
    * Output tokens of one request: `max` from `max_completion_tokens ?? max_tokens ?? 2048` (responses:
-   * `max_output_tokens ?? 2048`; embeddings: 0), never negative, and `assumed = round(max × completionRatio)`
+   * `max_output_tokens ?? 2048`; messages: `max_tokens`; embeddings: 0), never negative, and `assumed = round(max × completionRatio)`
    * with ties to even. The ratio must be within [0, 1].
    */
   estimateOutput(payload: Record<string, unknown>, endpoint: string, completionRatio: number): { assumed: number; max: number } {
@@ -114,7 +118,7 @@ export class TokenEstimator {
       throw new InvalidInputError(`assumed_completion_ratio must be a number within [0, 1] to estimate output tokens, not ${String(completionRatio)}`);
     }
     if (checked === '/v1/embeddings') return { assumed: 0, max: 0 };
-    const keys = checked === '/v1/responses' ? ['max_output_tokens'] : ['max_completion_tokens', 'max_tokens'];
+    const keys = checked === '/v1/responses' ? ['max_output_tokens'] : checked === '/v1/messages' ? ['max_tokens'] : ['max_completion_tokens', 'max_tokens'];
     const key = keys.find((name) => payload[name] !== undefined && payload[name] !== null);
     const value = key === undefined ? defaultMaxOutputTokens : payload[key];
     if (typeof value !== 'number' || Number.isNaN(value)) {

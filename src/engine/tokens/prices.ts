@@ -30,13 +30,25 @@ const directPrices = new Map<string, DirectPrices>(
     'text-embedding-3-small': { input: 0.02, cachedInput: 0.02, output: 0 },
     'text-embedding-3-large': { input: 0.13, cachedInput: 0.13, output: 0 },
     'text-embedding-ada-002': { input: 0.1, cachedInput: 0.1, output: 0 },
+    // Anthropic's pricing page (base input, cache hits as the cached price, output), as of late 2025; its Message
+    // Batches also cost half. Cache writes cost 1.25x input and are counted at the input price.
+    'claude-opus-4-5': { input: 5, cachedInput: 0.5, output: 25 },
+    'claude-opus-4-1': { input: 15, cachedInput: 1.5, output: 75 },
+    'claude-opus-4': { input: 15, cachedInput: 1.5, output: 75 },
+    'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15 },
+    'claude-sonnet-4': { input: 3, cachedInput: 0.3, output: 15 },
+    'claude-3-7-sonnet': { input: 3, cachedInput: 0.3, output: 15 },
+    'claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5 },
+    'claude-3-5-haiku': { input: 0.8, cachedInput: 0.08, output: 4 },
+    'claude-3-haiku': { input: 0.25, cachedInput: 0.03, output: 1.25 },
   }),
 );
 
 /** The model whose prices stand in for a model not in the table. */
 export const fallbackPricesModel = 'gpt-4o';
 
-const datedSnapshot = /-\d{4}-\d{2}-\d{2}$/;
+// OpenAI dates snapshots as -2024-07-18, Anthropic as -20250929; Anthropic's -latest aliases name the same model.
+const datedSnapshot = /-(\d{4}-\d{2}-\d{2}|\d{8}|latest)$/;
 
 function costRates(prices: DirectPrices): CostRates {
   return {
@@ -49,8 +61,9 @@ function costRates(prices: DirectPrices): CostRates {
 }
 
 /**
- * The published prices of `model`, or of the model a dated snapshot such as `gpt-4o-mini-2024-07-18` belongs to;
- * undefined for any other model (fine-tuned models, previews, other providers), whose price is not known.
+ * The published prices of `model`, or of the model a dated snapshot such as `gpt-4o-mini-2024-07-18` or
+ * `claude-sonnet-4-5-20250929` belongs to; undefined for any other model (fine-tuned models, previews, other
+ * providers), whose price is not known.
  */
 export function knownPrices(model: string): CostRates | undefined {
   const prices = directPrices.get(model) ?? directPrices.get(model.replace(datedSnapshot, ''));

@@ -49,6 +49,17 @@ export const requesterOptionSpecs = {
     file: false,
     secret: { instead: 'set the OPENAI_API_KEY environment variable, pass --openai_api_key, or use the extension\'s "GPT Batch: Set API Key" command' },
   },
+  provider: valueOption(
+    choice(['openai', 'anthropic']),
+    'openai',
+    'NAME',
+    "Whose API runs the task: openai (Batch API and direct requests) or anthropic (Message Batches and the Messages API, endpoint /v1/messages); must match the provider of an existing task.",
+  ),
+  anthropic_api_key: {
+    ...valueOption(text().nullable(), null, 'KEY', 'Anthropic API key, for provider anthropic (otherwise the environment variable ANTHROPIC_API_KEY).'),
+    file: false,
+    secret: { instead: 'set the ANTHROPIC_API_KEY environment variable, pass --anthropic_api_key, or use the extension\'s "GPT Batch: Set API Key" command' },
+  },
   openai_organization: valueOption(
     text().nullable(),
     null,
@@ -60,7 +71,7 @@ export const requesterOptionSpecs = {
     httpUrl().nullable(),
     null,
     'URL',
-    'Base URL of the API (otherwise OPENAI_BASE_URL, else https://api.openai.com/v1); any OpenAI-compatible server works for direct requests.',
+    'Base URL of the API (otherwise OPENAI_BASE_URL, else https://api.openai.com/v1; for provider anthropic ANTHROPIC_BASE_URL, else https://api.anthropic.com); any OpenAI-compatible server works for direct requests.',
   ),
   client_kwargs: {
     schema: jsonObject().nullable(),
@@ -73,7 +84,7 @@ export const requesterOptionSpecs = {
     apiPath().nullable(),
     null,
     'ENDPOINT',
-    'API endpoint of every request: /v1/chat/completions, /v1/responses or /v1/embeddings (otherwise OPENAI_ENDPOINT, else /v1/chat/completions); must match the endpoint of an existing task.',
+    'API endpoint of every request: /v1/chat/completions, /v1/responses or /v1/embeddings (otherwise OPENAI_ENDPOINT, else /v1/chat/completions); /v1/messages with provider anthropic (its default); must match the endpoint of an existing task.',
   ),
   wandb: {
     schema: z.boolean({ error: 'true or false' }).nullable(),

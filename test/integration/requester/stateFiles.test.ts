@@ -187,6 +187,7 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     await h.closeDatabases();
     const db = TaskDb.openForWriting(h.file('task.db'));
     db.run('DROP TABLE queue_limits');
+    db.run('DROP TABLE pilot_forecasts');
     db.run('UPDATE schema_version SET version = 2');
     db.close();
 
@@ -197,6 +198,7 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     const migrated = TaskDb.openForWriting(h.file('task.db'));
     assert.deepEqual(migrated.all('SELECT version FROM schema_version'), [{ version: schemaVersion }]);
     assert.deepEqual(migrated.all('SELECT * FROM queue_limits'), []);
+    assert.deepEqual(migrated.all('SELECT * FROM pilot_forecasts'), []);
     migrated.close();
   });
 

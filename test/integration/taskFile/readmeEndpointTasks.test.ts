@@ -10,11 +10,11 @@ import { useTempDir } from '../../support/store/tempDir';
 import { readJsonlLines, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { taskFromFile } from '../../support/taskManager/taskFileHost';
 
-/** The tasks of the README's endpoint example, exactly as users copy them. */
-function readmeTasks(): Record<string, unknown> {
+/** The tasks of the README example whose first task is `first`, exactly as users copy them. */
+function readmeTasks(first = 'summaries'): Record<string, unknown> {
   const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
-  const block = /```json\n(\{\n {2}"tasks": \{\n {4}"summaries"[\s\S]*?)```/.exec(readme);
-  assert.ok(block, 'the README has the Responses and Embeddings example');
+  const block = new RegExp(`\`\`\`json\\n(\\{\\n {2}"tasks": \\{\\n {4}"${first}"[\\s\\S]*?)\`\`\``).exec(readme);
+  assert.ok(block, `the README has the example with the task ${first}`);
   return (JSON.parse(block[1] as string) as { tasks: Record<string, unknown> }).tasks;
 }
 
@@ -24,7 +24,7 @@ const articles = [
   { id: 'a3', title: 'Bees', body: 'Bees dance to show where flowers are.' },
 ];
 
-describe('The README Responses and Embeddings template examples (against the simulator)', function () {
+describe('The README Responses, Embeddings and Anthropic template examples (against the simulator)', function () {
   this.timeout(60_000);
   const tmp = useTempDir('readme-endpoints');
   let h: TaskHarness;
@@ -97,5 +97,56 @@ describe('The README Responses and Embeddings template examples (against the sim
     const parsed = tab('parsed');
     assert.match(String(parsed.summary), /^1 vector of 256 dimensions · text-embedding-3-small · \d+ input tokens$/);
     assert.ok(Array.isArray(parsed.parsed) && parsed.parsed.length === 256 && parsed.parsed.every((x) => typeof x === 'number'));
+  });
+
+  const claudeOutput = () => readJsonlLines<{ key: string; output: unknown; model: string }>(path.join(tmp.dir, '.gpt-batch', 'claude_summaries', 'claude_summaries_output.jsonl'));
+
+  for (const [mode, overrides, route] of [
+    ['one Message Batch', { min_batch_requests: 1 }, 'POST /v1/messages/batches'],
+    ['the Messages API directly', { force_direct: true }, 'POST /v1/messages'],
+  ] as const) {
+    it(`claude_summaries through ${mode}: the parsed summary and topics of every article`, async () => {
+      assert.equal(await (await taskFromFile(h, tmp.dir, readmeTasks('claude_summaries'), 'claude_summaries', { requester: overrides })).run(), true);
+      const lines = claudeOutput();
+      assert.deepEqual(lines.map((l) => l.key).sort(), ['a1', 'a2', 'a3']);
+      for (const { output, model } of lines) {
+        const { summary, topics } = output as { summary: unknown; topics: unknown };
+        assert.equal(typeof summary, 'string');
+        assert.ok(Array.isArray(topics) && topics.every((t) => typeof t === 'string'));
+        assert.equal(model, 'claude-haiku-4-5');
+      }
+      const routes = h.sim.stats().routes;
+      assert.equal(routes[route], mode === 'one Message Batch' ? 1 : 3);
+      assert.equal((routes['POST /v1/batches'] ?? 0) + (routes['POST /v1/chat/completions'] ?? 0), 0, "the task used OpenAI's API");
+    });
+  }
+
+  it("the tree's tabs show an Anthropic attempt: the Messages body, the raw Message and the parsed tool input; max_tokens stops are cut short", async () => {
+    const tasks = readmeTasks('claude_summaries');
+    const task = tasks.claude_summaries as { request: Record<string, unknown> };
+    const short = { ...task, request: { ...task.request, max_tokens: 3 }, max_retries: 0 };
+    assert.equal(await (await taskFromFile(h, tmp.dir, { ...tasks, short }, 'short', { requester: { force_direct: true } })).run(), true);
+    assert.equal(await (await taskFromFile(h, tmp.dir, tasks, 'claude_summaries', { requester: { force_direct: true } })).run(), true);
+    const files = { name: 'claude_summaries', taskDir: path.join(tmp.dir, '.gpt-batch', 'claude_summaries'), prefix: 'claude_summaries' };
+    withStartedTaskDb(files, (db) => {
+      const request = readTaskDocument(db, files, { kind: 'attempt', requestId: 1, part: 'request' }) as { body: { system: string; messages: { role: string }[]; tool_choice: { name: string } } };
+      assert.equal(request.body.system, 'Summarise the article in one sentence and list its topics.');
+      assert.deepEqual(request.body.messages.map((m) => m.role), ['user']);
+      assert.equal(request.body.tool_choice.name, 'Response');
+      const response = readTaskDocument(db, files, { kind: 'attempt', requestId: 1, part: 'response' }) as { type: string; stop_reason: string; content: { type: string; input: unknown }[] };
+      assert.equal(response.type, 'message');
+      assert.equal(response.stop_reason, 'tool_use');
+      const parsed = readTaskDocument(db, files, { kind: 'attempt', requestId: 1, part: 'parsed' }) as { outcome: string; parsed: unknown };
+      assert.equal(parsed.outcome, 'succeeded');
+      assert.deepEqual(parsed.parsed, response.content[0]?.input);
+      assert.equal(samplesPage(db, 'cutShort', undefined, 10).total, 0);
+    });
+    const shortFiles = { name: 'short', taskDir: path.join(tmp.dir, '.gpt-batch', 'short'), prefix: 'short' };
+    withStartedTaskDb(shortFiles, (db) => {
+      assert.equal(samplesPage(db, 'cutShort', undefined, 10).total, 3, 'answers stopped by max_tokens are cut short');
+      const parsed = readTaskDocument(db, shortFiles, { kind: 'attempt', requestId: 1, part: 'parsed' }) as { outcome: string; warnings: { subtype: string }[] };
+      assert.equal(parsed.outcome, 'failed');
+      assert.equal(parsed.warnings[0]?.subtype, 'FinishReason');
+    });
   });
 });

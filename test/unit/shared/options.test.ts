@@ -21,6 +21,8 @@ const specDefaults: Record<OptionGroup, Record<string, unknown>> = {
     wipe_task: false,
     forget_remote_batch: null,
     openai_api_key: null,
+    provider: 'openai',
+    anthropic_api_key: null,
     openai_organization: null,
     openai_project: null,
     client_base_url: null,
@@ -271,6 +273,8 @@ describe('resolveOptions', () => {
     const message = rejection(() => resolveOptions([{ source: fileSource, values: { openai_api_key: 'sk-x' } }]));
     assert.match(message, /'openai_api_key' is not accepted in a task file, .* set the OPENAI_API_KEY environment variable, pass --openai_api_key/);
     assert.doesNotMatch(message, /sk-x/);
+    const anthropic = rejection(() => resolveOptions([{ source: fileSource, values: { anthropic_api_key: 'sk-ant-x' } }]));
+    assert.match(anthropic, /'anthropic_api_key' is not accepted in a task file, .* set the ANTHROPIC_API_KEY environment variable, pass --anthropic_api_key/);
   });
 
   it('reports every problem at once', () => {
@@ -331,6 +335,11 @@ describe('resolveEndpoint', () => {
     assert.equal(resolveEndpoint(null, {}), '/v1/chat/completions');
   });
 
+  it("gives provider anthropic its Messages endpoint, whatever OPENAI_ENDPOINT says", () => {
+    assert.equal(resolveEndpoint(null, { OPENAI_ENDPOINT: '/v1/responses' }, 'anthropic'), '/v1/messages');
+    assert.equal(resolveEndpoint('/v1/messages', {}, 'anthropic'), '/v1/messages');
+  });
+
   it('rejects a malformed OPENAI_ENDPOINT naming the variable', () => {
     assert.throws(() => resolveEndpoint(null, { OPENAI_ENDPOINT: 'chat' }), (error: unknown) => {
       assert.ok(error instanceof InvalidInputError);
@@ -355,7 +364,7 @@ describe('optionsJsonSchema', () => {
   it('is a closed draft 2020-12 object schema with every option a task file may set (not the API key)', () => {
     assert.equal(schema['$schema'], 'https://json-schema.org/draft/2020-12/schema');
     assert.equal(schema['additionalProperties'], false);
-    const fileKeys = optionDefs.filter((def) => !['config', 'openai_api_key', 'forget_remote_batch'].includes(def.name)).map((def) => def.name);
+    const fileKeys = optionDefs.filter((def) => !['config', 'openai_api_key', 'anthropic_api_key', 'forget_remote_batch'].includes(def.name)).map((def) => def.name);
     assert.deepEqual(Object.keys(properties), fileKeys);
     assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
   });
