@@ -35,10 +35,8 @@ export function committedTask(r: Requester, pilotForecast: PilotForecast | undef
 /** The figures of a commit-only run at its stop (`commit_only`), logged. */
 export function reportCommitted(r: Requester, forecast: PilotForecast | undefined): CommittedTask {
   const c = committedTask(r, forecast);
-  const spent = c.spentCost > 0 ? ` plus ${formatForecastCost(c.spentCost)} spent,` : '';
-  r.logger.info(
-    `Whole task committed: ${c.requests} requests to send, estimated at ${formatForecastCost(c.estimatedCost)},${spent} ${formatForecastCost(wholeTaskEstimate(c))} in total; ` +
-      'stopping before any batch is formed or pushed (--commit_only)',
-  );
+  const estimated = formatForecastCost(c.estimatedCost);
+  const total = c.spentCost > 0 ? `${estimated} plus ${formatForecastCost(c.spentCost)} spent: ${formatForecastCost(wholeTaskEstimate(c))}` : estimated;
+  r.logger.info(`Whole task committed: ${c.requests} requests to send, estimated at ${total} in total; stopping before any batch is formed or pushed (--commit_only)`);
   return c;
 }

@@ -38,7 +38,7 @@ describe('commit_only: the whole task committed and estimated before any push (c
     assert.equal(committed.queuedRequests, 1140);
     assert.deepEqual(committed.batches, []);
     assert.ok(end.committed.estimatedCost > 0 && end.committed.estimatedCost === queuedCost, `${end.committed.estimatedCost} against the live ${queuedCost}`);
-    assert.match(h.logger.text(), /Whole task committed: 1140 requests to send, estimated at [0-9.]+, [0-9.]+ in total; stopping before any batch is formed or pushed/);
+    assert.match(h.logger.text(), /Whole task committed: 1140 requests to send, estimated at [0-9.]+ in total; stopping before any batch is formed or pushed/);
     assert.match(closingLine('char_codes', tmp.dir, end), /^Task 'char_codes' is committed and nothing was pushed: 1140 requests to send, [0-9.]+ in total; run without --commit_only/);
 
     // Run again: the committed requests are pushed as they are, none generated a second time.
@@ -63,6 +63,7 @@ describe('commit_only: the whole task committed and estimated before any push (c
     assert.ok(end.committed.spentCost > 0);
     assert.ok(Math.abs(end.committed.spentCost - (end.committed.pilotForecast?.pilotCost ?? 0)) < 1e-9, 'the pilot is all that was spent');
     assert.equal((await snapshot()).samples.succeeded, 24, 'the pilot answers are results');
+    assert.match(h.logger.text(), /Whole task committed: 1116 requests to send, estimated at [0-9.]+ plus [0-9.]+ spent: [0-9.]+ in total;/);
 
     assert.equal(await task({}).run(), true);
     const after = h.sim.stats();
