@@ -1,4 +1,5 @@
 import type { RunEnd } from '../engine';
+import { wholeTaskEstimate } from '../shared/committedTask';
 
 /** The last line of a task command: what is true of the task now, and what to do next. */
 export function closingLine(prefix: string, taskDir: string, end: RunEnd): string {
@@ -8,6 +9,8 @@ export function closingLine(prefix: string, taskDir: string, end: RunEnd): strin
       return `Task '${prefix}' is complete; its output is in ${taskDir}`;
     case 'dryrun':
       return `Dry run of task '${prefix}' finished: nothing was sent and nothing was saved; run without --dryrun to do the work ${files}`;
+    case 'committed':
+      return `Task '${prefix}' is committed and nothing was pushed: ${end.committed.requests} requests to send, ${wholeTaskEstimate(end.committed).toFixed(4)} in total; run without --commit_only to push them ${files}`;
     case 'statusOnly':
       return end.complete
         ? `Task '${prefix}' is complete: every committed sample is finished and nothing is queued; its output is in ${taskDir}`

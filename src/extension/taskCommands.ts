@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import type { ProgressParams, RunMode, RunResult } from '../protocol/messages';
-import type { TaskSnapshot } from '../shared/taskSnapshot';
+import type { RunMode, RunResult } from '../protocol/messages';
 import type { DashboardPanels } from './dashboardPanel';
 import type { EngineHost } from './engineHost';
+import { readSnapshot, runWithProgress } from './engineRuns';
 import { openPreview, type PreviewProvider } from './previews';
 import type { ApiKeyStore } from './secrets';
 import type { TasksView } from './tasksView';
 import type { TaskNode } from './taskNodes';
-import { formatCost } from './taskNodes';
+import { confirmSpending, type SpendDecision } from './spendConfirmation';
 
 /** Asks the user to confirm something costly or destructive; resolves true to go ahead. Replaceable by tests. */
 export type Confirm = (message: string, detail: string, action: string) => Thenable<boolean>;
@@ -35,19 +35,6 @@ export class CommandRefusal extends Error {
   override readonly name = 'CommandRefusal';
 }
 
-const modeTitles: Record<RunMode, string> = {
-  run: 'Running',
-  dryRun: 'Dry run of',
-  previewRequests: 'Previewing the requests of',
-  directVerbose: 'Running direct requests of',
-  onlyProcess: 'Processing finished batches of',
-  wipeRequests: 'Wiping the requests of',
-  wipeFailed: 'Wiping the failed samples of',
-  wipeTask: 'Wiping',
-  reinitMeta: 'Reinitialising the metadata of',
-  status: 'Reading the status of',
-};
-
 /** The task a command acts on: its argument (name or tree row), else the user's pick. */
 export async function pickTask(services: TaskServices, argument: unknown): Promise<string | undefined> {
   if (typeof argument === 'string') return argument;
@@ -63,7 +50,10 @@ function isNode(value: unknown): value is TaskNode {
   return typeof value === 'object' && value !== null && 'kind' in value;
 }
 
-/** Runs `task` in `mode` with progress in a notification whose Cancel stops the run; returns the engine's result. */
+/**
+ * Runs `task` in `mode` with progress in a notification whose Cancel stops the run; returns the engine's result, or
+ * undefined when the user declined (a wipe, or a run above `gptBatch.confirmCostAbove`).
+ */
 export async function runTaskMode(services: TaskServices, mode: RunMode, taskArgument: unknown, countArgument?: unknown): Promise<RunResult | undefined> {
   const task = await pickTask(services, taskArgument);
   if (task === undefined) return undefined;
@@ -73,25 +63,19 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
   if (mode === 'previewRequests' || mode === 'directVerbose') {
     if (count === undefined) return undefined;
   }
-  if (!(await confirmMode(services, file, task, mode))) return undefined;
+  if (isWipe(mode) && !(await confirmWipe(services, file, task, mode))) return undefined;
   const apiKey = await services.apiKeys.get();
-  const params = { file: file.fsPath, task, mode, ...(count === undefined ? {} : { count }), ...(isWipe(mode) ? { noRun: true } : {}), ...(apiKey === undefined ? {} : { apiKey }) };
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `GPT Batch: ${modeTitles[mode]} ${task}`, cancellable: true },
-    async (progress, token) => {
-      const stopping = token.onCancellationRequested(() => void services.engine.request('task/stop', { file: file.fsPath, task }));
-      const following = services.engine.listen('task/progress', (p) => {
-        if (p.task !== task) return;
-        progress.report({ message: progressMessage(p) });
-      });
-      try {
-        return await services.engine.request('task/run', params);
-      } finally {
-        stopping.dispose();
-        following.dispose();
-      }
-    },
-  );
+  const spending: SpendDecision = mode === 'run' ? await confirmSpending(services, file, task, apiKey) : { run: true };
+  if (!spending.run) return undefined;
+  const result = await runWithProgress(services, {
+    file: file.fsPath,
+    task,
+    mode,
+    ...(count === undefined ? {} : { count }),
+    ...(isWipe(mode) ? { noRun: true } : {}),
+    ...(spending.pilot === undefined ? {} : { pilot: spending.pilot }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+  });
   services.log.info(`Task '${task}' (${mode}): ${result.outcome}`);
   await showResult(services, task, mode, result);
   return result;
@@ -99,11 +83,6 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
 
 function isWipe(mode: RunMode): boolean {
   return mode === 'wipeRequests' || mode === 'wipeFailed' || mode === 'wipeTask';
-}
-
-function progressMessage(p: ProgressParams): string {
-  const { succeeded, failed, pending } = p.samples;
-  return `${succeeded} succeeded, ${failed} failed, ${pending} pending; ${p.remoteBatches} remote batches; spent ${formatCost(p.sessionCost)}`;
 }
 
 async function requestCount(argument: unknown): Promise<number | undefined> {
@@ -118,24 +97,12 @@ async function requestCount(argument: unknown): Promise<number | undefined> {
   return typed === undefined ? undefined : Number(typed.trim());
 }
 
-async function readSnapshot(services: TaskServices, file: vscode.Uri, task: string): Promise<TaskSnapshot | undefined> {
-  const { tasks } = await services.reader.request('tasks/snapshot', { file: file.fsPath });
-  return tasks.find((t) => t.name === task);
-}
-
-/** Asks before a wipe (saying what is lost) and before a run whose queued estimate exceeds the setting. */
-async function confirmMode(services: TaskServices, file: vscode.Uri, task: string, mode: RunMode): Promise<boolean> {
-  const threshold = vscode.workspace.getConfiguration('gptBatch').get<number>('confirmCostAbove', 0);
-  if (!isWipe(mode) && !(mode === 'run' && threshold > 0)) return true;
+/** Asks before a wipe, saying what is lost. */
+async function confirmWipe(services: TaskServices, file: vscode.Uri, task: string, mode: RunMode): Promise<boolean> {
   const snapshot = await readSnapshot(services, file, task);
   const remote = snapshot?.batches.filter((b) => b.place === 'remote').length ?? 0;
   const cancelled = remote > 0 ? `The ${remote} remote batches in flight will be cancelled at the provider.` : 'No remote batch is in flight, so nothing is cancelled.';
   switch (mode) {
-    case 'run': {
-      const estimate = snapshot?.queuedEstimate ?? 0;
-      if (estimate <= threshold) return true;
-      return services.confirm()(`Run task '${task}'?`, `The batches queued for it are estimated at ${formatCost(estimate)}, above the confirmation threshold of ${formatCost(threshold)} (setting gptBatch.confirmCostAbove).`, 'Run');
-    }
     case 'wipeRequests':
       return services.confirm()(`Wipe the requests of task '${task}'?`, `Every request and batch not yet processed is forgotten; finished samples and the output stay. ${cancelled}`, 'Wipe Requests');
     case 'wipeFailed':

@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   TaskLockedError,
 } from '../shared/errors';
+import { committedTaskSchema } from '../shared/committedTask';
 import { dashboardDataSchema } from '../shared/dashboard';
 import { documentRefSchema, foundSampleSchema, pageSchema, pageSourceSchema, taskSnapshotSchema } from '../shared/taskSnapshot';
 import { liveBatchSchema, spendCapSchema } from '../shared/taskEvent';
@@ -72,6 +73,11 @@ export const runModes = [
   'run',
   /** `dryrun`: show what would be done, write nothing, call nothing. */
   'dryRun',
+  /**
+   * `commit_only`: generate and commit the whole task and send its pilot, if any, then stop before any batch is
+   * formed or pushed; answers what the whole task is estimated at (`committed`). The next run pushes what it committed.
+   */
+  'commitOnly',
   /** `dryrun` + `force_direct` + `direct_verbose always` + `max_session_requests N`: the next N requests, no API call. */
   'previewRequests',
   /** `force_direct` + `direct_verbose always` + `max_session_requests N`: N requests through the direct API. */
@@ -98,6 +104,8 @@ const runParams = taskRef.extend({
   count: z.number().int().positive().optional(),
   /** With a wipe: only wipe, then stop (`no_run`). */
   noRun: z.boolean().optional(),
+  /** Requests to send as a pilot before the first batch push (`pilot`), in place of the task file's; 0 sends none. */
+  pilot: z.number().int().nonnegative().optional(),
   /** OpenAI API key of this run; never written anywhere. Falls back to the worker's OPENAI_API_KEY. */
   apiKey: z.string().optional(),
 });
@@ -114,6 +122,8 @@ const runResult = z.object({
   exchanges: z.array(verboseExchange),
   /** The log lines of the run, for `status` (the status block). */
   lines: z.array(z.string()),
+  /** What a `commitOnly` run committed and what the whole task is estimated at. */
+  committed: committedTaskSchema.optional(),
 });
 export type RunResult = z.infer<typeof runResult>;
 

@@ -21,6 +21,11 @@ interface ActiveRun {
   finished: Promise<unknown>;
 }
 
+/** The engine options a run's params set on top of the task file's: its mode's, and the pilot's size when given. */
+function runOverrides(params: RequestParams<'task/run'>): Record<string, unknown> {
+  return { ...modeOverrides(params.mode, params.count, params.noRun ?? false), ...(params.pilot === undefined ? {} : { pilot: params.pilot }) };
+}
+
 /** The engine options each mode sets on top of the task file's. */
 function modeOverrides(mode: RunMode, count: number | undefined, noRun: boolean): Record<string, unknown> {
   const run = { run: !noRun };
@@ -30,6 +35,8 @@ function modeOverrides(mode: RunMode, count: number | undefined, noRun: boolean)
       return {};
     case 'dryRun':
       return { dryrun: true };
+    case 'commitOnly':
+      return { commit_only: true };
     case 'previewRequests':
       return { dryrun: true, force_direct: true, direct_verbose: 'always', max_session_requests: count ?? 1 };
     case 'directVerbose':
@@ -75,7 +82,7 @@ export class TaskService {
     let invocation: TaskInvocation;
     let options: ResolvedOptions;
     try {
-      invocation = await taskFileInvocation(params.file, params.task, modeOverrides(params.mode, params.count, params.noRun ?? false), `the editor (${params.mode})`);
+      invocation = await taskFileInvocation(params.file, params.task, runOverrides(params), `the editor (${params.mode})`);
       options = resolveTaskOptions(invocation, env, params.mode === 'status');
     } catch (error) {
       this.runs.delete(params.task);
@@ -92,8 +99,8 @@ export class TaskService {
       () => undefined,
     );
     try {
-      const { allDone } = await running;
-      return { outcome: allDone ? 'done' : 'incomplete', exchanges, lines };
+      const { allDone, end } = await running;
+      return { outcome: allDone ? 'done' : 'incomplete', exchanges, lines, ...(end.kind === 'committed' ? { committed: end.committed } : {}) };
     } catch (error) {
       if (error instanceof InterruptedError) {
         this.logger.warn(`Task '${params.task}' stopped at a safe point: ${error.message}`);

@@ -3,15 +3,13 @@ import { latestPilotForecast, savePilotForecast } from '../db/pilotForecasts';
 import type { TaskDb } from '../db/taskDb';
 import type { Logger } from '../log';
 import { cachedFromStored, type CachedRequest } from './cachedRequest';
+import { formatForecastCost, unsentPrices } from './committedWork';
 import type { RequestCosting } from './costing';
 import { directRequests } from './direct';
 import { forecastOf, measurePilot, type RemainingWork } from './pilotMeasure';
 import type { BatchResultHandler } from './processing';
 import type { Requester } from './requester';
 import type { ResultInfo } from './results';
-
-/** How forecast costs are written in the log. */
-export const formatForecastCost = (cost: number): string => cost.toFixed(4);
 
 /**
  * The pilot's sample: queued requests whose answers an interrupted pilot already stored (so none is asked twice),
@@ -39,13 +37,11 @@ function pilotSample(r: Requester, size: number): CachedRequest[] {
 function remainingWork(r: Requester): RemainingWork {
   const local = r.unpushedBatches;
   const requests = r.queue.length + local.reduce((n, b) => n + b.num_requests, 0);
-  const direct = r.options.force_direct || requests < r.options.min_batch_requests;
   return {
     requests,
     inputTokens: r.queue.tokensCost.input_tokens + local.reduce((n, b) => n + b.tokens_cost.input_tokens, 0),
     maxOutputTokens: r.queue.tokensCost.max_output_tokens + local.reduce((n, b) => n + b.tokens_cost.max_output_tokens, 0),
-    // Flex answers are billed at batch prices.
-    prices: direct && r.options.direct_service_tier !== 'flex' ? 'direct' : 'batch',
+    prices: unsentPrices(r, requests),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CommittedTask } from '../../shared/committedTask';
 import { addTokensCost, zeroTokensCost } from '../requester/accounting';
 import { reasonsNotToPush } from '../requester/pushing';
 import type { Requester } from '../requester/requester';
@@ -9,6 +10,8 @@ export type RunEnd =
   | { kind: 'complete' }
   /** A dry run: one step in memory, nothing sent or saved. */
   | { kind: 'dryrun' }
+  /** `commit_only`: the whole task is committed (and piloted) and nothing was pushed; what it is estimated at. */
+  | { kind: 'committed'; committed: CommittedTask }
   /** The `run` option was off (status only); `complete` says whether nothing is left in progress. */
   | { kind: 'statusOnly'; complete: boolean }
   /** Limits kept every unpushed batch back: their option names (e.g. `max_session_requests`), and whether they are

@@ -6,6 +6,8 @@ import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
 import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
 import type { TaskEventSink } from '../../shared/taskEvent';
+import type { CommittedTask } from '../../shared/committedTask';
+import type { PilotForecast } from '../../shared/pilotForecast';
 import { TaskDb, taskDbPath } from '../db/taskDb';
 import { LiveFeed } from '../events/liveFeed';
 import { taskEventOf } from '../events/taskEventOf';
@@ -27,6 +29,7 @@ import { pushBatches, reconcilePushes } from '../requester/pushing';
 import { queueHasRoom, waitOutBackoff } from '../requester/queueFull';
 import { logInUnit, queueMetrics, stateMetrics, taskMetrics } from '../requester/metricsLog';
 import { applyStoredPilotRatio, runPilot } from '../requester/pilot';
+import { reportCommitted } from '../requester/committedWork';
 import { logStatus } from '../requester/reporting';
 import { Requester } from '../requester/requester';
 import type { BatchProvider } from '../providers/batchProvider';
@@ -92,6 +95,10 @@ export abstract class TaskManager {
   private end: RunEnd = { kind: 'workLeft' };
   /** A pilot (`--pilot`) is to run before this session's first batch push. */
   private pilotPending = false;
+  /** `commit_only`: this run stops once the whole task is committed (and piloted), before forming or pushing a batch. */
+  private holding = false;
+  /** What a `commit_only` run had committed when it stopped. */
+  private committed: CommittedTask | undefined;
 
   constructor(protected readonly init: TaskManagerInit) {
     this.logger = init.logger;
@@ -170,16 +177,25 @@ export abstract class TaskManager {
         this.saveTaskState(u);
       });
     }
-    if (batch && push && this.pilotPending) {
-      // Batches wait until the step's generation is over, so that the pilot samples the whole task.
+    if (batch && push && (this.pilotPending || this.holding)) {
+      // Batches wait until the step's generation is over, so that the pilot samples (and a commit-only run
+      // estimates) the whole task.
       if (this.generating) return false;
-      this.pilotPending = false;
-      await runPilot(r, (u, result) => this.callProcessBatchResult(u, result));
+      const forecast = this.pilotPending ? await this.sendPilot() : undefined;
+      if (this.holding) {
+        this.committed ??= reportCommitted(r, forecast);
+        return false;
+      }
     }
     if (batch && r.queue.length > 0) await r.batchRequests(forceBatch);
     if (!push) return false;
     if (r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) return pushBatches(r);
     return r.unpushedBatches.length >= r.options.max_unpushed_batches;
+  }
+
+  private async sendPilot(): Promise<PilotForecast | undefined> {
+    this.pilotPending = false;
+    return runPilot(this.requester, (u, result) => this.callProcessBatchResult(u, result));
   }
 
   /** Executes requests through the direct API now, feeding results to `processBatchResult`; true if limits stopped it. */
@@ -218,6 +234,10 @@ export abstract class TaskManager {
           if (this.options.dryrun) {
             this.logger.warn('[DRYRUN] Stopping incomplete task manager as it is a dry run');
             this.end = { kind: 'dryrun' };
+            break;
+          }
+          if (this.committed !== undefined) {
+            this.end = { kind: 'committed', committed: this.committed };
             break;
           }
           if (!more) {
@@ -266,10 +286,12 @@ export abstract class TaskManager {
         this.logger.info('Only-process mode => Stopping step after processing finished remote batches');
         return true;
       }
-      if (r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) await pushBatches(r);
-      const { limited } = await processUnpushableBatches(r, (u, result) => this.callProcessBatchResult(u, result));
+      // A commit-only run sends nothing but its pilot, not even batches formed by an earlier run, and generates the
+      // whole task however many of those wait.
+      if (!this.holding && r.unpushedBatches.some((b) => r.isPushable(b)) && queueHasRoom(r)) await pushBatches(r);
+      const { limited } = this.holding ? { limited: false } : await processUnpushableBatches(r, (u, result) => this.callProcessBatchResult(u, result));
       this.gate.checkpoint();
-      let congested = r.unpushedBatches.length >= this.options.max_unpushed_batches;
+      let congested = !this.holding && r.unpushedBatches.length >= this.options.max_unpushed_batches;
       let generationDone = false;
       if (!congested) {
         this.generating = true;
@@ -282,6 +304,7 @@ export abstract class TaskManager {
       }
       congested = await this.commitRequests(true, generationDone, true);
       this.gate.checkpoint();
+      if (this.committed !== undefined) return true;
       const unpushable = r.unpushedBatches.filter((b) => !r.isPushable(b)).length;
       if ((unpushable === 0 || limited) && ((generationDone && r.queue.length === 0) || congested)) {
         const allDone = r.unpushedBatches.length === 0 && r.unfinishedRemoteBatches.length === 0 && r.finishedRemoteBatches.length === 0;
@@ -357,6 +380,9 @@ export abstract class TaskManager {
       if (o.pilot_update_ratio) applyStoredPilotRatio(this.dbOrUndefined, this.costing, this.logger);
       this.pilotPending = o.pilot > 0 && !o.dryrun && !o.only_process && tm.run;
       if (o.pilot > 0 && !this.pilotPending) this.logger.warn('No pilot (--pilot) in a dry run, in only-process mode or when not running');
+      this.holding = o.commit_only && !o.dryrun && !o.only_process && tm.run;
+      this.committed = undefined;
+      if (o.commit_only && !this.holding) this.logger.warn('--commit_only has no effect in a dry run, in only-process mode or when not running');
       const provider = o.dryrun ? null : (this.init.createProvider?.() ?? null);
       const client = o.dryrun || provider !== null ? null : (this.init.createClient?.() ?? null);
       const limits = deriveLimits(o);

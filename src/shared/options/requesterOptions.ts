@@ -243,6 +243,9 @@ export const requesterOptionSpecs = {
     'Before the first batch push, send this many queued requests (sampled across the queue) through the direct API and forecast the whole task\'s cost as low / expected / high from their answers; 0 = no pilot.',
   ),
   pilot_update_ratio: switchOption('After a pilot, estimate the remaining requests with the completion ratio it measured instead of the assumed one.'),
+  commit_only: switchOption(
+    'Generate and commit the whole task, send the --pilot if one is set, print the whole task\'s estimated cost, then stop before forming or pushing any batch; the next run pushes the committed requests.',
+  ),
   warn_predicted_input_factor: valueOption(
     float(1.0),
     1.2,

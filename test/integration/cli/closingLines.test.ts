@@ -43,6 +43,13 @@ describe('gpt-batch demo and status: the closing line says how the run ended (bu
     assert.doesNotMatch(out, /has work left/);
   });
 
+  it('says that --commit_only pushed nothing, with the whole task\'s total, and exits 0', async () => {
+    const out = await demo(path.join(workDir, 'committed'), '--commit_only');
+    assert.match(out, /Whole task committed: 1140 requests to send, estimated at \d+\.\d{4} in total; stopping before any batch is formed or pushed/);
+    assert.match(out, /Task 'char_codes' is committed and nothing was pushed: 1140 requests to send, \d+\.\d{4} in total; run without --commit_only to push them/);
+    assert.doesNotMatch(out, /has work left/);
+  });
+
   it('says complete after the last run and in the status of the complete task', async () => {
     const taskDir = path.join(workDir, 'complete');
     assert.match(await demo(taskDir), /Task 'char_codes' is complete; its output is in /);

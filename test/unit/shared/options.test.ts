@@ -48,6 +48,7 @@ const specDefaults: Record<OptionGroup, Record<string, unknown>> = {
     output_expires_after: 30,
     pilot: 0,
     pilot_update_ratio: false,
+    commit_only: false,
     max_retries: 2,
     auto_parse: true,
     cost_input_direct_mtoken: 2.5,

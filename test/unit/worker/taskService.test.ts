@@ -100,6 +100,24 @@ describe('TaskService and ReadService (the engine worker runs, the reader reads,
     assert.equal(after.samples.failed, 0);
   });
 
+  it('commitOnly commits the whole task and sends only its pilot; a run given pilot 0 then pushes without a second pilot', async () => {
+    const task = { task: 'demo:char_codes', model: 'gpt-4o-mini-2024-07-18', client_base_url: sim.baseUrl, wandb: false, max_session_requests: 12, max_batch_requests: 6, pilot: 4 };
+    fs.writeFileSync(file, JSON.stringify({ tasks: { cc: task } }));
+    const held = await service.run({ file, task: 'cc', mode: 'commitOnly', apiKey: 'sim' });
+    assert.equal(held.outcome, 'incomplete');
+    assert.equal(held.committed?.requests, 1140 - 4);
+    assert.equal(held.committed?.pilotForecast?.pilotRequests, 4);
+    assert.ok((held.committed?.spentCost ?? 0) > 0);
+    assert.equal(sim.stats().routes['POST /v1/batches'], undefined, 'nothing was pushed');
+    const [committed] = (await reads.snapshot({ file })).tasks;
+    assert.equal(committed?.queuedRequests, 1140 - 4);
+    assert.deepEqual(committed?.batches.map((b) => b.place), ['direct']);
+    const run = await service.run({ file, task: 'cc', mode: 'run', pilot: 0, apiKey: 'sim' });
+    assert.equal(run.committed, undefined);
+    assert.equal(Object.keys(sim.stats().directRequestIdsAnswered).length, 4, 'a second pilot was sent');
+    assert.ok((sim.stats().routes['POST /v1/batches'] ?? 0) > 0);
+  });
+
   it('refuses a second run of a running task', async () => {
     const running = service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' });
     await assert.rejects(service.run({ file, task: 'cc', mode: 'run', apiKey: 'sim' }), (error: unknown) => error instanceof InvalidInputError && /already running/.test(error.message));

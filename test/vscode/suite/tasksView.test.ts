@@ -38,11 +38,27 @@ describe('tasks view', () => {
   it('lists the tasks of the fixture task file with stable ids', async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
-    assert.deepEqual(await rowIds(api), ['task:char_codes', 'task:utterance_emotion', 'task:inspected']);
+    assert.deepEqual(await rowIds(api), ['task:char_codes', 'task:utterance_emotion', 'task:inspected', 'task:estimated']);
     assert.deepEqual(
       (await api.tasksView.getChildren()).map((node) => api.tasksView.getTreeItem(node).label),
-      ['char_codes', 'utterance_emotion', 'inspected'],
+      ['char_codes', 'utterance_emotion', 'inspected', 'estimated'],
     );
+  });
+
+  it('puts Run, Dry Run and Dashboard links above each task of the task file, each acting on its task', async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', taskFileUri());
+    const document = await vscode.workspace.openTextDocument(taskFileUri());
+    const found = lenses.map((lens) => [document.lineAt(lens.range.start.line).text.trim().split(':')[0], lens.command?.title, lens.command?.command, lens.command?.arguments?.[0]]);
+    for (const task of ['char_codes', 'utterance_emotion', 'inspected', 'estimated']) {
+      assert.deepEqual(
+        found.filter((lens) => lens[3] === task),
+        [
+          [`"${task}"`, '$(play) Run', 'gptBatch.runTask', task],
+          [`"${task}"`, 'Dry Run', 'gptBatch.dryRun', task],
+          [`"${task}"`, 'Dashboard', 'gptBatch.openDashboard', task],
+        ],
+      );
+    }
   });
 
   it('refreshes when the task file is edited', async () => {
