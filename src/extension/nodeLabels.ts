@@ -9,7 +9,7 @@ export const sampleGroupLabels: Record<SampleGroup, string> = {
   failed: 'Failed samples',
   pending: 'Pending samples',
   retried: 'Retried samples',
-  cutShort: 'Cut short (finish_reason length or content_filter, stop_reason max_tokens)',
+  cutShort: 'Cut short (finish_reason length or content_filter, stop_reason max_tokens, status incomplete)',
   refused: 'Refusals',
   errored: 'Errored attempts',
 };
