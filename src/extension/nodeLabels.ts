@@ -14,9 +14,15 @@ export const sampleGroupLabels: Record<SampleGroup, string> = {
   errored: 'Errored attempts',
 };
 
-/** Formats a cost in the user's currency units, precise enough for cents and fractions of them. */
+/**
+ * Formats a cost in the user's currency units, precise enough for cents and fractions of them. Costs below a tenth
+ * of a cent (embeddings, a few cheap requests) keep two significant digits, so they never read as 0.0000.
+ */
 export function formatCost(cost: number): string {
-  return cost >= 1 ? cost.toFixed(2) : cost.toFixed(4);
+  if (cost >= 1) return cost.toFixed(2);
+  if (cost <= 0 || cost >= 0.001) return cost.toFixed(4);
+  const decimals = Math.min(20, 1 - Math.floor(Math.log10(cost)));
+  return cost.toFixed(decimals).replace(/0+$/, '');
 }
 
 /**

@@ -4,7 +4,7 @@ import type { TaskSnapshot } from '../shared/taskSnapshot';
 import type { DashboardPanels } from './dashboardPanel';
 import type { EngineHost } from './engineHost';
 import { openPreview, type PreviewProvider } from './previews';
-import type { ApiKeyStore } from './secrets';
+import type { ApiKeys } from './secrets';
 import type { TasksView } from './tasksView';
 import type { TaskNode } from './taskNodes';
 import { formatCost } from './taskNodes';
@@ -21,7 +21,7 @@ export interface TaskServices {
   engine: EngineHost;
   /** The read-only query worker: every read of a task's files goes there, never to the engine's thread. */
   reader: EngineHost;
-  apiKeys: ApiKeyStore;
+  apiKeys: ApiKeys;
   tasksView: TasksView;
   previews: PreviewProvider;
   dashboards: DashboardPanels;
@@ -74,8 +74,8 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
     if (count === undefined) return undefined;
   }
   if (!(await confirmMode(services, file, task, mode))) return undefined;
-  const apiKey = await services.apiKeys.get();
-  const params = { file: file.fsPath, task, mode, ...(count === undefined ? {} : { count }), ...(isWipe(mode) ? { noRun: true } : {}), ...(apiKey === undefined ? {} : { apiKey }) };
+  const keys = await services.apiKeys.forRequest();
+  const params = { file: file.fsPath, task, mode, ...(count === undefined ? {} : { count }), ...(isWipe(mode) ? { noRun: true } : {}), ...keys };
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `GPT Batch: ${modeTitles[mode]} ${task}`, cancellable: true },
     async (progress, token) => {
