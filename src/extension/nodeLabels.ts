@@ -58,12 +58,23 @@ const outcomeWords: Record<NonNullable<Attempt['outcome']>, string> = {
   answered: 'answered, not processed yet',
 };
 
+/**
+ * Anthropic's stop reasons, which the task database keeps where it keeps chat completions' finish reasons. No
+ * finish reason of OpenAI's has one of these names, so the name tells which field the answer carried.
+ */
+const anthropicStopReasons = new Set(['end_turn', 'max_tokens', 'stop_sequence', 'tool_use', 'pause_turn', 'refusal']);
+
+/** `finish_reason stop`, or `stop_reason end_turn` for an Anthropic message: the field as the provider names it. */
+export function finishReasonLabel(reason: string): string {
+  return `${anthropicStopReasons.has(reason) ? 'stop_reason' : 'finish_reason'} ${reason}`;
+}
+
 export function attemptDescription(attempt: Attempt, underSample: boolean): string {
   const parts: string[] = [];
   if (underSample) parts.push(`id-${attempt.requestId}`, attempt.batch === undefined ? 'queued' : `${attempt.batch.place === 'direct' ? 'direct batch' : 'batch'} ${attempt.batch.id}`);
   else if (attempt.retryNum > 0) parts.push(`retry ${attempt.retryNum}`);
   parts.push(attempt.outcome === undefined ? 'not answered yet' : outcomeWords[attempt.outcome]);
-  if (attempt.finishReason !== undefined) parts.push(`finish_reason ${attempt.finishReason}`);
+  if (attempt.finishReason !== undefined) parts.push(finishReasonLabel(attempt.finishReason));
   if (attempt.prompt !== undefined) parts.push(`“${attempt.prompt}”`);
   return parts.join(' · ');
 }

@@ -107,6 +107,15 @@ describe('Responses, embeddings and Anthropic tasks run from the editor and insp
     assert.deepEqual(parsed.parsed, (response.data as { embedding: number[] }[])[0]?.embedding);
   });
 
+  it("an Anthropic request's row names the message's stop_reason", async () => {
+    const api = await extensionApi();
+    const processed = await child(await taskRow('claude'), (n) => n.kind === 'batchGroup' && n.group === 'processed');
+    const [batch] = await children(processed);
+    const [request] = await children(batch);
+    assert.ok(request?.kind === 'attempt');
+    assert.equal(api.tasksView.getTreeItem(request).description, 'succeeded · stop_reason tool_use · “Topic: tides”');
+  });
+
   it("an Anthropic attempt opens the Messages body, Claude's message and the structured tool's input", async () => {
     const { titles, request, response, parsed } = await openFirstAttempt('claude');
     assert.deepEqual(titles, ['claude · t1 · request', 'claude · t1 · response', 'claude · t1 · parsed']);
