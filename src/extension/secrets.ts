@@ -13,8 +13,8 @@ export interface ApiKeySlot {
   provider: 'OpenAI' | 'Anthropic';
 }
 
-export const openaiKeySlot: ApiKeySlot = { secret: 'gptBatch.openaiApiKey', context: 'gptBatch.hasApiKey', provider: 'OpenAI' };
-export const anthropicKeySlot: ApiKeySlot = { secret: 'gptBatch.anthropicApiKey', context: 'gptBatch.hasAnthropicApiKey', provider: 'Anthropic' };
+const openaiKeySlot: ApiKeySlot = { secret: 'gptBatch.openaiApiKey', context: 'gptBatch.hasApiKey', provider: 'OpenAI' };
+const anthropicKeySlot: ApiKeySlot = { secret: 'gptBatch.anthropicApiKey', context: 'gptBatch.hasAnthropicApiKey', provider: 'Anthropic' };
 
 /**
  * One provider's API key, kept only in SecretStorage (encrypted, not synced). The slot's context key follows it,

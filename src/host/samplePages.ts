@@ -18,7 +18,7 @@ const stateConditions = {
 } as const;
 
 /** A filter: the attempts it selects, as a condition on the request (`r`) or on its result (`s`). */
-export interface FilterQuery {
+interface FilterQuery {
   on: 'requests' | 'results';
   condition: (r: string, s: string) => string;
 }
