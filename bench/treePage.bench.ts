@@ -22,7 +22,7 @@ import { readTreePage } from './support/treePager';
 
 const shape: InspectedTaskShape = { samples: 1_000_000, batchSize: 50_000, failEvery: 20, cutEvery: 97, refuseEvery: 501 };
 /** Bumped whenever the fixture's shape or the schema changes, so that a stale cache is rebuilt. */
-const fixtureVersion = 'v2-1m';
+const fixtureVersion = 'v3-1m';
 const pageLimit = 200;
 const repeats = 7;
 const pipelineRequests = 50_000;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { EngineError } from '../shared/errors';
 import type { PingResult } from '../protocol/messages';
 import { findSample, openAttempt, openAttemptPart, openSample } from './inspectCommands';
+import type { ApiKeyStore } from './secrets';
 import { taskFileName, taskFileTemplate } from './taskFile';
 import { CommandRefusal, pickTask, runTaskMode, type TaskServices } from './taskCommands';
 import type { TaskNode } from './taskNodes';
@@ -14,8 +15,10 @@ type Handler = (services: CommandServices, ...args: unknown[]) => unknown;
 /** Every command of the extension; the ids match `contributes.commands` in package.json. */
 const commandTable = {
   'gptBatch.showLog': ({ log }) => log.show(),
-  'gptBatch.setApiKey': (services, apiKey) => setApiKey(services, apiKey),
-  'gptBatch.clearApiKey': ({ apiKeys }) => apiKeys.delete(),
+  'gptBatch.setApiKey': ({ apiKeys }, apiKey) => setApiKey(apiKeys.openai, apiKey),
+  'gptBatch.clearApiKey': ({ apiKeys }) => apiKeys.openai.delete(),
+  'gptBatch.setAnthropicApiKey': ({ apiKeys }, apiKey) => setApiKey(apiKeys.anthropic, apiKey),
+  'gptBatch.clearAnthropicApiKey': ({ apiKeys }) => apiKeys.anthropic.delete(),
   'gptBatch.createTaskFile': () => createTaskFile(),
   'gptBatch.pingEngine': (services) => pingEngine(services),
   'gptBatch.runTask': (services, task) => runTaskMode(services, 'run', task),
@@ -67,14 +70,15 @@ function reportFailure(log: vscode.LogOutputChannel, id: string, error: unknown)
 }
 
 /** Stores the key given as argument (for automation) or typed into a password box; cancelling stores nothing. */
-async function setApiKey({ apiKeys }: CommandServices, argument: unknown): Promise<void> {
+async function setApiKey(store: ApiKeyStore, argument: unknown): Promise<void> {
   if (argument !== undefined && typeof argument !== 'string') throw new CommandRefusal('The API key argument must be a string');
+  const { provider } = store.slot;
   const typed =
     argument ??
     (await vscode.window.showInputBox({
-      title: 'GPT Batch: OpenAI API Key',
+      title: `GPT Batch: ${provider} API Key`,
       prompt: 'Stored in VS Code secret storage, never in settings or files',
-      placeHolder: 'sk-...',
+      placeHolder: provider === 'Anthropic' ? 'sk-ant-...' : 'sk-...',
       password: true,
       ignoreFocusOut: true,
       validateInput: (value) => (value.trim() === '' ? 'Enter a key' : undefined),
@@ -82,7 +86,7 @@ async function setApiKey({ apiKeys }: CommandServices, argument: unknown): Promi
   if (typed === undefined) return;
   const apiKey = typed.trim();
   if (apiKey === '') throw new CommandRefusal('The API key is empty');
-  await apiKeys.store(apiKey);
+  await store.store(apiKey);
 }
 
 /** Writes the template task file into the first workspace folder and opens it; returns its URI. */
@@ -110,8 +114,8 @@ async function cancelBatch(services: CommandServices, node: unknown): Promise<st
   if (row?.kind !== 'batch' || row.batch.remoteId === undefined || file === undefined) throw new CommandRefusal('Choose a remote batch in the GPT Batch view');
   const go = await services.confirm()(`Cancel remote batch ${row.batch.id} of task '${row.task}'?`, `The provider stops batch ${row.batch.remoteId}; requests it has not finished fail and are retried by the next run.`, 'Cancel Batch');
   if (!go) return undefined;
-  const apiKey = await services.apiKeys.get();
-  const { status } = await services.engine.request('batch/cancel', { file: file.fsPath, task: row.task, remoteId: row.batch.remoteId, ...(apiKey === undefined ? {} : { apiKey }) });
+  const keys = await services.apiKeys.forRequest();
+  const { status } = await services.engine.request('batch/cancel', { file: file.fsPath, task: row.task, remoteId: row.batch.remoteId, ...keys });
   return status;
 }
 

@@ -4,7 +4,7 @@ import { DashboardPanels } from './dashboardPanel';
 import { TaskFileDiagnostics } from './diagnostics';
 import { EngineHost } from './engineHost';
 import { PreviewProvider } from './previews';
-import { ApiKeyStore } from './secrets';
+import { ApiKeys } from './secrets';
 import { declaresDashboard, StatusBar } from './statusBar';
 import { TaskFocus } from './statusFocus';
 import { registerTaskCodeLens } from './taskCodeLens';
@@ -14,10 +14,14 @@ import { TasksView } from './tasksView';
 
 /** What `activate` returns when the extension runs under tests (`ExtensionMode.Test`), and only then. */
 export interface TestApi {
-  /** The stored API key, for tests to compare without logging it. */
+  /** The stored OpenAI API key, for tests to compare without logging it. */
   readApiKey(): Thenable<string | undefined>;
   /** The value the extension last gave the `gptBatch.hasApiKey` context key. */
   hasApiKeyContext(): boolean | undefined;
+  /** The stored Anthropic API key, for tests to compare without logging it. */
+  readAnthropicApiKey(): Thenable<string | undefined>;
+  /** The value the extension last gave the `gptBatch.hasAnthropicApiKey` context key. */
+  hasAnthropicApiKeyContext(): boolean | undefined;
   engine: EngineHost;
   /** The read-only query worker, which answers the tree's, previews' and Find Sample's reads. */
   reader: EngineHost;
@@ -39,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const log = vscode.window.createOutputChannel('GPT Batch', { log: true });
   context.subscriptions.push(log);
   try {
-    const apiKeys = new ApiKeyStore(context.secrets, log);
+    const apiKeys = new ApiKeys(context.secrets, log);
     context.subscriptions.push(apiKeys);
     const engine = new EngineHost(context.asAbsolutePath('dist/worker.js'), log);
     context.subscriptions.push(engine);
@@ -62,8 +66,10 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     log.info(`GPT Batch ${context.extension.packageJSON.version} activated`);
     if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
     return {
-      readApiKey: () => apiKeys.get(),
-      hasApiKeyContext: () => apiKeys.hasApiKey,
+      readApiKey: () => apiKeys.openai.get(),
+      hasApiKeyContext: () => apiKeys.openai.hasApiKey,
+      readAnthropicApiKey: () => apiKeys.anthropic.get(),
+      hasAnthropicApiKeyContext: () => apiKeys.anthropic.hasApiKey,
       engine,
       reader,
       treeView,

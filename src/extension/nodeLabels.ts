@@ -9,14 +9,20 @@ export const sampleGroupLabels: Record<SampleGroup, string> = {
   failed: 'Failed samples',
   pending: 'Pending samples',
   retried: 'Retried samples',
-  cutShort: 'Cut short (finish_reason length or content_filter, stop_reason max_tokens)',
+  cutShort: 'Cut short (finish_reason length or content_filter, stop_reason max_tokens, status incomplete)',
   refused: 'Refusals',
   errored: 'Errored attempts',
 };
 
-/** Formats a cost in the user's currency units, precise enough for cents and fractions of them. */
+/**
+ * Formats a cost in the user's currency units, precise enough for cents and fractions of them. Costs below a tenth
+ * of a cent (embeddings, a few cheap requests) keep two significant digits, so they never read as 0.0000.
+ */
 export function formatCost(cost: number): string {
-  return cost >= 1 ? cost.toFixed(2) : cost.toFixed(4);
+  if (cost >= 1) return cost.toFixed(2);
+  if (cost <= 0 || cost >= 0.001) return cost.toFixed(4);
+  const decimals = Math.min(20, 1 - Math.floor(Math.log10(cost)));
+  return cost.toFixed(decimals).replace(/0+$/, '');
 }
 
 /**
@@ -52,12 +58,23 @@ const outcomeWords: Record<NonNullable<Attempt['outcome']>, string> = {
   answered: 'answered, not processed yet',
 };
 
+/**
+ * Anthropic's stop reasons, which the task database keeps where it keeps chat completions' finish reasons. No
+ * finish reason of OpenAI's has one of these names, so the name tells which field the answer carried.
+ */
+const anthropicStopReasons = new Set(['end_turn', 'max_tokens', 'stop_sequence', 'tool_use', 'pause_turn', 'refusal']);
+
+/** `finish_reason stop`, or `stop_reason end_turn` for an Anthropic message: the field as the provider names it. */
+export function finishReasonLabel(reason: string): string {
+  return `${anthropicStopReasons.has(reason) ? 'stop_reason' : 'finish_reason'} ${reason}`;
+}
+
 export function attemptDescription(attempt: Attempt, underSample: boolean): string {
   const parts: string[] = [];
   if (underSample) parts.push(`id-${attempt.requestId}`, attempt.batch === undefined ? 'queued' : `${attempt.batch.place === 'direct' ? 'direct batch' : 'batch'} ${attempt.batch.id}`);
   else if (attempt.retryNum > 0) parts.push(`retry ${attempt.retryNum}`);
   parts.push(attempt.outcome === undefined ? 'not answered yet' : outcomeWords[attempt.outcome]);
-  if (attempt.finishReason !== undefined) parts.push(`finish_reason ${attempt.finishReason}`);
+  if (attempt.finishReason !== undefined) parts.push(finishReasonLabel(attempt.finishReason));
   if (attempt.prompt !== undefined) parts.push(`“${attempt.prompt}”`);
   return parts.join(' · ');
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { RunParams } from '../protocol/messages';
 import { type CommittedTask, wholeTaskEstimate } from '../shared/committedTask';
 import { describePilotForecast, type PilotForecast } from '../shared/pilotForecast';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
@@ -17,7 +18,7 @@ const setting = 'gptBatch.confirmCostAbove';
  * set and no forecast exists yet), so the question names the whole task's estimate and the pilot's forecast; a task
  * already under way is judged by what is queued. Declining pushes nothing; committed requests and pilot answers stay.
  */
-export async function confirmSpending(services: TaskServices, file: vscode.Uri, task: string, apiKey: string | undefined): Promise<SpendDecision> {
+export async function confirmSpending(services: TaskServices, file: vscode.Uri, task: string, keys: Pick<RunParams, 'apiKey' | 'anthropicApiKey'>): Promise<SpendDecision> {
   const config = vscode.workspace.getConfiguration('gptBatch', file);
   const threshold = config.get<number>('confirmCostAbove', 0);
   if (threshold <= 0) return { run: true };
@@ -33,7 +34,7 @@ export async function confirmSpending(services: TaskServices, file: vscode.Uri, 
     task,
     mode: 'commitOnly',
     ...(pilot === undefined ? {} : { pilot }),
-    ...(apiKey === undefined ? {} : { apiKey }),
+    ...keys,
   });
   if (result.outcome === 'stopped' || result.committed === undefined) {
     services.log.info(`Task '${task}' stopped while its whole cost was estimated; nothing was pushed`);

@@ -4,7 +4,7 @@ import type { DashboardPanels } from './dashboardPanel';
 import type { EngineHost } from './engineHost';
 import { readSnapshot, runWithProgress } from './engineRuns';
 import { openPreview, type PreviewProvider } from './previews';
-import type { ApiKeyStore } from './secrets';
+import type { ApiKeys } from './secrets';
 import type { TasksView } from './tasksView';
 import type { TaskNode } from './taskNodes';
 import { confirmSpending, type SpendDecision } from './spendConfirmation';
@@ -21,7 +21,7 @@ export interface TaskServices {
   engine: EngineHost;
   /** The read-only query worker: every read of a task's files goes there, never to the engine's thread. */
   reader: EngineHost;
-  apiKeys: ApiKeyStore;
+  apiKeys: ApiKeys;
   tasksView: TasksView;
   previews: PreviewProvider;
   dashboards: DashboardPanels;
@@ -64,8 +64,8 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
     if (count === undefined) return undefined;
   }
   if (isWipe(mode) && !(await confirmWipe(services, file, task, mode))) return undefined;
-  const apiKey = await services.apiKeys.get();
-  const spending: SpendDecision = mode === 'run' ? await confirmSpending(services, file, task, apiKey) : { run: true };
+  const keys = await services.apiKeys.forRequest();
+  const spending: SpendDecision = mode === 'run' ? await confirmSpending(services, file, task, keys) : { run: true };
   if (!spending.run) return undefined;
   const result = await runWithProgress(services, {
     file: file.fsPath,
@@ -74,7 +74,7 @@ export async function runTaskMode(services: TaskServices, mode: RunMode, taskArg
     ...(count === undefined ? {} : { count }),
     ...(isWipe(mode) ? { noRun: true } : {}),
     ...(spending.pilot === undefined ? {} : { pilot: spending.pilot }),
-    ...(apiKey === undefined ? {} : { apiKey }),
+    ...keys,
   });
   services.log.info(`Task '${task}' (${mode}): ${result.outcome}`);
   await showResult(services, task, mode, result);

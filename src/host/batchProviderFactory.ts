@@ -10,6 +10,8 @@ import { clientRetries, openaiClientFactory, type OpenAIClientSettings } from '.
 /** What a provider's client is built from: the OpenAI settings plus the provider choice and the Anthropic key. */
 export interface ProviderSettings extends OpenAIClientSettings {
   options: OpenAIClientSettings['options'] & Pick<RequesterOptions, 'provider' | 'anthropic_api_key'>;
+  /** Where the user can set an Anthropic key, for the error when there is none; derived from `noKeyAdvice` when unset. */
+  anthropicNoKeyAdvice?: string;
   logger: Logger;
 }
 
@@ -25,7 +27,7 @@ function anthropicKeyAdvice(noKeyAdvice: string): string {
  * both wire formats at its root URL.
  */
 export function batchProviderFactory(settings: ProviderSettings): () => BatchProvider {
-  const { options, env, simulatorBaseUrl, noKeyAdvice, logger } = settings;
+  const { options, env, simulatorBaseUrl, noKeyAdvice, anthropicNoKeyAdvice, logger } = settings;
   if (options.provider !== 'anthropic') {
     const createClient = openaiClientFactory(settings);
     return () => openaiProvider(createClient());
@@ -36,7 +38,7 @@ export function batchProviderFactory(settings: ProviderSettings): () => BatchPro
     return () => anthropicProvider(new Anthropic({ apiKey: 'sim', baseURL, maxRetries: clientRetries }), warn);
   }
   const apiKey = options.anthropic_api_key ?? env.ANTHROPIC_API_KEY;
-  if (!apiKey && !options.dryrun) throw new InvalidInputError(`No Anthropic API key: ${anthropicKeyAdvice(noKeyAdvice)}`);
+  if (!apiKey && !options.dryrun) throw new InvalidInputError(`No Anthropic API key: ${anthropicNoKeyAdvice ?? anthropicKeyAdvice(noKeyAdvice)}`);
   const baseURL = options.client_base_url ?? env.ANTHROPIC_BASE_URL ?? null;
   return () => anthropicProvider(new Anthropic({ apiKey: apiKey ?? 'unused-in-dry-run', baseURL, maxRetries: clientRetries }), warn);
 }

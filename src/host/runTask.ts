@@ -34,6 +34,8 @@ export interface TaskRunHost {
   env: NodeJS.ProcessEnv;
   /** Where the user can set an API key, for the error when there is none. */
   noKeyAdvice: string;
+  /** Where the user can set an Anthropic API key; derived from `noKeyAdvice` when unset. */
+  anthropicNoKeyAdvice?: string;
   /** Base URL of a simulator to use instead of OpenAI (no key needed, no metrics). */
   simulatorBaseUrl?: string;
   /** Receives the task's live state as the run commits its work (see `TaskEvent`). */
@@ -84,7 +86,7 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
   // The engine creates only the task directory itself; task directories in a `.gpt-batch/` folder (the default
   // ones, and e.g. `npm run demo`'s) get that folder created too.
   if (options.defaultTaskDir || path.basename(path.dirname(taskDir)) === '.gpt-batch') await mkdir(path.dirname(taskDir), { recursive: true });
-  const createProvider = batchProviderFactory({ options: requester, env, noKeyAdvice: host.noKeyAdvice, simulatorBaseUrl: host.simulatorBaseUrl, logger });
+  const createProvider = batchProviderFactory({ options: requester, env, noKeyAdvice: host.noKeyAdvice, anthropicNoKeyAdvice: host.anthropicNoKeyAdvice, simulatorBaseUrl: host.simulatorBaseUrl, logger });
   const wandbWanted = requester.wandb ?? (wandbConfigured(env) && !requester.dryrun && !simulating);
   const task = await createTaskManager(
     invocation.spec,

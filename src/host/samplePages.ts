@@ -23,11 +23,17 @@ interface FilterQuery {
   condition: (r: string, s: string) => string;
 }
 
-const filterQueries: Record<SampleFilter, FilterQuery> = {
+/** The sample filters' conditions; each is the condition of its partial index (results_refused, …), word for word. */
+export const filterQueries: Record<SampleFilter, FilterQuery> = {
   retried: { on: 'requests', condition: (r) => `${r}.retry_num > 0` },
-  // Anthropic's stop reasons: `max_tokens` cuts an answer short, `refusal` is a refusal.
-  cutShort: { on: 'results', condition: (_r, s) => `${s}.finish_reason IN ('length', 'content_filter', 'max_tokens')` },
-  refused: { on: 'results', condition: (_r, s) => `(json_extract(${s}.result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR ${s}.finish_reason = 'refusal')` },
+  // Chat completions' finish reasons, Anthropic's stop reasons (`max_tokens`) and incomplete Responses answers.
+  cutShort: { on: 'results', condition: (_r, s) => `(${s}.finish_reason IN ('length', 'content_filter', 'max_tokens') OR json_extract(${s}.result, '$.resp_info.payload.status') = 'incomplete')` },
+  // A chat completion's refusal message, Anthropic's stop reason `refusal`, a Responses refusal part.
+  refused: {
+    on: 'results',
+    condition: (_r, s) =>
+      `(json_extract(${s}.result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR ${s}.finish_reason = 'refusal' OR instr(json_extract(${s}.result, '$.resp_info.payload.output'), '"type":"refusal"') > 0)`,
+  },
   errored: { on: 'results', condition: (_r, s) => `${s}.outcome IN ('failed', 'retried')` },
 };
 

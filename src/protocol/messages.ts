@@ -108,6 +108,8 @@ const runParams = taskRef.extend({
   pilot: z.number().int().nonnegative().optional(),
   /** OpenAI API key of this run; never written anywhere. Falls back to the worker's OPENAI_API_KEY. */
   apiKey: z.string().optional(),
+  /** Anthropic API key of this run (tasks of provider anthropic); never written anywhere. Falls back to the worker's ANTHROPIC_API_KEY. */
+  anthropicApiKey: z.string().optional(),
 });
 export type RunParams = z.infer<typeof runParams>;
 
@@ -189,7 +191,7 @@ export const requestMethods = {
     result: z.object({ problems: z.array(z.object({ message: z.string(), line: z.number().int().optional(), column: z.number().int().optional() })) }),
   },
   /** Extension → worker. Cancels a remote batch at the provider; the next run processes what it finished. */
-  'batch/cancel': { params: taskRef.extend({ remoteId: z.string(), apiKey: z.string().optional() }), result: z.object({ status: z.string() }) },
+  'batch/cancel': { params: taskRef.extend({ remoteId: z.string(), apiKey: z.string().optional(), anthropicApiKey: z.string().optional() }), result: z.object({ status: z.string() }) },
 } as const;
 
 /** Notification methods: params only, no answer. */

@@ -13,6 +13,7 @@ import { parseVerboseBlock } from './verboseCapture';
 const notifyIntervalMs = 250;
 
 const noKeyAdvice = 'set one with "GPT Batch: Set API Key" or OPENAI_API_KEY';
+const anthropicNoKeyAdvice = 'set one with "GPT Batch: Set Anthropic API Key" or ANTHROPIC_API_KEY';
 
 type Notify = <M extends NotificationMethod>(method: M, params: NotificationParams<M>) => void;
 
@@ -78,7 +79,7 @@ export class TaskService {
     // Registered before the first await, so a second run of the same task is refused even while this one loads.
     const active: ActiveRun = { controller, finished: Promise.resolve() };
     this.runs.set(params.task, active);
-    const env = this.envWithKey(params.apiKey);
+    const env = this.envWithKeys(params);
     let invocation: TaskInvocation;
     let options: ResolvedOptions;
     try {
@@ -92,7 +93,7 @@ export class TaskService {
     const lines: string[] = [];
     const logger = this.capturingLogger(exchanges, lines);
     const progress = this.forwardEvents(params.task);
-    const running = runTask(invocation, options, { logger, signal: controller.signal, env, noKeyAdvice, events: progress.events });
+    const running = runTask(invocation, options, { logger, signal: controller.signal, env, noKeyAdvice, anthropicNoKeyAdvice, events: progress.events });
     // stopAll only waits for the run to end; its outcome or error goes to the caller of run.
     active.finished = running.then(
       () => undefined,
@@ -130,19 +131,19 @@ export class TaskService {
   /** Cancels a remote batch through the API the task is configured for. */
   async cancelBatch(params: RequestParams<'batch/cancel'>): Promise<RequestResult<'batch/cancel'>> {
     const invocation = await taskFileInvocation(params.file, params.task, {}, 'the editor');
-    const env = this.envWithKey(params.apiKey);
+    const env = this.envWithKeys(params);
     const options = resolveTaskOptions(invocation, env);
     // Cancelling is never a dry run: the key is needed even when the task file sets `dryrun`.
-    const provider = batchProviderFactory({ options: { ...options.requester, dryrun: false }, env, noKeyAdvice, logger: this.logger })();
+    const provider = batchProviderFactory({ options: { ...options.requester, dryrun: false }, env, noKeyAdvice, anthropicNoKeyAdvice, logger: this.logger })();
     const batch = await provider.cancelBatch(params.remoteId);
     this.logger.info(`Asked the provider to cancel batch ${params.remoteId} of task '${params.task}': now ${batch.status}`);
     this.notify('task/changed', { task: params.task, running: this.runs.has(params.task) });
     return { status: batch.status };
   }
 
-  /** The environment of a request: the editor's stored key, when it sent one, stands in for OPENAI_API_KEY. */
-  private envWithKey(apiKey: string | undefined): NodeJS.ProcessEnv {
-    return apiKey === undefined ? this.env : { ...this.env, OPENAI_API_KEY: apiKey };
+  /** The environment of a request: the editor's stored keys, when it sent them, stand in for OPENAI_API_KEY and ANTHROPIC_API_KEY. */
+  private envWithKeys({ apiKey, anthropicApiKey }: { apiKey?: string; anthropicApiKey?: string }): NodeJS.ProcessEnv {
+    return { ...this.env, ...(apiKey === undefined ? {} : { OPENAI_API_KEY: apiKey }), ...(anthropicApiKey === undefined ? {} : { ANTHROPIC_API_KEY: anthropicApiKey }) };
   }
 
   private capturingLogger(exchanges: VerboseExchange[], lines: string[]): Logger {

@@ -36,7 +36,8 @@ export async function bundleSuites() {
 
 /**
  * Copies the fixture workspace to `<tmp>/<name>`, so that tests may change it; returns the copy's path. With `apiBaseUrl`
- * every task of the copy's gpt-batch.json calls that API (the simulator) and logs no metrics.
+ * every task of the copy's gpt-batch.json calls that API (the simulator) and logs no metrics; Anthropic's SDK adds
+ * `/v1/...` itself, so tasks of provider anthropic get the simulator's root.
  */
 export function copyFixture(tmp, name, apiBaseUrl) {
   const workspace = path.join(tmp, name);
@@ -44,7 +45,9 @@ export function copyFixture(tmp, name, apiBaseUrl) {
   if (apiBaseUrl !== undefined) {
     const file = path.join(workspace, 'gpt-batch.json');
     const taskFile = JSON.parse(fs.readFileSync(file, 'utf8'));
-    for (const task of Object.values(taskFile.tasks)) Object.assign(task, { client_base_url: apiBaseUrl, wandb: false });
+    for (const task of Object.values(taskFile.tasks)) {
+      Object.assign(task, { client_base_url: task.provider === 'anthropic' ? apiBaseUrl.replace(/\/v1$/, '') : apiBaseUrl, wandb: false });
+    }
     fs.writeFileSync(file, `${JSON.stringify(taskFile, null, 2)}\n`);
   }
   return workspace;

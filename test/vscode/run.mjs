@@ -61,7 +61,8 @@ async function runSuites(tmp, browser, testsIndex, simulator) {
     userDataDir: path.join(tmp, 'suites-user'),
     extensionsDir: path.join(tmp, 'suites-extensions'),
     smokeTestDriver: true,
-    env: { GPT_BATCH_TEST_RESULTS: resultsFile, GPT_BATCH_TEST_SIM_URL: simulator.baseUrl },
+    // Without ANTHROPIC_API_KEY, the key an Anthropic run uses is the one the suites store (spawn drops undefined values).
+    env: { GPT_BATCH_TEST_RESULTS: resultsFile, GPT_BATCH_TEST_SIM_URL: simulator.baseUrl, ANTHROPIC_API_KEY: undefined },
   });
   const page = await browser.newPage();
   try {

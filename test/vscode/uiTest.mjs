@@ -40,9 +40,10 @@ async function palette(page, query, rowText) {
   return row;
 }
 
+/** Runs the command of that title from the palette: its row is clicked, since Enter runs whichever row is first (typing "Set API Key" lists "Set Anthropic API Key" above it). */
 async function runCommand(page, title) {
-  await palette(page, `>${title}`, title);
-  await page.keyboard.press('Enter');
+  const row = await palette(page, `>${title}`, title);
+  await row.click({ timeout });
 }
 
 async function loadWorkbench(page, url) {

@@ -130,5 +130,20 @@ CREATE TABLE pilot_forecasts (
 );
 `;
 
-export const migrations: readonly string[] = [version1, version2, version3, version4];
+/**
+ * Two filter indexes of version 2 replaced, so that the filters find every endpoint's and provider's answers. Cut
+ * short: also Anthropic's stop_reason `max_tokens` and an incomplete Responses answer (out of output tokens,
+ * filtered). Refusals: also Anthropic's stop_reason `refusal` and a Responses refusal, a content part of type
+ * `refusal` in an output message. An index condition cannot look into arrays, so the refusal part is found in the
+ * output's JSON text, which SQLite writes minified: an unescaped `"type":"refusal"` occurs there only as a `type`
+ * key of value `refusal`.
+ */
+const version5 = `
+DROP INDEX IF EXISTS results_cut_short;
+DROP INDEX IF EXISTS results_refused;
+CREATE INDEX results_cut_short ON results (request_id) WHERE finish_reason IN ('length', 'content_filter', 'max_tokens') OR json_extract(result, '$.resp_info.payload.status') = 'incomplete';
+CREATE INDEX results_refused ON results (request_id) WHERE json_extract(result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR finish_reason = 'refusal' OR instr(json_extract(result, '$.resp_info.payload.output'), '"type":"refusal"') > 0;
+`;
+
+export const migrations: readonly string[] = [version1, version2, version3, version4, version5];
 export const schemaVersion = migrations.length;

@@ -137,3 +137,54 @@ describe('TaskService and ReadService (the engine worker runs, the reader reads,
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
 }
+
+describe('TaskService: the Anthropic key of a run', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('task-service-anthropic');
+  const anthropicKey = 'sk-ant-given-by-the-editor';
+  let sim: Simulator;
+  let file: string;
+  const answered = () => sim.stats().routes['POST /v1/messages'] ?? 0;
+
+  beforeEach(async () => {
+    // The simulator accepts this key only: a run that sends another one, or none, gets no answer.
+    sim = await startSimulator({ apiKey: anthropicKey });
+    fs.writeFileSync(path.join(tmp.dir, 'topics.jsonl'), '{"id":"t1","topic":"tides"}\n{"id":"t2","topic":"deserts"}\n');
+    const task = {
+      provider: 'anthropic',
+      input: 'topics.jsonl',
+      key: 'id',
+      messages: [{ role: 'user', content: 'Topic: {{topic}}' }],
+      request: { model: 'claude-haiku-4-5', max_tokens: 40 },
+      client_base_url: sim.baseUrl.replace(/\/v1$/, ''),
+      wandb: false,
+    };
+    file = path.join(tmp.dir, 'gpt-batch.json');
+    fs.writeFileSync(file, JSON.stringify({ tasks: { claude: task } }));
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it("sends the request's Anthropic key to Anthropic, not the OpenAI key", async () => {
+    const service = new TaskService(noopLogger, () => undefined, { ANTHROPIC_API_KEY: 'sk-ant-of-the-environment' });
+    const result = await service.run({ file, task: 'claude', mode: 'run', apiKey: anthropicKey.replace('ant', 'openai'), anthropicApiKey: anthropicKey });
+    assert.equal(result.outcome, 'done');
+    assert.equal(answered(), 2);
+  });
+
+  it("falls back to the worker's ANTHROPIC_API_KEY", async () => {
+    const service = new TaskService(noopLogger, () => undefined, { ANTHROPIC_API_KEY: anthropicKey });
+    assert.equal((await service.run({ file, task: 'claude', mode: 'run' })).outcome, 'done');
+    assert.equal(answered(), 2);
+  });
+
+  it('without an Anthropic key refuses the run, naming the command that stores one and ANTHROPIC_API_KEY', async () => {
+    const service = new TaskService(noopLogger, () => undefined, { OPENAI_API_KEY: 'sk-openai-only' });
+    await assert.rejects(
+      service.run({ file, task: 'claude', mode: 'run', apiKey: 'sk-openai-only' }),
+      (error: unknown) => error instanceof InvalidInputError && error.message === 'No Anthropic API key: set one with "GPT Batch: Set Anthropic API Key" or ANTHROPIC_API_KEY',
+    );
+    assert.equal(answered(), 0);
+  });
+});

@@ -38,10 +38,11 @@ describe('tasks view', () => {
   it('lists the tasks of the fixture task file with stable ids', async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
-    assert.deepEqual(await rowIds(api), ['task:char_codes', 'task:utterance_emotion', 'task:inspected', 'task:estimated']);
+    const tasks = ['char_codes', 'utterance_emotion', 'inspected', 'estimated', 'answers', 'vectors', 'claude'];
+    assert.deepEqual(await rowIds(api), tasks.map((task) => `task:${task}`));
     assert.deepEqual(
       (await api.tasksView.getChildren()).map((node) => api.tasksView.getTreeItem(node).label),
-      ['char_codes', 'utterance_emotion', 'inspected', 'estimated'],
+      tasks,
     );
   });
 
