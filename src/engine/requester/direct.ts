@@ -94,13 +94,13 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
     );
     const batchStarted = r.clock();
     let lastProgress = batchStarted;
-    const results = await executeDirect(r, chunk, hook !== undefined, (done, errors) => {
+    const results = await executeDirect(r, chunk, hook !== undefined, (done, errors, concurrency) => {
       const now = r.clock();
       if (now - lastProgress < r.options.remote_update_interval * 1000 && done < chunk.length) return;
       lastProgress = now;
       r.logger.info(
         `Direct batch ${id}: [Batch: ${done}/${chunk.length} req, ${errors} err, ${formatDuration((now - batchStarted) / 1000)}] ` +
-          `[Total: ${totalDone + done}/${totalDone + remaining.length} req, ${totalErrors + errors} err, ${formatDuration((now - started) / 1000)}]`,
+          `[Total: ${totalDone + done}/${totalDone + remaining.length} req, ${totalErrors + errors} err, ${formatDuration((now - started) / 1000)}] [Concurrency: ${concurrency}]`,
       );
     });
     totalDone += chunk.length;
