@@ -88,7 +88,8 @@ function modelCall(endpoint: ModelEndpoint): Route['handle'] {
       // OpenAI's answer when flex capacity is short; the simulator adds Retry-After so that clients retry at once.
       throw new SimHttpError(429, 'Resource unavailable: flex processing capacity is temporarily exhausted. Please retry later or use the default service tier.', 'invalid_request_error', null, 'resource_unavailable', { 'retry-after': '0' });
     }
-    const decision = rateLimiter.admit(request.nowMs, endpoint.tokenEstimate(body), {
+    const tokens = endpoint.tokenEstimate(body);
+    const decision = rateLimiter.admit(request.nowMs, tokens, {
       requests: faults.requestsPerMinute,
       tokens: faults.tokensPerMinute,
       periodMs: faults.rateLimitPeriodSeconds * 1000,
@@ -96,7 +97,7 @@ function modelCall(endpoint: ModelEndpoint): Route['handle'] {
     const headers = endpoint.path === messagesPath ? anthropicRateLimitHeaders(decision.headers, request.nowMs) : decision.headers;
     if (!decision.allowed) {
       const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
-      const requested = decision.exceeded === 'tokens' ? endpoint.tokenEstimate(body) : 1;
+      const requested = decision.exceeded === 'tokens' ? tokens : 1;
       const seconds = Math.max(decision.retryAfterMs, 1) / 1000;
       throw new SimHttpError(
         429,
@@ -109,7 +110,7 @@ function modelCall(endpoint: ModelEndpoint): Route['handle'] {
     }
     const clientRequestId = headerValue(request.headers['x-client-request-id']);
     const answer = endpoint.answer(body, clientRequestId ?? '', Math.floor(request.nowMs / 1000));
-    stats.modelAnswered(clientRequestId);
+    stats.modelAnswered(clientRequestId, tokens);
     return { json: answer.body, headers };
   };
 }

@@ -166,7 +166,7 @@ export class DirectPacer {
     this.logLimits(limits);
     if (retryAfterMs !== undefined && (outcome === 'rateLimited' || outcome === 'overloaded')) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     if (outcome === 'ok') this.grow();
-    else if (outcome !== 'other' && ticket.sentAt >= this.lastCutAt) this.cut(outcome, retryAfterMs, now);
+    else if (outcome !== 'other' && ticket.sentAt > this.lastCutAt) this.cut(outcome, retryAfterMs, now);
   }
 
   private grow(): void {

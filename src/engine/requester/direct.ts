@@ -219,6 +219,8 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
     const batchId = listed.id;
     const current = () => r.state.batches.find((b) => b.id === batchId) as BatchState;
     let requests = await r.loadBatchCachedRequests(listed);
+    // The first rewrite stores every request's current estimate; later ones need to assign only the new retries.
+    let estimatesStored = false;
     if (requests.length === 0) {
       await r.unit(async (u) => {
         r.guard(u);
@@ -242,7 +244,8 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
       batch.tokens_cost = sumTokensCost(requests.map((q) => q.tokens_cost));
       batch.full_batch = false;
       if (!batch.reasons.includes('Direct updated')) batch.reasons.push('Direct updated');
-      r.writeBatch(u, batch, requests);
+      r.writeBatch(u, batch, requests, estimatesStored ? retries : requests);
+      estimatesStored = true;
     });
     processed += 1;
     if (limited) break;

@@ -395,11 +395,12 @@ export class Requester {
 
   /**
    * Stages the input file of a local batch made of requests that are not all in the queue (new retries are inserted)
-   * and their assignment to it, and keeps them in memory in a dry run.
+   * and their assignment to it (of `assigned`, when the others are assigned already), and keeps them in memory in a
+   * dry run.
    */
-  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[]): void {
+  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[], assigned: CachedRequest[] = requests): void {
     u.tx.writeText(batch.local_jsonl, requests.map((r) => r.line).join(''));
-    this.records.assignRequests(u.tx, 'batch', batch.id, requests);
+    this.records.assignRequests(u.tx, 'batch', batch.id, assigned);
     this.rememberDryrunBatch(batch.id, requests);
   }
 
