@@ -134,8 +134,11 @@ export class DirectPacer {
     return Math.max(0, this.pausedUntil - now, this.requests.msUntil(1, now), this.tokens.msUntil(tokens, now));
   }
 
-  /** Resolves when a request of `tokens` may be sent, sleeping with `sleep` (which may reject, e.g. on an interrupt). */
-  async ready(tokens: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  /**
+   * Waits until a request of `tokens` may be sent (sleeping with `sleep`, which may reject, e.g. on an interrupt) and
+   * records it as sent: the check and the taking are one step, so that requests woken together never overspend.
+   */
+  async send(tokens: number, sleep: (ms: number) => Promise<void>): Promise<PacedTicket> {
     for (let wait = this.waitMs(tokens); wait > 0; wait = this.waitMs(tokens)) {
       this.waiting += 1;
       try {
@@ -144,6 +147,7 @@ export class DirectPacer {
         this.waiting -= 1;
       }
     }
+    return this.sent(tokens);
   }
 
   /** Records a request going on the wire now. */

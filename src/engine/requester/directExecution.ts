@@ -78,6 +78,13 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
     if (r.gate.signal.aborted) forwardInterrupt();
     else r.gate.signal.addEventListener('abort', forwardInterrupt, { once: true });
   }
+  // Requests waiting for the pacer stop at an interrupt in either case; one listener per wait, on a signal of this call.
+  const stopWaiting = new AbortController();
+  setMaxListeners(0, stopWaiting.signal);
+  const stopOnInterrupt = () => stopWaiting.abort();
+  if (r.gate.signal.aborted) stopOnInterrupt();
+  else r.gate.signal.addEventListener('abort', stopOnInterrupt, { once: true });
+  const sleep = (ms: number) => sleepUnlessStopped(ms, stopWaiting.signal);
   const wakeup = new Wakeup();
 
   const run = async (index: number): Promise<void> => {
@@ -87,7 +94,7 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
       if (!r.dryrun) {
         const tokens = request.input_tokens + request.max_output_tokens;
         try {
-          const { data, response } = await sendDirect(r, request, aborter.signal, (call) => pacedCall(r, pacer, tokens, call));
+          const { data, response } = await sendDirect(r, request, aborter.signal, (call) => pacedCall(r, pacer, tokens, sleep, call));
           const processed = r.wire.processResponse(data, request.payload, request.parse_info, response.headers.get('x-request-id') ?? undefined);
           result.resp_info = processed.resp;
           result.err_info = processed.error;
@@ -143,6 +150,7 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
     await Promise.all(running);
   } finally {
     r.gate.signal.removeEventListener('abort', forwardInterrupt);
+    r.gate.signal.removeEventListener('abort', stopOnInterrupt);
   }
   if (failure !== undefined) throw failure.error;
   if (interrupted) {
@@ -153,6 +161,23 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
     );
   }
   return results;
+}
+
+/** Resolves after `ms`; rejects with `InterruptedError` as soon as `signal` aborts. */
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  const interrupted = () => new InterruptedError('Interrupted while waiting to send a direct request');
+  if (signal.aborted) return Promise.reject(interrupted());
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(interrupted());
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** Maps a failed direct API call to the error of engine.md 6.2 (network errors are retryable here, unlike upstream). */

@@ -36,15 +36,13 @@ function retryDelayMs(attempt: number, asked: number | undefined): number {
 /**
  * Makes one direct call when `pacer` lets it go, retrying a retryable failure in place up to the API client's own
  * retry count (the client itself is told not to retry, so that every 429 and 5xx reaches the pacer). `tokens` is what
- * the provider counts the call for. Throws the last failure, an abort, or `InterruptedError` when an interrupt comes
- * while it waits.
+ * the provider counts the call for; `sleep` waits, rejecting on an interrupt. Throws the last failure, an abort, or
+ * what `sleep` rejected with.
  */
-export async function pacedCall(r: Requester, pacer: DirectPacer, tokens: number, call: () => Promise<DirectAnswer>): Promise<DirectAnswer> {
+export async function pacedCall(r: Requester, pacer: DirectPacer, tokens: number, sleep: (ms: number) => Promise<void>, call: () => Promise<DirectAnswer>): Promise<DirectAnswer> {
   const retries = r.provider.directRetries;
-  const sleep = (ms: number) => r.gate.sleep(ms);
   for (let attempt = 0; ; attempt += 1) {
-    await pacer.ready(tokens, sleep);
-    const ticket = pacer.sent(tokens);
+    const ticket = await pacer.send(tokens, sleep);
     try {
       const answer = await call();
       pacer.answered(ticket, 'ok', readRateLimits(answer.response.headers, r.clock()), undefined);
