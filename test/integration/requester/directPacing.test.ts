@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
-import { processUnpushableBatches } from '../../../src/engine/requester/direct';
+import { processUnpushableBatches } from '../../../src/engine/requester/unpushableBatches';
 import type { Requester } from '../../../src/engine/requester/requester';
 import { addAndCommit, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
 
