@@ -97,6 +97,7 @@ export class DirectPacer {
   private loggedLevel: number;
   private loggedLimits = '';
   private peak: number;
+  private sentCount = 0;
 
   constructor(private readonly settings: PacerSettings) {
     this.level = Math.min(initialConcurrency, settings.ceiling);
@@ -108,6 +109,11 @@ export class DirectPacer {
   /** The current level: how many requests may be in flight. */
   get concurrency(): number {
     return Math.max(1, Math.floor(this.level));
+  }
+
+  /** Whether any request was sent. */
+  get hasSent(): boolean {
+    return this.sentCount > 0;
   }
 
   /** The highest level reached so far. */
@@ -157,6 +163,7 @@ export class DirectPacer {
     this.tokens.take(tokens, now);
     this.onWire += 1;
     this.onWireTokens += tokens;
+    this.sentCount += 1;
     return { sentAt: now, tokens };
   }
 
