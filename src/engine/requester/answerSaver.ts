@@ -1,7 +1,7 @@
 import type { ResultInfo } from './results';
 
 /** The longest an answer waits for the transaction that stores it. */
-export const answerGroupMs = 10;
+const answerGroupMs = 10;
 
 interface Waiting {
   result: ResultInfo;

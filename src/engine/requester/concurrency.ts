@@ -19,7 +19,7 @@ export interface PacedTicket {
  * continuously and is full again after the reported reset time. Every answer's report resets the estimate; in between
  * it refills at the rate the last report implied and is drawn down by what is sent.
  */
-export class Budget {
+class Budget {
   private limit = 0;
   private level = 0;
   private at = 0;
@@ -28,10 +28,6 @@ export class Budget {
   /** Whether an answer has reported this budget. */
   get known(): boolean {
     return this.limit > 0;
-  }
-
-  get reportedLimit(): number {
-    return this.limit;
   }
 
   /**
@@ -84,8 +80,8 @@ export interface PacerSettings {
  * the account's limits without tripping them.
  */
 export class DirectPacer {
-  readonly requests = new Budget();
-  readonly tokens = new Budget();
+  private readonly requests = new Budget();
+  private readonly tokens = new Budget();
   private level: number;
   private threshold: number;
   private taken = 0;
