@@ -8,9 +8,10 @@ const defaultPeriodMs = 60_000;
 /** How a sent request ended, as far as pacing is concerned. */
 export type PacedOutcome = 'ok' | 'rateLimited' | 'overloaded' | 'other';
 
-/** A request on the wire: when it was sent and the tokens it was counted for. */
+/** A request on the wire: when it was sent (and as which, in order) and the tokens it was counted for. */
 export interface PacedTicket {
   readonly sentAt: number;
+  readonly seq: number;
   readonly tokens: number;
 }
 
@@ -31,15 +32,16 @@ class Budget {
   }
 
   /**
-   * Takes an answer's report. `othersInFlight` is what the requests still on the wire were counted for: the report
-   * may not include them yet, so they are subtracted (at worst they count twice until their own answers arrive).
+   * Takes an answer's report. `onWire` is what the other requests still on the wire were counted for: the report may
+   * not include them (one sent earlier may reach the provider later), so they are subtracted; those it did include
+   * count twice until the next report.
    */
-  sync(report: BudgetReport, othersInFlight: number, now: number): void {
+  sync(report: BudgetReport, onWire: number, now: number): void {
     if (report.limit !== this.limit) this.perMs = report.limit / defaultPeriodMs;
     this.limit = report.limit;
     const spent = report.limit - report.remaining;
     if (report.resetMs !== undefined && report.resetMs > 0 && spent >= 1) this.perMs = spent / report.resetMs;
-    this.level = report.remaining - othersInFlight;
+    this.level = report.remaining - onWire;
     this.at = now;
   }
 
@@ -86,14 +88,16 @@ export class DirectPacer {
   private threshold: number;
   private taken = 0;
   private waiting = 0;
-  private onWire = 0;
-  private onWireTokens = 0;
+  /** The requests sent and not answered yet, oldest first. */
+  private readonly onWire: PacedTicket[] = [];
+  private sentCount = 0;
+  /** The latest request (in sending order) whose answer's report was taken: older reports are stale. */
+  private syncedSeq = 0;
   private pausedUntil = 0;
   private lastCutAt = -Infinity;
   private loggedLevel: number;
   private loggedLimits = '';
   private peak: number;
-  private sentCount = 0;
 
   constructor(private readonly settings: PacerSettings) {
     this.level = Math.min(initialConcurrency, settings.ceiling);
@@ -157,20 +161,27 @@ export class DirectPacer {
     const now = this.settings.clock();
     this.requests.take(1, now);
     this.tokens.take(tokens, now);
-    this.onWire += 1;
-    this.onWireTokens += tokens;
     this.sentCount += 1;
-    return { sentAt: now, tokens };
+    const ticket = { sentAt: now, seq: this.sentCount, tokens };
+    this.onWire.push(ticket);
+    return ticket;
   }
 
-  /** Records how a sent request ended, with the limits its answer reported and the wait it asked for. */
+  /**
+   * Records how a sent request ended, with the limits its answer reported and the wait it asked for. A report is taken
+   * only if no request sent later was answered first: answers come back out of order, and an older one's report is
+   * stale.
+   */
   answered(ticket: PacedTicket, outcome: PacedOutcome, limits: RateLimitReport, retryAfterMs: number | undefined): void {
     const now = this.settings.clock();
-    this.onWire -= 1;
-    this.onWireTokens -= ticket.tokens;
-    if (limits.requests) this.requests.sync(limits.requests, this.onWire, now);
-    if (limits.tokens) this.tokens.sync(limits.tokens, this.onWireTokens, now);
-    this.logLimits(limits);
+    const index = this.onWire.indexOf(ticket);
+    if (index >= 0) this.onWire.splice(index, 1);
+    if (ticket.seq > this.syncedSeq && (limits.requests !== undefined || limits.tokens !== undefined)) {
+      this.syncedSeq = ticket.seq;
+      if (limits.requests) this.requests.sync(limits.requests, this.onWire.length, now);
+      if (limits.tokens) this.tokens.sync(limits.tokens, this.onWire.reduce((sum, t) => sum + t.tokens, 0), now);
+      this.logLimits(limits);
+    }
     if (retryAfterMs !== undefined && (outcome === 'rateLimited' || outcome === 'overloaded')) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     if (outcome === 'ok') this.grow();
     else if (outcome !== 'other' && ticket.sentAt > this.lastCutAt) this.cut(outcome, retryAfterMs, now);

@@ -123,6 +123,19 @@ describe('direct request pacing', () => {
     pacer.sent(10);
     assert.equal(pacer.waitMs(1), 1000);
   });
+
+  it('ignores the report of an answer that comes back after one sent later: it is stale', () => {
+    const { pacer, clock } = pacerOf(256);
+    const report = (remaining: number) => readRateLimits(new Headers({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': String(remaining), 'x-ratelimit-reset-requests': '1m' }), 0);
+    const slow = pacer.sent(10);
+    const fast = pacer.sent(10);
+    pacer.answered(fast, 'ok', report(0), undefined);
+    pacer.answered(slow, 'ok', report(50), undefined);
+    // The later report said the budget is spent (and the slow request, then on the wire, may add to it).
+    assert.equal(pacer.waitMs(10), 2000, 'the budget is the one the later request reported, not the stale one');
+    clock.now += 2000;
+    assert.equal(pacer.waitMs(10), 0);
+  });
 });
 
 describe('rate-limit headers', () => {
