@@ -12,12 +12,13 @@ function cliNodeFlags(): string[] {
   return (match[1] ?? '').trim().split(/\s+/).filter((flag) => flag !== '');
 }
 
-// The child reports its own peak RSS as it exits, so no external tool is needed to measure it.
-const reportPeakRss = "process.on('exit', () => process.stderr.write(`peak_rss_kb=${process.resourceUsage().maxRSS}\\n`))";
+// The child reports its own peak RSS and CPU time as it exits, so no external tool is needed to measure them.
+const reportPeakRss =
+  "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`peak_rss_kb=${u.maxRSS} cpu_us=${u.userCPUTime + u.systemCPUTime}\\n`); })";
 
 /**
  * The arguments for `process.execPath` that run the built CLI with `cliArgs` as `gpt-batch` runs it, the child
- * writing `peak_rss_kb=N` to its stderr as it exits (read it with `peakRssMbOf`).
+ * writing `peak_rss_kb=N cpu_us=M` to its stderr as it exits (read them with `peakRssMbOf` and `cpuMsOf`).
  */
 export function measuredCliArgs(cliArgs: string[]): string[] {
   return [...cliNodeFlags(), '--eval', `${reportPeakRss}; process.argv.splice(1, 0, ${JSON.stringify(builtCli)}); require(${JSON.stringify(builtCli)})`, ...cliArgs];
@@ -27,4 +28,10 @@ export function measuredCliArgs(cliArgs: string[]): string[] {
 export function peakRssMbOf(stderr: string): number | undefined {
   const peak = /peak_rss_kb=([0-9]+)/.exec(stderr);
   return peak ? Number(peak[1]) / 1024 : undefined;
+}
+
+/** The CPU time (user + system) in ms a child started with `measuredCliArgs` wrote to `stderr`, or undefined. */
+export function cpuMsOf(stderr: string): number | undefined {
+  const cpu = /cpu_us=([0-9]+)/.exec(stderr);
+  return cpu ? Number(cpu[1]) / 1000 : undefined;
 }

@@ -44,7 +44,7 @@ export function progressText(event: TaskEvent, start: RunStart, nowMs: number): 
   const { session, task, queued } = event.cost;
   return (
     `${event.task}: ${progressPart(event, start, nowMs)} | ${s.succeeded} succeeded, ${s.failed} failed, ${s.pending} pending | ${event.queuedRequests} queued, ${local} local batches | ` +
-    `remote: ${remote.length > 0 ? remote.join(', ') : 'none'} | cost ${session.toFixed(3)} session, ${task.toFixed(3)} task, ${queued.toFixed(3)} queued`
+    `remote: ${remote.length > 0 ? remote.join(', ') : 'none'}${event.directConcurrency !== undefined ? ` | direct: ${event.directConcurrency} in flight` : ''} | cost ${session.toFixed(3)} session, ${task.toFixed(3)} task, ${queued.toFixed(3)} queued`
   );
 }
 

@@ -34,7 +34,8 @@ const flags: Record<string, Flag> = {
   expire_completed_fraction: faultFlag('expireCompletedFraction', 'rate', 'share of an expiring batch done before it expires'),
   chat_latency_ms: faultFlag('chatLatencyMs', 'count', 'extra latency of direct model calls (chat completions, responses, embeddings)'),
   requests_per_minute: faultFlag('requestsPerMinute', 'count', 'direct model requests per minute (0 = unlimited)'),
-  tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'direct model tokens per minute (0 = unlimited)'),
+  tokens_per_minute: faultFlag('tokensPerMinute', 'count', 'direct model tokens per minute, each call counted for its prompt and most output tokens (0 = unlimited)'),
+  rate_limit_period_seconds: faultFlag('rateLimitPeriodSeconds', 'seconds', 'the period the two limits above are per, to rehearse pacing in less time'),
   enqueued_token_limit: faultFlag('enqueuedTokenLimit', 'count', 'prompt tokens that may be queued in batches of each model (0 = unlimited)'),
   model_enqueued_token_limit: {
     kind: 'modelCounts',
@@ -44,6 +45,8 @@ const flags: Record<string, Flag> = {
   },
   flex_unavailable_rate: faultFlag('flexUnavailableRate', 'rate', 'fraction of flex chat completions refused with 429 resource_unavailable'),
 };
+
+const positiveSeconds = new Set(['batch_seconds', 'rate_limit_period_seconds']);
 
 function usage(): string {
   const width = Math.max(...Object.keys(flags).map((name) => name.length)) + 2;
@@ -65,7 +68,7 @@ function parseValue(name: string, flag: Flag, raw: string): number | string | Re
       if (!Number.isInteger(value) || value < 0) throw bad('a whole number ≥ 0');
       break;
     case 'seconds':
-      if (value < 0 || (name === 'batch_seconds' && value === 0)) throw bad(name === 'batch_seconds' ? 'a number of seconds > 0' : 'a number of seconds ≥ 0');
+      if (value < 0 || (positiveSeconds.has(name) && value === 0)) throw bad(positiveSeconds.has(name) ? 'a number of seconds > 0' : 'a number of seconds ≥ 0');
       break;
     case 'rate':
       if (value < 0 || value > 1) throw bad('a fraction between 0 and 1');

@@ -63,6 +63,8 @@ export const taskEventSchema = z.object({
   }),
   /** The caps on spend and volume, with what they have spent and reserved. */
   caps: z.array(spendCapSchema),
+  /** How many direct requests may be in flight now (the adaptive concurrency), once the run has sent any. */
+  directConcurrency: z.number().int().positive().optional(),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;
 

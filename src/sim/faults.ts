@@ -23,6 +23,8 @@ export interface FaultConfig {
   /** 0 = unlimited; drives the rate-limit headers and 429s of direct model calls. */
   requestsPerMinute: number;
   tokensPerMinute: number;
+  /** The period `requestsPerMinute` and `tokensPerMinute` are per: 60 s, or shorter to rehearse pacing quickly. */
+  rateLimitPeriodSeconds: number;
   /** Fraction of chat completions with `service_tier: "flex"` answered 429 `resource_unavailable`. */
   flexUnavailableRate: number;
   /** 0 = unlimited; a batch whose prompt tokens with those of the running batches exceed it fails validation. */
@@ -42,6 +44,7 @@ export const defaultFaultConfig: Readonly<FaultConfig> = {
   chatLatencyMs: 0,
   requestsPerMinute: 0,
   tokensPerMinute: 0,
+  rateLimitPeriodSeconds: 60,
   enqueuedTokenLimit: 0,
   flexUnavailableRate: 0,
 };
@@ -60,6 +63,7 @@ export function mergeFaults(base: FaultConfig, patch: unknown): FaultConfig {
     if (!(key in defaultFaultConfig)) throw new InvalidInputError(`unknown fault '${key}'`);
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidInputError(`fault '${key}' must be a number ≥ 0, got ${JSON.stringify(value)}`);
     if ((rateKeys as readonly string[]).includes(key) && value > 1) throw new InvalidInputError(`fault '${key}' must be between 0 and 1, got ${value}`);
+    if (key === 'rateLimitPeriodSeconds' && value === 0) throw new InvalidInputError(`fault 'rateLimitPeriodSeconds' must be a number of seconds > 0, got 0`);
     if (key === 'lineErrorStatus' && !lineErrorStatuses.includes(value)) throw new InvalidInputError(`fault 'lineErrorStatus' must be one of ${lineErrorStatuses.join(', ')}, got ${value}`);
     merged[key as keyof FaultConfig] = value;
   }

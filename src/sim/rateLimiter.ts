@@ -1,71 +1,96 @@
-const windowMs = 60_000;
-// What the headers report when no limit is configured, like a generous account tier.
-const nominalRequestsPerMinute = 10_000;
-const nominalTokensPerMinute = 10_000_000;
+// What the headers report when no limit is configured: a tier-5 account's gpt-4o-mini limits.
+const nominalRequestsPerMinute = 30_000;
+const nominalTokensPerMinute = 150_000_000;
 
-/** The outcome of admitting one chat completion call. */
+/** The limits a call is admitted under. */
+export interface RateLimits {
+  /** 0 = unlimited (the headers then report the nominal limits, which are not enforced). */
+  requests: number;
+  tokens: number;
+  /** The period the limits are per: 60 s for the API's per-minute limits; shorter in rehearsals of pacing. */
+  periodMs: number;
+}
+
+/** The outcome of admitting one model call. */
 export interface RateDecision {
   allowed: boolean;
   /** `x-ratelimit-*` headers describing the state after this call. */
   headers: Record<string, string>;
-  /** Seconds until the call would be allowed, when it is not. */
-  retryAfterSeconds: number;
+  /** Milliseconds until the call would be allowed, when it is not. */
+  retryAfterMs: number;
   /** Which limit refused the call. */
   exceeded?: 'requests' | 'tokens';
+  /** The refused budget's limit and what of it is used. */
   used: number;
   limit: number;
 }
 
-/** Requests- and tokens-per-minute accounting over a sliding one-minute window. */
-export class RateLimiter {
-  private readonly calls: { at: number; tokens: number }[] = [];
+/** A budget that refills continuously: full (`limit`) at first, `limit` per period. */
+class Bucket {
+  private level: number | undefined;
+  private at = 0;
 
-  /** Admits (and records) a call of `tokens` tokens at time `now` (ms) under the given limits (0 = unlimited). */
-  admit(now: number, tokens: number, requestsPerMinute: number, tokensPerMinute: number): RateDecision {
-    while (this.calls.length > 0 && (this.calls[0] as { at: number }).at <= now - windowMs) this.calls.shift();
-    const usedRequests = this.calls.length;
-    const usedTokens = this.calls.reduce((sum, call) => sum + call.tokens, 0);
-    const requestLimit = requestsPerMinute > 0 ? requestsPerMinute : nominalRequestsPerMinute;
-    const tokenLimit = tokensPerMinute > 0 ? tokensPerMinute : nominalTokensPerMinute;
-    let exceeded: RateDecision['exceeded'];
-    if (requestsPerMinute > 0 && usedRequests + 1 > requestsPerMinute) exceeded = 'requests';
-    else if (tokensPerMinute > 0 && usedTokens + tokens > tokensPerMinute) exceeded = 'tokens';
-    if (!exceeded) this.calls.push({ at: now, tokens });
-    const requestsAfter = usedRequests + (exceeded ? 0 : 1);
-    const tokensAfter = usedTokens + (exceeded ? 0 : tokens);
-    const resetRequests = this.msUntilFreed(now, 1, () => 1);
-    const resetTokens = this.msUntilFreed(now, exceeded === 'tokens' ? usedTokens + tokens - tokenLimit : 1, (call) => call.tokens);
-    const headers = {
-      'x-ratelimit-limit-requests': String(requestLimit),
-      'x-ratelimit-remaining-requests': String(Math.max(0, requestLimit - requestsAfter)),
-      'x-ratelimit-reset-requests': formatDuration(resetRequests),
-      'x-ratelimit-limit-tokens': String(tokenLimit),
-      'x-ratelimit-remaining-tokens': String(Math.max(0, tokenLimit - tokensAfter)),
-      'x-ratelimit-reset-tokens': formatDuration(resetTokens),
-    };
-    const retryAfterMs = exceeded === 'requests' ? resetRequests : exceeded === 'tokens' ? resetTokens : 0;
-    return {
-      allowed: !exceeded,
-      headers,
-      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
-      ...(exceeded ? { exceeded } : {}),
-      used: exceeded === 'tokens' ? usedTokens : usedRequests,
-      limit: exceeded === 'tokens' ? tokenLimit : requestLimit,
-    };
+  /** The budget at `now`, refilled since the last call. */
+  levelAt(now: number, limit: number, periodMs: number): number {
+    const level = this.level === undefined ? limit : Math.min(limit, this.level + ((now - this.at) * limit) / periodMs);
+    this.level = level;
+    this.at = now;
+    return level;
   }
 
-  // Time until the oldest calls that together free `amount` (requests or tokens) leave the window.
-  private msUntilFreed(now: number, amount: number, size: (call: { tokens: number }) => number): number {
-    let freed = 0;
-    for (const call of this.calls) {
-      freed += size(call);
-      if (freed >= amount) return Math.max(0, call.at + windowMs - now);
-    }
-    return 0;
+  spend(amount: number): void {
+    this.level = (this.level ?? 0) - amount;
   }
 }
 
-/** OpenAI's duration format in rate-limit headers: `1m30s`, `6s`, `250ms`. */
+/**
+ * Requests- and tokens-per-period accounting as the API describes its limits: each budget refills continuously, so a
+ * client may send `limit` at once and then `limit` per period. Every call is counted for its estimated tokens (prompt
+ * plus the most it may generate), as the API counts them.
+ */
+export class RateLimiter {
+  private readonly requests = new Bucket();
+  private readonly tokens = new Bucket();
+
+  /** Admits (and records) a call of `tokens` tokens at time `now` (ms) under `limits`. */
+  admit(now: number, tokens: number, limits: RateLimits): RateDecision {
+    const requestLimit = limits.requests > 0 ? limits.requests : nominalRequestsPerMinute;
+    const tokenLimit = limits.tokens > 0 ? limits.tokens : nominalTokensPerMinute;
+    const periodMs = limits.requests > 0 || limits.tokens > 0 ? limits.periodMs : 60_000;
+    const requestsLeft = this.requests.levelAt(now, requestLimit, periodMs);
+    const tokensLeft = this.tokens.levelAt(now, tokenLimit, periodMs);
+    let exceeded: RateDecision['exceeded'];
+    if (limits.requests > 0 && requestsLeft < 1) exceeded = 'requests';
+    else if (limits.tokens > 0 && tokensLeft < Math.min(tokens, tokenLimit)) exceeded = 'tokens';
+    if (!exceeded) {
+      this.requests.spend(1);
+      this.tokens.spend(tokens);
+    }
+    const requestsAfter = exceeded ? requestsLeft : requestsLeft - 1;
+    const tokensAfter = exceeded ? tokensLeft : tokensLeft - tokens;
+    const msToRefill = (missing: number, limit: number) => Math.max(0, (missing * periodMs) / limit);
+    const headers = {
+      'x-ratelimit-limit-requests': String(requestLimit),
+      'x-ratelimit-remaining-requests': String(Math.max(0, Math.floor(requestsAfter))),
+      'x-ratelimit-reset-requests': formatDuration(msToRefill(requestLimit - requestsAfter, requestLimit)),
+      'x-ratelimit-limit-tokens': String(tokenLimit),
+      'x-ratelimit-remaining-tokens': String(Math.max(0, Math.floor(tokensAfter))),
+      'x-ratelimit-reset-tokens': formatDuration(msToRefill(tokenLimit - tokensAfter, tokenLimit)),
+    };
+    const retryAfterMs =
+      exceeded === 'requests' ? msToRefill(1 - requestsLeft, requestLimit) : exceeded === 'tokens' ? msToRefill(Math.min(tokens, tokenLimit) - tokensLeft, tokenLimit) : 0;
+    return {
+      allowed: !exceeded,
+      headers,
+      retryAfterMs: Math.ceil(retryAfterMs),
+      ...(exceeded ? { exceeded } : {}),
+      used: exceeded === 'tokens' ? Math.ceil(tokenLimit - tokensLeft) : Math.ceil(requestLimit - requestsLeft),
+      limit: exceeded === 'tokens' ? tokenLimit : requestLimit,
+    };
+  }
+}
+
+/** OpenAI's duration format in rate-limit headers: `1m30s`, `6s`, `1.5s`, `250ms`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const minutes = Math.floor(ms / 60_000);

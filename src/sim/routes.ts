@@ -4,6 +4,7 @@ import type { BatchStore } from './batches';
 import { mergeFaults, type FaultConfig, type FaultDecider } from './faults';
 import { fileBody, type FileStore } from './files';
 import { type ModelEndpoint, modelEndpoints } from './modelEndpoints';
+import { anthropicRateLimitHeaders, messagesPath } from './anthropicRateLimits';
 import { type MultipartField, parseMultipart } from './multipart';
 import type { RateLimiter } from './rateLimiter';
 import type { StatsCollector } from './stats';
@@ -87,22 +88,30 @@ function modelCall(endpoint: ModelEndpoint): Route['handle'] {
       // OpenAI's answer when flex capacity is short; the simulator adds Retry-After so that clients retry at once.
       throw new SimHttpError(429, 'Resource unavailable: flex processing capacity is temporarily exhausted. Please retry later or use the default service tier.', 'invalid_request_error', null, 'resource_unavailable', { 'retry-after': '0' });
     }
-    const decision = rateLimiter.admit(request.nowMs, endpoint.tokenEstimate(body), faults.requestsPerMinute, faults.tokensPerMinute);
+    const tokens = endpoint.tokenEstimate(body);
+    const decision = rateLimiter.admit(request.nowMs, tokens, {
+      requests: faults.requestsPerMinute,
+      tokens: faults.tokensPerMinute,
+      periodMs: faults.rateLimitPeriodSeconds * 1000,
+    });
+    const headers = endpoint.path === messagesPath ? anthropicRateLimitHeaders(decision.headers, request.nowMs) : decision.headers;
     if (!decision.allowed) {
       const unit = decision.exceeded === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
+      const requested = decision.exceeded === 'tokens' ? tokens : 1;
+      const seconds = Math.max(decision.retryAfterMs, 1) / 1000;
       throw new SimHttpError(
         429,
-        `Rate limit reached for ${body.model as string} in organization org-simulator on ${unit}: Limit ${decision.limit}, Used ${decision.used}. Please try again in ${decision.retryAfterSeconds}s.`,
+        `Rate limit reached for ${body.model as string} in organization org-simulator on ${unit}: Limit ${decision.limit}, Used ${decision.used}, Requested ${requested}. Please try again in ${seconds < 1 ? `${Math.ceil(seconds * 1000)}ms` : `${Math.round(seconds * 1000) / 1000}s`}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
         decision.exceeded ?? 'requests',
         null,
         'rate_limit_exceeded',
-        { ...decision.headers, 'retry-after': String(decision.retryAfterSeconds) },
+        { ...headers, 'retry-after': String(Math.ceil(seconds)), 'retry-after-ms': String(decision.retryAfterMs) },
       );
     }
     const clientRequestId = headerValue(request.headers['x-client-request-id']);
     const answer = endpoint.answer(body, clientRequestId ?? '', Math.floor(request.nowMs / 1000));
-    stats.modelAnswered(clientRequestId);
-    return { json: answer.body, headers: decision.headers };
+    stats.modelAnswered(clientRequestId, tokens);
+    return { json: answer.body, headers };
   };
 }
 

@@ -14,6 +14,11 @@ export interface SimulatorStats {
   directRequestIdsAnswered: Record<string, number>;
   /** Per model: batches that failed validation with `token_limit_exceeded` because its queue was full. */
   queueRejections: Record<string, number>;
+  /** When (ms since the epoch) the first direct model call arrived and the last one was answered 200; null before. */
+  firstModelCallAt: number | null;
+  lastModelAnswerAt: number | null;
+  /** The tokens the rate limits counted for the direct model calls answered 200 (prompt plus most output tokens). */
+  modelTokensAdmitted: number;
 }
 
 function increment(counts: Record<string, number>, key: string, by = 1): void {
@@ -25,7 +30,18 @@ export class StatsCollector {
   private stats = StatsCollector.empty();
 
   private static empty(): SimulatorStats {
-    return { routes: {}, statusCodes: {}, batchCustomIds: {}, chatCompletionCalls: 0, directRequestIds: {}, directRequestIdsAnswered: {}, queueRejections: {} };
+    return {
+      routes: {},
+      statusCodes: {},
+      batchCustomIds: {},
+      chatCompletionCalls: 0,
+      directRequestIds: {},
+      directRequestIdsAnswered: {},
+      queueRejections: {},
+      firstModelCallAt: null,
+      lastModelAnswerAt: null,
+      modelTokensAdmitted: 0,
+    };
   }
 
   route(route: string): void {
@@ -42,11 +58,14 @@ export class StatsCollector {
 
   /** A direct call of a model endpoint arrived (chat completions calls are also counted on their own). */
   modelCall(path: string, clientRequestId: string | undefined): void {
+    this.stats.firstModelCallAt ??= Date.now();
     if (path === '/v1/chat/completions') this.stats.chatCompletionCalls += 1;
     if (clientRequestId !== undefined) increment(this.stats.directRequestIds, clientRequestId);
   }
 
-  modelAnswered(clientRequestId: string | undefined): void {
+  modelAnswered(clientRequestId: string | undefined, tokens: number): void {
+    this.stats.lastModelAnswerAt = Date.now();
+    this.stats.modelTokensAdmitted += tokens;
     if (clientRequestId !== undefined) increment(this.stats.directRequestIdsAnswered, clientRequestId);
   }
 

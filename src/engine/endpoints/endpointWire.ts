@@ -14,6 +14,8 @@ export interface DirectCallOptions {
   signal: AbortSignal;
   /** Milliseconds the client waits for the answer, when not its default. */
   timeout?: number;
+  /** Retries of the client itself (the engine retries direct calls on its own, so it passes 0). */
+  maxRetries?: number;
 }
 
 /** What a request body is built from: the task's request parameters and its prompt. */

@@ -20,6 +20,7 @@ export function taskEventOf(r: Requester, counts: SampleCounts, sessionStartCost
     processedBatches: r.state.max_batch_id - r.state.batches.length,
     cost: { session: taskCost - sessionStartCost, task: taskCost, queued: batches.reduce((sum, b) => sum + b.estimatedCost, queueCost) },
     caps: requesterSpendCaps(r),
+    ...(r.directPacer.hasSent ? { directConcurrency: r.directPacer.concurrency } : {}),
   };
 }
 

@@ -81,6 +81,7 @@ export function anthropicProvider(client: Anthropic, warn: (message: string) => 
       // Nothing is uploaded to Anthropic, so no upload can be left behind.
     },
     findInterruptedPushes: (pushes) => translated(() => findPushedBatches(client, pushes, warn)),
+    directRetries: client.maxRetries,
     async callDirect(_wire, payload, options) {
       return translated(() => client.messages.create(payload as unknown as Anthropic.Messages.MessageCreateParamsNonStreaming, options).withResponse());
     },

@@ -54,6 +54,8 @@ export interface BatchProvider {
   listFiles(): AsyncIterable<ProviderFile & { filename: string }>;
   /** The remote batches, if any, that interrupted pushes of task `taskId` created, by push token, with their input files. */
   findInterruptedPushes(pushes: InterruptedPush[], taskId: string): Promise<Map<string, RemoteBatch>>;
+  /** How often the API client retries a failed call; direct calls are sent without them and retried by the engine. */
+  readonly directRetries: number;
   /** Sends one request body directly (not in a batch). */
   callDirect(wire: EndpointWire, payload: Record<string, unknown>, options: DirectCallOptions): Promise<DirectAnswer>;
 }

@@ -54,6 +54,7 @@ export function openaiProvider(client: OpenAI): BatchProvider {
       }
       return found;
     },
+    directRetries: client.maxRetries,
     callDirect: (wire, payload, options) => wire.callDirect(client, payload, options),
   };
 }

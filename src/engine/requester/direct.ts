@@ -1,9 +1,9 @@
-import type { BatchState } from '../../shared/requesterState';
+import type { BatchState, PushStats, TokensCost } from '../../shared/requesterState';
 import { EngineError } from '../../shared/errors';
 import type { UnitContext } from '../store/unit';
 import { DelayedErrors } from '../util/delayedErrors';
 import { formatDuration } from '../util/format';
-import { addApiMetrics, addPushStats, costAll, costDirect, sumTokensCost } from './accounting';
+import { addApiMetrics, addPushStats, costAll, costDirect, subtractPushStats, sumTokensCost, zeroPushStats } from './accounting';
 import { type BatchResult, computeBatchMetrics } from './batchResult';
 import { buildCachedRequest, type CachedRequest } from './cachedRequest';
 import { executeDirect } from './directExecution';
@@ -20,12 +20,15 @@ import { directShare } from './serviceTier';
 /** Called inside each virtual batch's unit with the requests it executed and the retries it created. */
 export type VirtualBatchHook = (u: UnitContext, executed: CachedRequest[], retries: CachedRequest[]) => void;
 
-/** The next virtual batch from the front of `remaining`, or the limits that stop direct execution. */
-function formVirtualBatch(r: Requester, remaining: CachedRequest[]): { count: number; reasons: string[]; limited: string[] } {
+/**
+ * The next virtual batch from the front of `remaining`, or the limits that stop direct execution. `ahead` counts
+ * towards the limits as if it were pushed already.
+ */
+function formVirtualBatch(r: Requester, remaining: CachedRequest[], ahead: PushStats): { count: number; reasons: string[]; limited: string[] } {
   const o = r.options;
   const l = r.limits;
-  let task = r.state.task_push_stats;
-  let session = r.session.push_stats;
+  let task = addPushStats(r.state.task_push_stats, ahead.total_requests, ahead.total_tokens_cost);
+  let session = addPushStats(r.session.push_stats, ahead.total_requests, ahead.total_tokens_cost);
   let count = 0;
   let tokens = 0;
   let cost = 0;
@@ -58,17 +61,28 @@ function formVirtualBatch(r: Requester, remaining: CachedRequest[]): { count: nu
   return { count, reasons: ['No more requests'], limited: [] };
 }
 
+/** A virtual batch being executed. */
+interface Executing {
+  id: number;
+  chunk: CachedRequest[];
+  predicted: TokensCost;
+  assumed: TokensCost;
+  reasons: string[];
+  results: Promise<ResultInfo[]>;
+}
+
 /**
  * Executes requests through the direct API in virtual batches, each processed as one unit (its results, the task's
- * changes and the retries are saved together). Retries run in later virtual batches of the same call. Returns
- * true if a task or session limit stopped execution.
+ * changes and the retries are saved together). Retries run in later virtual batches of the same call. While a virtual
+ * batch is processed, the next one is already executing (unless the processed one must abort for a fatal error), so
+ * that the provider is kept busy. Returns true if a task or session limit stopped execution.
  */
 export async function directRequests(r: Requester, requests: CachedRequest[], handler: BatchResultHandler, hook?: VirtualBatchHook): Promise<boolean> {
   if (r.options.only_process) {
     r.logger.warn('Only-process mode => Not executing any direct requests');
     return true;
   }
-  let remaining = requests.slice();
+  const remaining = requests.slice();
   const delayed = new DelayedErrors();
   let limitedBy: string[] = [];
   let executedCount = 0;
@@ -78,44 +92,85 @@ export async function directRequests(r: Requester, requests: CachedRequest[], ha
   const started = r.clock();
   let totalDone = 0;
   let totalErrors = 0;
-  while (remaining.length > 0) {
-    const { count, reasons, limited } = formVirtualBatch(r, remaining);
+  let lastId = r.state.max_direct_batch_id;
+  // The virtual batches formed but not processed yet: they count towards the limits as if pushed.
+  let ahead = zeroPushStats();
+
+  const startNext = (): Executing | undefined => {
+    if (remaining.length === 0 || limitedBy.length > 0) return undefined;
+    const { count, reasons, limited } = formVirtualBatch(r, remaining, ahead);
     if (count === 0) {
       limitedBy = limited;
-      break;
+      return undefined;
     }
-    const chunk = remaining.slice(0, count);
-    const id = r.state.max_direct_batch_id + 1;
+    const chunk = remaining.splice(0, count);
+    const id = (lastId += 1);
     const predicted = sumTokensCost(chunk.map((q) => q.tokens_cost));
     const assumed = sumTokensCost(chunk.map((q) => directShare(r, q)));
+    ahead = addPushStats(ahead, chunk.length, assumed);
     r.logger.info(
       `Created direct batch ${id} = ${reasons.includes('No more requests') ? 'Trailing' : 'Full'} virtual batch with ${chunk.length} requests, ` +
         `${predicted.input_tokens} tokens, ${costDirect(assumed).toFixed(3)} assumed cost, due to reasons: ${reasons.join(', ')}`,
     );
     const batchStarted = r.clock();
     let lastProgress = batchStarted;
-    const results = await executeDirect(r, chunk, hook !== undefined, (done, errors) => {
+    const doneBefore = totalDone;
+    const errorsBefore = totalErrors;
+    const results = executeDirect(r, chunk, hook !== undefined, (done, errors, concurrency) => {
       const now = r.clock();
       if (now - lastProgress < r.options.remote_update_interval * 1000 && done < chunk.length) return;
       lastProgress = now;
       r.logger.info(
         `Direct batch ${id}: [Batch: ${done}/${chunk.length} req, ${errors} err, ${formatDuration((now - batchStarted) / 1000)}] ` +
-          `[Total: ${totalDone + done}/${totalDone + remaining.length} req, ${totalErrors + errors} err, ${formatDuration((now - started) / 1000)}]`,
+          `[Total: ${doneBefore + done}/${doneBefore + chunk.length + remaining.length} req, ${errorsBefore + errors} err, ${formatDuration((now - started) / 1000)}] [Concurrency: ${concurrency}]`,
       );
     });
-    totalDone += chunk.length;
-    totalErrors += results.filter((x) => x.err_info !== null).length;
-    const outcome = await processVirtualBatch(r, id, chunk, results, predicted, assumed, reasons, handler, hook, delayed);
-    batches += 1;
-    executedCount += chunk.length;
-    firstAttempts += chunk.filter((q) => original.has(q.id)).length;
-    remaining = [...remaining.slice(count), ...outcome.retries];
-    if (outcome.aborted) break;
+    // Settled later (or never, when an earlier batch fails): its rejection is seen where it is awaited.
+    results.catch(() => undefined);
+    return { id, chunk, predicted, assumed, reasons, results };
+  };
+
+  let current = startNext();
+  while (current !== undefined) {
+    const { id, chunk, predicted, assumed, reasons } = current;
+    let next: Executing | undefined;
+    try {
+      const results = await current.results;
+      totalDone += chunk.length;
+      totalErrors += results.filter((x) => x.err_info !== null).length;
+      if (!mustAbort(r, results)) next = startNext();
+      const outcome = await processVirtualBatch(r, id, chunk, results, predicted, assumed, reasons, handler, hook, delayed);
+      ahead = subtractPushStats(ahead, chunk.length, assumed);
+      batches += 1;
+      executedCount += chunk.length;
+      firstAttempts += chunk.filter((q) => original.has(q.id)).length;
+      remaining.push(...outcome.retries);
+      if (outcome.aborted) {
+        await settled(next);
+        break;
+      }
+    } catch (error) {
+      // The next batch's answers are stored as they arrive; they are used by the next run.
+      await settled(next);
+      throw error;
+    }
+    current = next ?? startNext();
   }
   r.logger.info(`Executed ${firstAttempts} of ${requests.length} requests (${executedCount} including retries) in ${batches} direct batches using the direct API`);
   if (limitedBy.length > 0) r.logger.warn(`Direct limits were reached while executing requests using the direct API: ${limitedBy.join(', ')}`);
   delayed.throwIfAny('Encountered errors while executing direct batches (their results are not saved; run again with --process_failed_batches -1 to save them anyway, and with --retry_fatal_requests to retry requests that got fatal errors):');
   return limitedBy.length > 0;
+}
+
+/** Waits until a virtual batch's execution has ended, however it ended. */
+async function settled(executing: Executing | undefined): Promise<void> {
+  await executing?.results.catch(() => undefined);
+}
+
+/** Whether processing these results aborts (a fatal error while failed batches may not be processed, engine.md 6.6). */
+function mustAbort(r: Requester, results: ResultInfo[]): boolean {
+  const pfb = r.options.process_failed_batches;
+  return pfb >= 0 && r.session.processed_failed_batches >= pfb && results.some((x) => x.err_info?.fatal === true);
 }
 
 async function processVirtualBatch(
@@ -130,15 +185,14 @@ async function processVirtualBatch(
   hook: VirtualBatchHook | undefined,
   delayed: DelayedErrors,
 ): Promise<{ retries: CachedRequest[]; aborted: boolean }> {
-  const pfb = r.options.process_failed_batches;
-  const mustRaise = pfb >= 0 && r.session.processed_failed_batches >= pfb;
+  const mustRaise = mustAbort(r, results);
   const fatal = results.filter((x) => x.err_info?.fatal === true);
   for (const x of results) if (x.err_info) r.logger.error(`Direct batch ${id} request ID ${x.req_id} got ${x.err_info.fatal ? 'fatal' : 'retryable'} error ${errorKind(x.err_info)}: ${x.err_info.msg}`);
   printVerbose(r, results);
   const { metrics, trueTokensCost, trueCost } = computeBatchMetrics(results, true, r.costing);
   r.logger.info(batchMetricsLine('Direct batch', id, results, metrics, trueCost, predicted, true));
   for (const warning of mismatchWarnings(r, 'Direct batch', id, metrics, predicted)) r.logger.warn(warning);
-  if (fatal.length > 0 && mustRaise) {
+  if (mustRaise) {
     r.logger.error(`Aborting processing of direct batch ${id} results as errors were encountered (not updating saved state)`);
     for (const x of fatal) delayed.add(`Request got fatal error ${errorKind(x.err_info as NonNullable<ResultInfo['err_info']>)}`);
     return { retries: [], aborted: true };
@@ -200,54 +254,4 @@ async function processVirtualBatch(
     r.saveState(u);
     return { retries, aborted: false };
   });
-}
-
-/**
- * Executes every unpushable local batch through the direct API (engine.md 3.10). Each virtual batch rewrites the
- * batch's files without the executed requests and with their retries, in the same unit as the task's processing,
- * so an interruption never loses a retry. Returns the unpushable batches left and whether limits stopped execution.
- */
-export async function processUnpushableBatches(r: Requester, handler: BatchResultHandler): Promise<{ remaining: number; limited: boolean }> {
-  const unpushable = () => r.unpushedBatches.filter((b) => !r.isPushable(b));
-  if (r.options.only_process) {
-    r.logger.warn('Only-process mode => Not executing unpushable batches');
-    return { remaining: unpushable().length, limited: true };
-  }
-  let limited = false;
-  let processed = 0;
-  for (const listed of unpushable()) {
-    const batchId = listed.id;
-    const current = () => r.state.batches.find((b) => b.id === batchId) as BatchState;
-    let requests = await r.loadBatchCachedRequests(listed);
-    if (requests.length === 0) {
-      await r.unit(async (u) => {
-        r.guard(u);
-        r.state.batches = r.state.batches.filter((b) => b.id !== batchId);
-        u.tx.remove(listed.local_jsonl);
-        r.saveState(u);
-      });
-      continue;
-    }
-    limited = await directRequests(r, requests, handler, (u, executed, retries) => {
-      const done = new Set(executed.map((q) => q.id));
-      requests = [...requests.filter((q) => !done.has(q.id)), ...retries];
-      const batch = current();
-      if (requests.length === 0) {
-        r.state.batches = r.state.batches.filter((b) => b.id !== batchId);
-        u.tx.remove(batch.local_jsonl);
-        return;
-      }
-      batch.num_requests = requests.length;
-      batch.local_jsonl_size = requests.reduce((sum, q) => sum + q.size, 0);
-      batch.tokens_cost = sumTokensCost(requests.map((q) => q.tokens_cost));
-      batch.full_batch = false;
-      if (!batch.reasons.includes('Direct updated')) batch.reasons.push('Direct updated');
-      r.writeBatch(u, batch, requests);
-    });
-    processed += 1;
-    if (limited) break;
-  }
-  const left = unpushable();
-  r.logger.info(`Finished ${processed} unpushable batch(es) resulting in ${left.length} unpushable batches left${limited ? ' (limits reached)' : ''}`);
-  return { remaining: left.length, limited };
 }

@@ -2,26 +2,56 @@ import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { InterruptedError } from '../../shared/errors';
 import type { ResultInfo } from './results';
+import { AnswerSaver } from './answerSaver';
 import { emptyResult } from './batchResult';
 import { type CachedRequest, requestInfoOf } from './cachedRequest';
+import { pacedCall } from './pacedSend';
 import type { Requester } from './requester';
 import { errorInfo, statusCodeError } from './responses';
 import { sendDirect } from './serviceTier';
 
+/** Reports progress: requests done and failed so far, and the concurrency level now. */
+export type DirectProgress = (done: number, errors: number, concurrency: number) => void;
+
+/** Resolves the next `wait()` once `wake()` was called (also when it was called before). */
+class Wakeup {
+  private woken = false;
+  private resolve: (() => void) | undefined;
+
+  wake(): void {
+    this.woken = true;
+    this.resolve?.();
+  }
+
+  wait(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.resolve = () => {
+        this.resolve = undefined;
+        this.woken = false;
+        resolve();
+      };
+    });
+  }
+}
+
 /**
- * Sends direct API requests concurrently (at most `direct_concurrency` in flight), pausing when the server's
- * rate-limit headers say the request budget is spent. 429 and 5xx answers are retried by the API client itself,
- * honouring `Retry-After`. An interrupt aborts the requests in flight and throws `InterruptedError`.
+ * Sends direct API requests concurrently, as many in flight as the session's `DirectPacer` allows (at most
+ * `direct_concurrency`) and when its rate-limit budgets allow. 429, 5xx and connection failures are retried in place
+ * (see `pacedCall`). An interrupt stops sending and throws `InterruptedError` once the requests in flight are done.
  *
- * With `persist` (requests committed to the task database), each answer is stored as it arrives and answers stored
- * by an interrupted earlier run are used instead of asking again: an interruption loses at most what was in flight.
- * Without it (requests that exist only in memory), an interrupted virtual batch is executed again.
+ * With `persist` (requests committed to the task database), each answer is stored (in groups of those arriving within
+ * milliseconds of each other) before its request counts as done and its slot is reused, and answers stored by an
+ * interrupted earlier run are used instead of asking again: an interruption loses at most what was in flight. Without
+ * it (requests that exist only in memory), the requests in flight are aborted and the virtual batch runs again.
  */
-export async function executeDirect(r: Requester, requests: CachedRequest[], persist: boolean, onProgress: (done: number, errors: number) => void): Promise<ResultInfo[]> {
+export async function executeDirect(r: Requester, requests: CachedRequest[], persist: boolean, onProgress: DirectProgress): Promise<ResultInfo[]> {
   const results: ResultInfo[] = new Array(requests.length);
   const save = persist && !r.dryrun;
   const stored = save ? r.records.storedAnswers(requests.map((q) => q.id)) : new Map<number, Omit<ResultInfo, 'req_payload'>>();
-  let next = 0;
   let done = 0;
   let errors = 0;
   requests.forEach((request, index) => {
@@ -32,7 +62,9 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
     if (answer.err_info !== null) errors += 1;
   });
   if (stored.size > 0) r.logger.info(`Using ${stored.size} direct answer(s) saved by an interrupted earlier run instead of requesting them again`);
-  let pausedUntil = 0;
+  const pacer = r.directPacer;
+  let inFlight = 0;
+  const saver = save ? new AnswerSaver((group) => r.records.storeAnswers(group, Math.floor(r.clock() / 1000)), () => inFlight) : undefined;
   let interrupted = false;
   // The API client adds an abort listener to a request's signal and never removes it; a signal that lives only as
   // long as this call keeps those listeners from piling up on the session-long interrupt signal.
@@ -46,57 +78,81 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
     if (r.gate.signal.aborted) forwardInterrupt();
     else r.gate.signal.addEventListener('abort', forwardInterrupt, { once: true });
   }
+  // Requests waiting for the pacer stop at an interrupt in either case; one listener per wait, on a signal of this call.
+  const stopWaiting = new AbortController();
+  setMaxListeners(0, stopWaiting.signal);
+  const stopOnInterrupt = () => stopWaiting.abort();
+  if (r.gate.signal.aborted) stopOnInterrupt();
+  else r.gate.signal.addEventListener('abort', stopOnInterrupt, { once: true });
+  const sleep = (ms: number) => sleepUnlessStopped(ms, stopWaiting.signal);
+  const wakeup = new Wakeup();
 
-  const worker = async (): Promise<void> => {
-    while (next < requests.length && !interrupted) {
-      const index = next;
-      next += 1;
-      if (results[index] !== undefined) continue;
-      if (r.gate.requested) {
-        interrupted = true;
-        return;
-      }
-      const request = requests[index] as CachedRequest;
-      const wait = pausedUntil - r.clock();
-      if (wait > 0) {
-        try {
-          await r.gate.sleep(wait);
-        } catch (error) {
-          if (!(error instanceof InterruptedError)) throw error;
-          interrupted = true;
-          return;
-        }
-      }
-      const result = emptyResult(request.id, request.size, request.payload, requestInfoOf(request));
+  const run = async (index: number): Promise<void> => {
+    const request = requests[index] as CachedRequest;
+    const result = emptyResult(request.id, request.size, request.payload, requestInfoOf(request));
+    try {
       if (!r.dryrun) {
+        const tokens = request.input_tokens + request.max_output_tokens;
         try {
-          const { data, response } = await sendDirect(r, request, aborter.signal);
-          pausedUntil = Math.max(pausedUntil, rateLimitPause(response.headers, r.clock()));
+          const { data, response } = await sendDirect(r, request, aborter.signal, (call) => pacedCall(r, pacer, tokens, sleep, call));
           const processed = r.wire.processResponse(data, request.payload, request.parse_info, response.headers.get('x-request-id') ?? undefined);
           result.resp_info = processed.resp;
           result.err_info = processed.error;
           result.warn_infos = processed.warnings;
         } catch (error) {
-          if (error instanceof OpenAI.APIUserAbortError || r.gate.requested) {
+          if (error instanceof OpenAI.APIUserAbortError || error instanceof InterruptedError || r.gate.requested) {
             interrupted = true;
             return;
           }
           result.err_info = postError(error);
+        } finally {
+          wakeup.wake();
         }
       }
       r.updateResultRetry(result);
-      if (save) r.records.storeAnswers([result], Math.floor(r.clock() / 1000));
+      await saver?.store(result);
       results[index] = result;
       done += 1;
       if (result.err_info !== null) errors += 1;
-      onProgress(done, errors);
+      onProgress(done, errors, pacer.concurrency);
+    } finally {
+      inFlight -= 1;
+      pacer.releaseSlot();
+      wakeup.wake();
     }
   };
+
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   try {
-    await Promise.all(Array.from({ length: Math.min(r.options.direct_concurrency, requests.length) }, worker));
+    for (let next = 0; next < requests.length && !interrupted && failure === undefined; ) {
+      if (results[next] !== undefined) {
+        next += 1;
+        continue;
+      }
+      if (r.gate.requested) {
+        interrupted = true;
+        break;
+      }
+      if (!pacer.hasSlot()) {
+        await wakeup.wait();
+        continue;
+      }
+      pacer.takeSlot();
+      inFlight += 1;
+      const task = run(next).catch((error: unknown) => {
+        failure ??= { error };
+      });
+      running.add(task);
+      void task.finally(() => running.delete(task));
+      next += 1;
+    }
+    await Promise.all(running);
   } finally {
     r.gate.signal.removeEventListener('abort', forwardInterrupt);
+    r.gate.signal.removeEventListener('abort', stopOnInterrupt);
   }
+  if (failure !== undefined) throw failure.error;
   if (interrupted) {
     throw new InterruptedError(
       save
@@ -105,6 +161,23 @@ export async function executeDirect(r: Requester, requests: CachedRequest[], per
     );
   }
   return results;
+}
+
+/** Resolves after `ms`; rejects with `InterruptedError` as soon as `signal` aborts. */
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  const interrupted = () => new InterruptedError('Interrupted while waiting to send a direct request');
+  if (signal.aborted) return Promise.reject(interrupted());
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(interrupted());
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** Maps a failed direct API call to the error of engine.md 6.2 (network errors are retryable here, unlike upstream). */
@@ -116,22 +189,4 @@ function postError(error: unknown) {
     return errorInfo(false, 'PostError', 'APIError', `API connection error: ${error.message}`);
   }
   return errorInfo(true, 'PostError', 'Exception', `Request failed: ${(error as Error).message ?? String(error)}`);
-}
-
-/** Parses OpenAI durations such as `1s`, `6m0s`, `20ms`, `1h2m3.5s` into milliseconds. */
-export function parseResetDuration(text: string | null): number {
-  if (!text) return 0;
-  let total = 0;
-  for (const [, value, unit] of text.matchAll(/([0-9.]+)(ms|h|m|s)/g)) {
-    const n = Number(value);
-    total += unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
-  }
-  return total;
-}
-
-/** When the request budget is spent (`x-ratelimit-remaining-requests: 0`), the time until it resets. */
-export function rateLimitPause(headers: Headers, now: number): number {
-  const remaining = headers.get('x-ratelimit-remaining-requests');
-  if (remaining === null || Number(remaining) > 0) return 0;
-  return now + parseResetDuration(headers.get('x-ratelimit-reset-requests'));
 }

@@ -15,6 +15,7 @@ import type { EndpointWire } from '../endpoints/endpointWire';
 import type { BatchProvider } from '../providers/batchProvider';
 import { providerOf } from '../providers/providerOf';
 import { buildCachedRequest, type CachedRequest, type GptRequest, type QueuedLine } from './cachedRequest';
+import { DirectPacer } from './concurrency';
 import type { RequestCosting } from './costing';
 import { forgetRemoteBatch } from './forgetting';
 import type { QueueFullHold } from './queueFull';
@@ -96,6 +97,8 @@ export class Requester {
   readonly queueLimits: Map<string, QueueLimit>;
   /** When (seconds) the remote batches of the last hour were created, oldest first, for the provider's creation rate limit. */
   readonly recentPushTimes: number[];
+  /** How many direct requests may be in flight and when the next may go; learned over the session. */
+  readonly directPacer: DirectPacer;
   /** In a dry run nothing is written, so batches formed during it keep their requests here. */
   private readonly dryrunBatches = new Map<number, CachedRequest[]>();
 
@@ -119,6 +122,7 @@ export class Requester {
     this.queue = new RequestQueue(records, this.endpoint, init.costing);
     this.queueLimits = loadQueueLimits(records.db);
     this.recentPushTimes = records.remoteBatchCreationTimes(Math.floor(init.clock() / 1000) - 3600);
+    this.directPacer = new DirectPacer({ ceiling: init.options.direct_concurrency, clock: init.clock, log: (message) => init.logger.info(message) });
   }
 
   /** Loads (or, in a new task, creates) the requester's records. The caller holds the task lock. */
@@ -391,11 +395,12 @@ export class Requester {
 
   /**
    * Stages the input file of a local batch made of requests that are not all in the queue (new retries are inserted)
-   * and their assignment to it, and keeps them in memory in a dry run.
+   * and their assignment to it (of `assigned`, when the others are assigned already), and keeps them in memory in a
+   * dry run.
    */
-  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[]): void {
+  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[], assigned: CachedRequest[] = requests): void {
     u.tx.writeText(batch.local_jsonl, requests.map((r) => r.line).join(''));
-    this.records.assignRequests(u.tx, 'batch', batch.id, requests);
+    this.records.assignRequests(u.tx, 'batch', batch.id, assigned);
     this.rememberDryrunBatch(batch.id, requests);
   }
 

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { TokensCost } from '../../shared/requesterState';
+import type { DirectAnswer } from '../endpoints/endpointWire';
 import { directPart } from './accounting';
 import { customIdOf, type CachedRequest } from './cachedRequest';
 import type { Requester } from './requester';
@@ -40,15 +41,15 @@ function isFlexUnavailable(error: unknown): boolean {
 }
 
 /**
- * Sends one direct request at its tier. A flex request waits up to `flexTimeoutMs`; when the provider refuses it for
- * lack of capacity (after the client's own retries), it is sent again at once at the standard tier only with
+ * Sends one direct request at its tier, each call through `retrying` (which paces and retries it). A flex request waits up to `flexTimeoutMs`; when the provider refuses it for
+ * lack of capacity (after the engine's retries in place), it is sent again at once at the standard tier only with
  * `--flex_fallback standard`; otherwise the refusal is the request's (retryable) error.
  */
-export async function sendDirect(r: Requester, request: CachedRequest, signal: AbortSignal) {
+export async function sendDirect(r: Requester, request: CachedRequest, signal: AbortSignal, retrying: (call: () => Promise<DirectAnswer>) => Promise<DirectAnswer>) {
   const tier = requestedTier(r, request.payload);
   const body = tier === null ? request.payload : { ...request.payload, service_tier: tier };
   const send = (payload: Record<string, unknown>, timeout?: number) =>
-    r.provider.callDirect(r.wire, payload, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal, ...(timeout === undefined ? {} : { timeout }) });
+    retrying(() => r.provider.callDirect(r.wire, payload, { headers: { 'X-Client-Request-Id': customIdOf(request.id) }, signal, maxRetries: 0, ...(timeout === undefined ? {} : { timeout }) }));
   if (tier !== 'flex') return send(body);
   try {
     return await send(body, flexTimeoutMs);

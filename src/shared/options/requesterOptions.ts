@@ -192,7 +192,12 @@ export const requesterOptionSpecs = {
   max_direct_requests: valueOption(int(1), 50, 'NUM', 'Most requests per group of direct requests.'),
   max_direct_ktokens: valueOption(int(1), 500, 'KTOK', 'Most estimated input tokens per group of direct requests.', ktokens),
   max_direct_cost: valueOption(float(0.01), 5.0, 'COST', 'Most estimated cost per group of direct requests.'),
-  direct_concurrency: valueOption(int(1), 8, 'NUM', 'Most direct requests in flight at once.'),
+  direct_concurrency: valueOption(
+    int(1),
+    256,
+    'NUM',
+    "Most direct requests in flight at once: the ceiling of the concurrency, which starts at 4, grows while answers are healthy, halves on 429 and 5xx answers, and is paced by the provider's rate-limit headers.",
+  ),
   direct_service_tier: valueOption(
     choice(['default', 'flex']).nullable(),
     null,

@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import { EngineError, InterruptedError } from '../../../src/shared/errors';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
-import { processUnpushableBatches } from '../../../src/engine/requester/direct';
+import { processUnpushableBatches } from '../../../src/engine/requester/unpushableBatches';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import type { Requester } from '../../../src/engine/requester/requester';
 import { addAndCommit, chatRequest, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { processUnpushableBatches } from '../../../src/engine/requester/direct';
+import { processUnpushableBatches } from '../../../src/engine/requester/unpushableBatches';
 import { processBatches } from '../../../src/engine/requester/processing';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import { wipeRequests } from '../../../src/engine/requester/wipes';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { processUnpushableBatches } from '../../../src/engine/requester/direct';
+import { processUnpushableBatches } from '../../../src/engine/requester/unpushableBatches';
 import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import type { Requester } from '../../../src/engine/requester/requester';
 import { TokenCoster } from '../../../src/engine/tokens/coster';

@@ -43,6 +43,19 @@ describe("the simulator speaks Anthropic's API (through @anthropic-ai/sdk)", fun
     await assert.rejects(client.messages.batches.retrieve(created.id), (e: unknown) => e instanceof Anthropic.NotFoundError);
   });
 
+  it("reports its rate limits in Anthropic's headers (reset as an RFC 3339 time) and refuses calls over them with 429", async () => {
+    sim.setFaults({ requestsPerMinute: 2 });
+    const first = await client.messages.create(params('one')).withResponse();
+    const headers = first.response.headers;
+    assert.equal(headers.get('anthropic-ratelimit-requests-limit'), '2');
+    assert.equal(headers.get('anthropic-ratelimit-requests-remaining'), '1');
+    const reset = Date.parse(headers.get('anthropic-ratelimit-requests-reset') ?? '');
+    assert.ok(reset > Date.now() && reset <= Date.now() + 31_000, `reset ${headers.get('anthropic-ratelimit-requests-reset')}`);
+    assert.ok(headers.get('anthropic-ratelimit-tokens-remaining'));
+    await client.messages.create(params('two'));
+    await assert.rejects(client.messages.create(params('three')), (e: unknown) => e instanceof Anthropic.RateLimitError && Number(e.headers?.get('retry-after')) > 0);
+  });
+
   it("answers errors in Anthropic's shape, and asks for a key and the anthropic-version header", async () => {
     await assert.rejects(client.messages.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'x' }] } as never), (e: unknown) => e instanceof Anthropic.BadRequestError && (e.error as { error: { type: string } }).error.type === 'invalid_request_error');
     const root = sim.baseUrl.replace(/\/v1$/, '');

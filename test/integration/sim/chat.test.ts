@@ -110,7 +110,9 @@ describe('simulator chat completions', () => {
     await assert.rejects(h.client.chat.completions.create(ask('c')), (error: unknown) => {
       assert.ok(error instanceof OpenAI.RateLimitError);
       assert.equal(error.code, 'rate_limit_exceeded');
+      assert.match(error.message, /on requests per min \(RPM\): Limit 2, Used 2, Requested 1\. Please try again in/);
       assert.ok(Number(error.headers?.get('retry-after')) > 0);
+      assert.ok(Number(error.headers?.get('retry-after-ms')) > 0);
       return true;
     });
   });

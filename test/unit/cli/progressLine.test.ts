@@ -27,6 +27,11 @@ describe('the live progress line', () => {
     );
   });
 
+  it('shows how many direct requests may be in flight once the run sends them', () => {
+    const snapshot = { ...snapshotWith({ committed: 1140, succeeded: 100, failed: 0, pending: 1040 }), directConcurrency: 32 };
+    assert.match(progressText(snapshot, { atMs: 0, finished: 0 }, minute), /\| remote: none \| direct: 32 in flight \| cost /);
+  });
+
   it('says "ETA —" until a sample has finished in this run, and counts a sample that succeeded and failed once', () => {
     const snapshot = snapshotWith({ committed: 500, succeeded: 120, failed: 10, pending: 375 });
     const start: RunStart = { atMs: 5 * minute, finished: 125 };

@@ -67,7 +67,7 @@ const specDefaults: Record<OptionGroup, Record<string, unknown>> = {
     max_direct_requests: 50,
     max_direct_ktokens: 500,
     max_direct_cost: 5.0,
-    direct_concurrency: 8,
+    direct_concurrency: 256,
     direct_service_tier: null,
     flex_fallback: 'none',
     min_batch_requests: 101,

@@ -27,23 +27,37 @@ describe('fault configuration and decisions', () => {
 });
 
 describe('rate limiter', () => {
-  it('refuses calls over the requests-per-minute limit until the window moves on', () => {
+  const perMinute = (requests: number, tokens: number) => ({ requests, tokens, periodMs: 60_000 });
+
+  it('refuses calls over the requests-per-minute limit until the budget has refilled, at limit per minute', () => {
     const limiter = new RateLimiter();
-    assert.equal(limiter.admit(0, 10, 2, 0).headers['x-ratelimit-remaining-requests'], '1');
-    assert.equal(limiter.admit(1000, 10, 2, 0).allowed, true);
-    const refused = limiter.admit(2000, 10, 2, 0);
+    const first = limiter.admit(0, 10, perMinute(2, 0));
+    assert.equal(first.headers['x-ratelimit-remaining-requests'], '1');
+    assert.equal(first.headers['x-ratelimit-reset-requests'], '30s', 'one request refills in 30 s at 2 per minute');
+    assert.equal(limiter.admit(1000, 10, perMinute(2, 0)).allowed, true);
+    const refused = limiter.admit(2000, 10, perMinute(2, 0));
     assert.equal(refused.allowed, false);
     assert.equal(refused.exceeded, 'requests');
-    assert.equal(refused.retryAfterSeconds, 58);
-    assert.equal(limiter.admit(60_001, 10, 2, 0).allowed, true);
+    assert.equal(refused.retryAfterMs, 28_000);
+    assert.equal(limiter.admit(29_000, 10, perMinute(2, 0)).allowed, false);
+    assert.equal(limiter.admit(30_100, 10, perMinute(2, 0)).allowed, true);
   });
 
   it('refuses calls over the tokens-per-minute limit', () => {
     const limiter = new RateLimiter();
-    assert.equal(limiter.admit(0, 600, 0, 1000).allowed, true);
-    const refused = limiter.admit(10, 600, 0, 1000);
+    assert.equal(limiter.admit(0, 600, perMinute(0, 1000)).allowed, true);
+    const refused = limiter.admit(10, 600, perMinute(0, 1000));
     assert.equal(refused.exceeded, 'tokens');
     assert.equal(refused.headers['x-ratelimit-remaining-tokens'], '400');
+  });
+
+  it('scales to a shorter period: the same limit per second refills sixty times as fast', () => {
+    const limiter = new RateLimiter();
+    const perSecond = { requests: 2, tokens: 0, periodMs: 1000 };
+    assert.equal(limiter.admit(0, 1, perSecond).allowed, true);
+    assert.equal(limiter.admit(0, 1, perSecond).allowed, true);
+    assert.equal(limiter.admit(0, 1, perSecond).retryAfterMs, 500);
+    assert.equal(limiter.admit(500, 1, perSecond).allowed, true);
   });
 
   it('formats reset durations like the API', () => {

@@ -15,6 +15,11 @@ describe('gpt-batch sim flags', () => {
     });
   });
 
+  it('take the period of the rate limits in seconds, more than 0', () => {
+    assert.deepEqual(parseSimArgs(['--requests_per_minute', '100', '--rate_limit_period_seconds', '1']), { faults: { requestsPerMinute: 100, rateLimitPeriodSeconds: 1 } });
+    assert.throws(() => parseSimArgs(['--rate_limit_period_seconds', '0']), /--rate_limit_period_seconds must be a number of seconds > 0/);
+  });
+
   it('return nothing for --help', () => {
     assert.equal(parseSimArgs(['--help']), undefined);
   });
