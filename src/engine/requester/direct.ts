@@ -14,6 +14,7 @@ import { computeResultStats, errorKind, type ResultInfo } from './results';
 import { logInUnit } from './metricsLog';
 import { printVerbose } from './verbose';
 import { directShare } from './serviceTier';
+import { directSpend } from './reservedSpend';
 
 /** The direct (non-batch) API path: virtual batches, limits, retries (engine.md 3.9, 3.10, 5.4). */
 
@@ -224,7 +225,7 @@ async function processVirtualBatch(
   r.logger.info(`${statsLine('Direct batch', id, result.stats, 'has')} (PRIOR to task-specific processing)`);
   return r.unit(async (u) => {
     r.guard(u);
-    r.recordPushed(u, chunk.length, assumed);
+    r.recordPushed(u, chunk.length, directSpend(r, result, assumed));
     const m = r.state.metrics;
     m.direct = addApiMetrics(m.direct, result.metrics);
     m.all = addApiMetrics(m.all, result.metrics);

@@ -1,7 +1,7 @@
 import type { BatchState, PushStats, TokensCost } from '../../shared/requesterState';
 import type { SpendCap } from '../../shared/taskEvent';
 import type { UnitContext } from '../store/unit';
-import { addPushStats, batchPart, costAll, costBatch, subtractPushStats } from './accounting';
+import { addPushStats, batchPart, costAll, costBatch, costDirect, subtractPushStats } from './accounting';
 import type { BatchResult } from './batchResult';
 import type { Requester } from './requester';
 
@@ -12,13 +12,29 @@ import type { Requester } from './requester';
  * many batches in flight a push that would take reserved plus spent past the cap waits.
  */
 
-/** The true tokens and cost of a processed remote batch, in the shape of its prediction (batch prices). */
-function trueBatchPart(result: BatchResult): TokensCost {
+/**
+ * The true tokens and cost of processed requests in the shape of their prediction: all in the batch fields for a
+ * remote batch, all in the direct fields for a virtual batch of direct requests (flex answers included, as
+ * `directShare` predicts them).
+ */
+function truePart(result: BatchResult, place: 'batch' | 'direct'): TokensCost {
   const t = result.true_tokens_cost;
-  const estimated = costBatch(t);
+  const estimated = place === 'batch' ? costBatch(t) : costDirect(t);
   // The true cost counts cached input at its discount, which the token-based figures do not; it is split like them.
-  const inputShare = estimated > 0 ? t.cost_input_batch / estimated : 0;
-  return { ...t, cost_input_direct: 0, cost_output_direct: 0, cost_input_batch: result.true_cost * inputShare, cost_output_batch: result.true_cost * (1 - inputShare) };
+  const inputShare = estimated > 0 ? (place === 'batch' ? t.cost_input_batch : t.cost_input_direct) / estimated : 0;
+  const input = result.true_cost * inputShare;
+  const output = result.true_cost - input;
+  return place === 'batch'
+    ? { ...t, cost_input_direct: 0, cost_output_direct: 0, cost_input_batch: input, cost_output_batch: output }
+    : { ...t, cost_input_batch: 0, cost_output_batch: 0, cost_input_direct: input, cost_output_direct: output };
+}
+
+/**
+ * What a processed virtual batch of direct requests adds to the push statistics: its true tokens and cost, known by
+ * then. A dry run has no answers and so counts the prediction `assumed`.
+ */
+export function directSpend(r: Requester, result: BatchResult, assumed: TokensCost): TokensCost {
+  return r.dryrun ? assumed : truePart(result, 'direct');
 }
 
 /** Whether a remote batch was pushed in this session (the session caps count only those). */
@@ -29,13 +45,13 @@ export function pushedThisSession(r: Requester, batch: BatchState): boolean {
 /**
  * Replaces the prediction of a processed remote batch by its true tokens and cost in the task's push statistics, and
  * in the session's if it was pushed in this session; part of the unit that saves the batch's results. A virtual
- * batch of direct requests is left as counted: its requests ran before it was counted.
+ * batch of direct requests is counted only when it is processed, at its true cost (`directSpend`).
  */
 export function reconcileSpend(r: Requester, u: UnitContext, result: BatchResult): void {
   if (result.direct || result.batch.remote === null) return;
   r.guard(u);
   const predicted = batchPart(result.batch.tokens_cost);
-  const actual = trueBatchPart(result);
+  const actual = truePart(result, 'batch');
   const reconcile = (stats: PushStats) => addPushStats(subtractPushStats(stats, 0, predicted), 0, actual);
   r.state.task_push_stats = reconcile(r.state.task_push_stats);
   if (pushedThisSession(r, result.batch)) r.session.push_stats = reconcile(r.session.push_stats);

@@ -6,6 +6,8 @@ import type { BatchResult } from '../../../src/engine/requester/batchResult';
 import { processUnpushableBatches } from '../../../src/engine/requester/unpushableBatches';
 import { pushBatches } from '../../../src/engine/requester/pushing';
 import type { Requester } from '../../../src/engine/requester/requester';
+import { costAll, costDirect } from '../../../src/engine/requester/accounting';
+import type { PushStats } from '../../../src/shared/requesterState';
 import { addAndCommit, chatRequest, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
 
 const lineCount = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).length : 0);
@@ -104,6 +106,22 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
     await processUnpushableBatches(second.requester, handler);
     assert.deepEqual(results.map((r) => r.results.map((x) => [x.req_id, x.req_info.retry_num, x.err_info])), [[[2, 1, null]]]);
     assert.equal(fs.existsSync(file), false);
+  });
+
+  it('counts processed direct requests in the task and session spend at their true cost, not their prediction', async () => {
+    const { requester } = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
+    await unpushableBatch(requester, 30);
+    const { results } = recordingHandler();
+    await processUnpushableBatches(requester, async (_u, result) => {
+      results.push(result);
+    });
+    const trueCost = results.reduce((sum, r) => sum + r.true_cost, 0);
+    const predicted = results.reduce((sum, r) => sum + costDirect(r.batch.tokens_cost), 0);
+    assert.ok(trueCost > 0 && trueCost < predicted * 0.9, `the simulator's short answers cost less than predicted (${trueCost} vs ${predicted})`);
+    const spent = (stats: PushStats) => costAll(stats.total_tokens_cost);
+    assert.ok(Math.abs(spent(h.state().task_push_stats) - trueCost) < 1e-12, `the task's spend ${spent(h.state().task_push_stats)} is the true cost ${trueCost}`);
+    assert.ok(Math.abs(spent(requester.session.push_stats) - trueCost) < 1e-12);
+    assert.equal(h.state().task_push_stats.total_requests, 30);
   });
 
   it('30: max_session_requests 10 with 30 unpushable requests executes exactly 10, reports the limit, and the next session continues', async () => {
