@@ -1,19 +1,22 @@
 import type { SqlValue, TaskDb } from './taskDb';
 
 /**
- * Runs one statement per `perStatement` rows instead of one per row: each statement costs far more than the rows it
- * carries. `statementFor(n)` is the statement for `n` rows, whose parameters are the rows' values in order; only two
- * sizes are ever asked for (`perStatement` and 1), so the database's statement cache keeps both prepared.
+ * Runs one statement per `perStatement` items instead of one per item: each statement costs far more than the rows
+ * it carries. `statementFor(n)` is the statement for `n` rows, whose parameters are the rows' values in order; only
+ * two sizes are ever asked for (`perStatement` and 1), so the database's statement cache keeps both prepared. Each
+ * item's row is made as its statement runs, so only one statement's rows are ever in memory.
  */
-export function runMultiRow(db: TaskDb, statementFor: (rows: number) => string, rows: readonly (readonly SqlValue[])[], perStatement = 100): void {
+export function runMultiRow<T>(db: TaskDb, statementFor: (rows: number) => string, items: readonly T[], rowOf: (item: T) => readonly SqlValue[], perStatement = 100): void {
   let start = 0;
-  if (rows.length >= perStatement) {
+  if (items.length >= perStatement) {
     const sql = statementFor(perStatement);
-    for (; start + perStatement <= rows.length; start += perStatement) db.run(sql, ...rows.slice(start, start + perStatement).flat());
+    for (; start + perStatement <= items.length; start += perStatement) {
+      const params: SqlValue[] = [];
+      for (let index = start; index < start + perStatement; index += 1) params.push(...rowOf(items[index] as T));
+      db.run(sql, ...params);
+    }
   }
-  if (start === rows.length) return;
-  const single = statementFor(1);
-  for (; start < rows.length; start += 1) db.run(single, ...(rows[start] as SqlValue[]));
+  for (; start < items.length; start += 1) db.run(statementFor(1), ...rowOf(items[start] as T));
 }
 
 /**

@@ -283,10 +283,15 @@ export class RequesterRecords {
     });
   }
 
-  /** Stages the processed results of a batch: what each request got, as the task saw it. */
+  /**
+   * Stages the processed results of a batch: what each request got, as the task saw it. Each result is serialised as
+   * its statement runs at the commit, so that a large batch's rows never sit in memory all at once: the results must
+   * not change once staged (the task's processing of them is over).
+   */
   recordResults(tx: Transaction, results: readonly ResultInfo[], processedAt: number): void {
-    const rows = results.map((x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt] as const);
-    tx.sql((db) => runMultiRow(db, upsertResultsSql, rows));
+    tx.sql((db) =>
+      runMultiRow(db, upsertResultsSql, results, (x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt]),
+    );
   }
 
   /**

@@ -129,7 +129,7 @@ export class SampleMaps {
     }
     u.tx.sql((db) => {
       for (const key of deletes) db.run('DELETE FROM samples WHERE key = ?', key);
-      runMultiRow(db, upsertSamplesSql, upserts);
+      runMultiRow(db, upsertSamplesSql, upserts, (row) => row);
     });
     u.tx.afterCommit(() => {
       // A key changed again after this save keeps its newer row.
