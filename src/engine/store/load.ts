@@ -5,6 +5,7 @@ import { hasErrorCode, pathExists } from './fsUtil';
 import { backupPathOf } from './journal';
 
 const maxIssuesShown = 5;
+const readChunkBytes = 1 << 20;
 
 /** Reads and validates a JSON file; undefined if the file is missing. A file that is empty, truncated, not JSON or
  *  not valid against the schema rejects with CorruptedStateError naming the file, the key path and the backup. */
@@ -63,7 +64,8 @@ export async function* readJsonlLines<T>(file: string, schema: z.ZodType<T>): As
     let line = 0;
     let offset = 0;
     let pending: Buffer[] = [];
-    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+    // Reads of 1 MiB: a batch file of 50,000 requests then takes a few dozen reads instead of hundreds.
+    for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: readChunkBytes }) as AsyncIterable<Buffer>) {
       let start = 0;
       for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
         const bytes = pending.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...pending, chunk.subarray(start, end)]);

@@ -8,7 +8,7 @@ const fnvPrime = 0x01000193;
 
 /**
  * Token ranks by the token's bytes, packed: all tokens' bytes in one buffer, and an open-addressing hash table of
- * entry numbers. For o200k_base that is some 4 MB, where a Map of 190,000 strings takes over 20 MB of heap. Keys are
+ * entry numbers. For o200k_base that is some 4 MB, where a Map of 170,000 strings takes over 20 MB of heap. Keys are
  * ranges of "byte strings" (one character per byte), looked up without slicing them.
  */
 export class RankTable {
