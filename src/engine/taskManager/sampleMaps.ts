@@ -121,15 +121,14 @@ export class SampleMaps {
   /** Stages every change since the last save and returns the counts to save with them. */
   stage(u: UnitContext): SampleCounts {
     const rows = [...this.changed];
-    const upserts: [string, string | null, string | null, string | null][] = [];
-    const deletes: string[] = [];
-    for (const [key, row] of rows) {
-      if (row.committed === undefined && row.succeeded === undefined && row.failed === undefined) deletes.push(key);
-      else upserts.push([key, slotText(row.committed), slotText(row.succeeded), slotText(row.failed)]);
-    }
     u.tx.sql((db) => {
-      for (const key of deletes) db.run('DELETE FROM samples WHERE key = ?', key);
-      runMultiRow(db, upsertSamplesSql, upserts, (row) => row);
+      const upserts: (readonly [string, SampleRow])[] = [];
+      for (const entry of rows) {
+        const [key, row] = entry;
+        if (row.committed === undefined && row.succeeded === undefined && row.failed === undefined) db.run('DELETE FROM samples WHERE key = ?', key);
+        else upserts.push(entry);
+      }
+      runMultiRow(db, upsertSamplesSql, upserts, ([key, row]) => [key, slotText(row.committed), slotText(row.succeeded), slotText(row.failed)]);
     });
     u.tx.afterCommit(() => {
       // A key changed again after this save keeps its newer row.
