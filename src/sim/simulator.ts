@@ -67,8 +67,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const enqueuedTokenLimits = checkedEnqueuedTokenLimits(options.enqueuedTokenLimits ?? {});
   const stats = new StatsCollector();
   let batches: BatchStore | undefined;
-  const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false);
   const clock = options.clock ?? Date.now;
+  const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false, clock);
   batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, enqueuedTokenLimits, clock });
   const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), decider, faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
   const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider, onApiRequest: options.onApiRequest, clock });
