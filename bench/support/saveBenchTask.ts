@@ -45,7 +45,8 @@ export class SaveBenchTask extends TaskManager {
     for (let i = this.first; i < this.first + this.count; i += 1) {
       if (Object.hasOwn(this.T.committed_samples, sampleKey(i))) continue;
       const request = smallChatRequest(i);
-      this.addRequest({ ...request, meta: { sample: i } });
+      // `sample_key` names the request's sample as the built-in and template tasks do.
+      this.addRequest({ ...request, meta: { sample_key: sampleKey(i), sample: i } });
     }
     return true;
   }

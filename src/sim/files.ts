@@ -28,8 +28,8 @@ const purposes = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'ev
 const thirtyDays = 30 * 24 * 3600;
 
 /** An expired file is gone, as at the provider. */
-function expired(file: StoredFile): boolean {
-  return file.expires_at !== null && Date.now() / 1000 >= file.expires_at;
+function expired(file: StoredFile, nowMs: number): boolean {
+  return file.expires_at !== null && nowMs / 1000 >= file.expires_at;
 }
 
 /** Files and their contents (uploads and batch output/error files). */
@@ -39,6 +39,8 @@ export class FileStore {
     private readonly store: StateStore,
     /** Whether an unfinished batch still reads this file; its content then outlives a delete. */
     private readonly stillNeeded: (fileId: string) => boolean,
+    /** The simulator's time in ms, by which files expire. */
+    private readonly clock: () => number,
   ) {}
 
   /** Stores an upload; throws 400 for an unknown purpose, a batch file that is not `.jsonl`, or one over 200 MB. */
@@ -70,7 +72,7 @@ export class FileStore {
   /** The file's metadata; 404 if there is no such file. */
   get(fileId: string): StoredFile {
     const file = this.state.files.find((f) => f.id === fileId);
-    if (!file || expired(file)) throw notFound(`No such File object: ${fileId}`, 'id');
+    if (!file || expired(file, this.clock())) throw notFound(`No such File object: ${fileId}`, 'id');
     return file;
   }
 
@@ -104,7 +106,8 @@ export class FileStore {
     const order = query.get('order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') throw invalidRequest(`Invalid value for 'order': ${JSON.stringify(order)}.`, 'order', 'invalid_value');
     const limit = parseLimit(query.get('limit'), 10_000, 10_000);
-    let files = this.state.files.filter((f) => (purpose === null || f.purpose === purpose) && !expired(f));
+    const now = this.clock();
+    let files = this.state.files.filter((f) => (purpose === null || f.purpose === purpose) && !expired(f, now));
     files = [...files].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (order === 'desc') files.reverse();
     return paginate(files.map(fileBody), query.get('after'), limit);

@@ -14,6 +14,8 @@ export interface ServerSettings {
   logger: Logger;
   decider: FaultDecider;
   onApiRequest: SimulatorRequestHook | undefined;
+  /** The time (ms) requests are handled at. */
+  clock: () => number;
 }
 
 /** Called with each API request (method and route pattern, e.g. `POST /v1/batches`) once its body is read, before it is handled. */
@@ -57,7 +59,7 @@ export function createSimServer(parts: SimParts, settings: ServerSettings): http
       }
       if (!match) throw notFound(`Invalid URL (${method} ${url.pathname})`);
       if (!isControl) injectFault(parts, settings.decider, (callNumber += 1));
-      return match.route.handle({ params: match.params, query: url.searchParams, headers: req.headers, body, nowMs: Date.now() }, parts);
+      return match.route.handle({ params: match.params, query: url.searchParams, headers: req.headers, body, nowMs: settings.clock() }, parts);
     };
     handle().then(send, (error: unknown) => {
       if (error instanceof SimHttpError) {

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** Sees every API request before it is handled: lets a test act at an exact point of a client's run. */
   onApiRequest?: SimulatorRequestHook;
+  /** The time (ms) batches progress by; default the wall clock. A test passes the clock its client runs on. */
+  clock?: () => number;
 }
 
 /** A running simulator. */
@@ -65,10 +67,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const enqueuedTokenLimits = checkedEnqueuedTokenLimits(options.enqueuedTokenLimits ?? {});
   const stats = new StatsCollector();
   let batches: BatchStore | undefined;
-  const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false);
-  batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, enqueuedTokenLimits, clock: () => Date.now() });
+  const clock = options.clock ?? Date.now;
+  const files = new FileStore(state, store, (fileId) => batches?.needsInput(fileId) ?? false, clock);
+  batches = new BatchStore(state, store, files, decider, stats, { batchSeconds, faults: () => parts.faults, enqueuedTokenLimits, clock });
   const parts: SimParts = { files, batches, stats, rateLimiter: new RateLimiter(), decider, faults: mergeFaults(defaultFaultConfig, options.faults ?? {}) };
-  const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider, onApiRequest: options.onApiRequest });
+  const server = createSimServer(parts, { apiKey: options.apiKey, latencyMs: options.latencyMs ?? 0, logger, decider, onApiRequest: options.onApiRequest, clock });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

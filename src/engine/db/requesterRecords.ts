@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  type BatchInputLine,
   batchInputLineSchema,
   batchStateSchema,
   type BatchState,
@@ -10,13 +11,14 @@ import {
   type TokensCost,
 } from '../../shared/requesterState';
 import { CorruptedStateError } from '../../shared/errors';
-import { readJsonlFile } from '../store/load';
+import { readJsonlLines } from '../store/load';
 import type { Transaction } from '../store/fileStore';
 import { zeroApiMetrics, zeroPushStats, costBatch, costDirect } from '../requester/accounting';
-import { batchInputLine, type CachedRequest, idOfCustomId } from '../requester/cachedRequest';
+import { type CachedRequest, idOfCustomId } from '../requester/cachedRequest';
 import type { ResultInfo } from '../requester/results';
 import type { TaskDb } from './taskDb';
 import { parseJsonColumn } from './json';
+import { multiRowStatement, runMultiRow } from './multiRow';
 
 /** A queued or batched request as stored, with the token counts it was committed with. */
 export interface StoredRequest {
@@ -214,18 +216,18 @@ export class RequesterRecords {
   async loadBatchRequests(batch: BatchState, endpoint: string): Promise<BatchRequest[]> {
     // The payloads come from the batch file, which is what the provider answered; the rows give the rest.
     const rows = this.db.all<BatchRequestRow>(`SELECT id, meta, retry_num, parse_info, tokens_cost FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id`, batch.id);
-    const lines = await readJsonlFile(batch.local_jsonl, batchInputLineSchema);
+    const lines: { value: BatchInputLine; size: number }[] = [];
+    for await (const line of readJsonlLines(batch.local_jsonl, batchInputLineSchema)) lines.push(line);
     const fail = (what: string) => new CorruptedStateError(batch.local_jsonl, `${batch.local_jsonl}: ${what} (batch ${batch.id})`);
     if (lines.length !== batch.num_requests || rows.length !== batch.num_requests) {
       throw fail(`holds ${lines.length} requests and the task database ${rows.length}, but the batch records ${batch.num_requests}`);
     }
     let totalSize = 0;
-    const out = lines.map((line, index) => {
+    const out = lines.map(({ value: line, size }, index) => {
       const id = idOfCustomId(line.custom_id);
       const row = rows[index] as BatchRequestRow;
       if (id === undefined || row.id !== id) throw fail(`line ${index + 1} has custom_id '${line.custom_id}', which is not the batch's request ${row.id}`);
       if (line.url !== endpoint) throw fail(`line ${index + 1} is for endpoint '${line.url}', not '${endpoint}'`);
-      const size = Buffer.byteLength(batchInputLine(id, endpoint, line.body), 'utf8');
       totalSize += size;
       const column = (name: 'meta' | 'parse_info' | 'tokens_cost') => {
         const text = row[name];
@@ -282,16 +284,14 @@ export class RequesterRecords {
   }
 
   /**
-   * Stages the processed results of a batch: what each request got, as the task saw it. Rows go in
-   * `resultRowsPerInsert` at a time, since each statement costs far more than the rows it carries.
+   * Stages the processed results of a batch: what each request got, as the task saw it. Each result is serialised as
+   * its statement runs at the commit, so that a large batch's rows never sit in memory all at once: the results must
+   * not change once staged (the task's processing of them is over).
    */
   recordResults(tx: Transaction, results: readonly ResultInfo[], processedAt: number): void {
-    const rows = results.map((x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt] as const);
-    tx.sql((db) => {
-      let start = 0;
-      for (; start + resultRowsPerInsert <= rows.length; start += resultRowsPerInsert) db.run(upsertResultsSql(resultRowsPerInsert), ...rows.slice(start, start + resultRowsPerInsert).flat());
-      for (const row of rows.slice(start)) db.run(upsertResultsSql(1), ...row);
-    });
+    tx.sql((db) =>
+      runMultiRow(db, upsertResultsSql, results, (x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt]),
+    );
   }
 
   /**
@@ -368,20 +368,12 @@ export class RequesterRecords {
   }
 }
 
-const resultRowsPerInsert = 100;
-const upsertResultsStatements = new Map<number, string>();
-
-/** The statement that inserts or updates `rows` processed results (6 parameters each). */
-function upsertResultsSql(rows: number): string {
-  let sql = upsertResultsStatements.get(rows);
-  if (sql === undefined) {
-    sql =
-      `INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES ${Array(rows).fill('(?, 1, ?, ?, ?, ?, ?)').join(', ')}\n` +
-      'ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, usage = excluded.usage, result = excluded.result';
-    upsertResultsStatements.set(rows, sql);
-  }
-  return sql;
-}
+/** The statement that inserts or updates processed results (6 parameters each). */
+const upsertResultsSql = multiRowStatement(
+  'INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at)',
+  '(?, 1, ?, ?, ?, ?, ?)',
+  'ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, usage = excluded.usage, result = excluded.result',
+);
 
 /** A result as stored: the request's payload is in its request row already. */
 function storedResult(x: ResultInfo): string {

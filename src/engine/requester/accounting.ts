@@ -130,6 +130,44 @@ export function addUsage(a: UsageTotals, b: unknown): UsageTotals {
   return out;
 }
 
+/** Adds a provider usage object into `into` in place, like `addUsage` (for sums over many results). */
+export function accumulateUsage(into: UsageTotals, b: unknown): void {
+  if (b === null || typeof b !== 'object') return;
+  for (const key in b as Record<string, unknown>) {
+    if (!Object.hasOwn(b, key)) continue;
+    const value = (b as Record<string, unknown>)[key];
+    const current = into[key];
+    if (typeof value === 'number') {
+      if (typeof current === 'object') throw new Error(`Usage field '${key}' is both a number and an object`);
+      into[key] = (current ?? 0) + value;
+    } else if (value !== null && typeof value === 'object') {
+      if (typeof current === 'number') throw new Error(`Usage field '${key}' is both a number and an object`);
+      if (current === undefined) into[key] = addUsage({}, value);
+      else accumulateUsage(current, value);
+    }
+  }
+}
+
+/** What one request adds to request metrics: its input line's size, and what its response (if any) used and cost. */
+export interface RequestContribution {
+  localJsonlSize: number;
+  response: { model: string; systemFingerprint: string; usage: UsageTotals; maxOutputTokens: number; seenOutputTokens: number; trueCost: number } | null;
+}
+
+/** Adds one request into request metrics in place: the sums of `addRequestMetrics` with a bucket of that request. */
+export function accumulateRequest(into: RequestMetrics, one: RequestContribution): void {
+  into.num_requests += 1;
+  into.local_jsonl_size += one.localJsonlSize;
+  const response = one.response;
+  if (response === null) return;
+  into.models[response.model] = (into.models[response.model] ?? 0) + 1;
+  into.system_fingerprints[response.systemFingerprint] = (into.system_fingerprints[response.systemFingerprint] ?? 0) + 1;
+  accumulateUsage(into.usage, response.usage);
+  into.max_output_tokens += response.maxOutputTokens;
+  into.max_seen_output_tokens = Math.max(into.max_seen_output_tokens, response.seenOutputTokens);
+  into.true_cost += response.trueCost;
+}
+
 export function addRequestMetrics(a: RequestMetrics, b: RequestMetrics): RequestMetrics {
   return {
     num_requests: a.num_requests + b.num_requests,

@@ -1,5 +1,5 @@
-import type { ApiMetrics, BatchState, RequestInfo, RequestMetrics, TokensCost } from '../../shared/requesterState';
-import { addRequestMetrics, addUsage, usageNumber, zeroApiMetrics, zeroRequestMetrics } from './accounting';
+import type { ApiMetrics, BatchState, RequestInfo, TokensCost } from '../../shared/requesterState';
+import { accumulateRequest, type RequestContribution, usageNumber, zeroApiMetrics } from './accounting';
 import type { RequestCosting } from './costing';
 import type { ResultInfo, ResultStats } from './results';
 import { servedAtFlex } from './serviceTier';
@@ -55,28 +55,22 @@ export function computeBatchMetrics(results: ResultInfo[], direct: boolean, cost
   let maxOutput = 0;
   let trueCost = 0;
   for (const result of results) {
-    const bucket: RequestMetrics = zeroRequestMetrics();
-    bucket.num_requests = 1;
-    bucket.local_jsonl_size = result.req_jsonl_size;
     const resp = result.resp_info;
+    const one: RequestContribution = { localJsonlSize: result.req_jsonl_size, response: null };
     if (resp !== null) {
-      bucket.models = { [resp.model]: 1 };
-      bucket.system_fingerprints = { [resp.system_fingerprint]: 1 };
-      bucket.usage = addUsage({}, resp.usage);
-      bucket.max_output_tokens = result.req_info.tokens_cost.max_output_tokens;
+      const maxOutputTokens = result.req_info.tokens_cost.max_output_tokens;
       const completionTokens = usageNumber(resp.usage, 'completion_tokens');
-      bucket.max_seen_output_tokens = completionTokens;
       // Flex answers are billed at batch prices.
-      bucket.true_cost = costing.trueCost(resp.usage, direct && !servedAtFlex(resp.payload) ? 'direct' : 'batch');
+      const cost = costing.trueCost(resp.usage, direct && !servedAtFlex(resp.payload) ? 'direct' : 'batch');
+      one.response = { model: resp.model, systemFingerprint: resp.system_fingerprint, usage: resp.usage, maxOutputTokens, seenOutputTokens: completionTokens, trueCost: cost };
       prompt += usageNumber(resp.usage, 'prompt_tokens');
       completion += completionTokens;
-      maxOutput += bucket.max_output_tokens;
-      trueCost += bucket.true_cost;
+      maxOutput += maxOutputTokens;
+      trueCost += cost;
     }
     const succeeded = resp !== null && result.err_info === null && result.warn_infos.length === 0;
-    if (succeeded) metrics.succeeded = addRequestMetrics(metrics.succeeded, bucket);
-    else metrics.failed = addRequestMetrics(metrics.failed, bucket);
-    metrics.total = addRequestMetrics(metrics.total, bucket);
+    accumulateRequest(succeeded ? metrics.succeeded : metrics.failed, one);
+    accumulateRequest(metrics.total, one);
   }
   return { metrics, trueTokensCost: costing.trueTokensCost(prompt, completion, maxOutput), trueCost };
 }

@@ -12,9 +12,12 @@ import type { RemoteBatch } from '../../shared/requesterState';
  *   within about `shortPollSeconds` of it.
  * - No hammering: at most `maxShortPolls` polls in a row at the short interval (a batch stuck at its end), after which
  *   the back-off alone rules again. One poll is one status request per unfinished batch.
+ * - Except while finalizing: a batch preparing its results can take minutes and ends without warning, so after the
+ *   short polls it is polled every `finalizingPollSeconds`, and its completion is seen within that time.
  */
 export const shortPollSeconds = 1;
 export const maxShortPolls = 30;
+export const finalizingPollSeconds = 2;
 const firstPollSeconds = 0.5;
 const pollGrowth = 1.5;
 
@@ -38,6 +41,8 @@ export class PollCadence {
     const soonest = soonestExpectedEnd(batches, nowMs);
     if (soonest === undefined || this.shortPolls >= maxShortPolls) {
       this.shortPolls = soonest === undefined ? 0 : this.shortPolls;
+      const finalizing = batches.find((b) => b.status === 'finalizing');
+      if (finalizing !== undefined && backoff > finalizingPollSeconds) return { seconds: finalizingPollSeconds, reason: `remote batch ${finalizing.id} is finalizing` };
       return { seconds: backoff, reason: 'back-off' };
     }
     const seconds = Math.min(backoff, Math.max(shortPollSeconds, soonest.secondsLeft / 2));

@@ -81,6 +81,13 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
     log(`Batch ${batch.id} was overall unsuccessful (status '${remoteBatch.status}', ${batchErrors.length} batch errors); processing its results anyway`);
   }
 
+  // The downloads run while the batch's requests are read (a download never rejects: a failed one counts as missing).
+  const downloads = (
+    [
+      [remoteBatch.error_file_id, 'error'],
+      [remoteBatch.output_file_id, 'output'],
+    ] as const
+  ).flatMap(([fileId, what]) => (fileId ? [{ fileId, text: download(r, fileId, what, batch) }] : []));
   const requests = await r.records.loadBatchRequests(batch, r.endpoint);
   const byId = new Map(requests.map((q) => [q.id, q]));
   const results = new Map<number, ResultInfo>();
@@ -88,18 +95,14 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
   const warnSummary = new LogSummarizer((m: string) => r.logger.warn(m), r.options.show_warnings);
   const errorSummary = new LogSummarizer((m: string) => r.logger.error(m), r.options.show_errors);
 
-  for (const [fileId, what] of [
-    [remoteBatch.error_file_id, 'error'],
-    [remoteBatch.output_file_id, 'output'],
-  ] as const) {
-    if (!fileId) continue;
-    const text = await download(r, fileId, what, batch);
+  for (const { fileId, text: downloaded } of downloads) {
+    const text = await downloaded;
     if (text === undefined) continue;
+    const anomaly = (category: string) => anomalies.set(category, (anomalies.get(category) ?? 0) + 1);
     let lineNo = 0;
     for (const raw of text.split('\n')) {
       lineNo += 1;
       if (raw.trim() === '') continue;
-      const anomaly = (category: string) => anomalies.set(category, (anomalies.get(category) ?? 0) + 1);
       let line: Record<string, unknown>;
       try {
         line = JSON.parse(raw) as Record<string, unknown>;
@@ -128,6 +131,7 @@ async function processBatch(r: Requester, batch: BatchState, handler: BatchResul
       const result = emptyResult(id, request.size, request.payload, request.info);
       interpretLine(r, line, result);
       results.set(id, result);
+      if (result.warn_infos.length === 0 && result.err_info === null) continue;
       const where = `Batch ${batch.id} remote file '${fileId}' line ${lineNo} request ID ${id}`;
       for (const w of result.warn_infos) warnSummary.log(`${where} got warning ${errorKind(w)}: ${w.msg}`);
       if (result.err_info !== null) {

@@ -26,8 +26,9 @@ export function statusCodeError(status: number, body: unknown): ErrorInfo {
 
 /**
  * Checks an answer body against its endpoint's object type (in `typeKey`: OpenAI's `object`, Anthropic's `type`) and
- * schema: a missing or empty body, another object type or an invalid body is a fatal error. The data returned is a
- * copy, free to be annotated.
+ * schema: a missing or empty body, another object type or an invalid body is a fatal error. The data returned is the
+ * schema's copy: every object the schema describes is new, free to be annotated, while values it does not describe
+ * are shared with the body (callers hand in a body parsed for them alone).
  */
 export function checkAnswerBody<T>(body: unknown, object: string, schema: z.ZodType<T>, what: string, typeKey = 'object'): { data: T } | { failed: ProcessedResponse } {
   const fail = (error: ErrorInfo) => ({ failed: { resp: null, error, warnings: [] } });
@@ -42,7 +43,7 @@ export function checkAnswerBody<T>(body: unknown, object: string, schema: z.ZodT
     const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
     return fail(errorInfo(true, 'ResponseBody', 'ValidationError', `Response body is not a valid ${what} (${where})`));
   }
-  return { data: structuredClone(parsed.data) };
+  return { data: parsed.data };
 }
 
 /** What processing one answer body produced. */

@@ -5,6 +5,7 @@ import { hasErrorCode, pathExists } from './fsUtil';
 import { backupPathOf } from './journal';
 
 const maxIssuesShown = 5;
+const readChunkBytes = 1 << 20;
 
 /** Reads and validates a JSON file; undefined if the file is missing. A file that is empty, truncated, not JSON or
  *  not valid against the schema rejects with CorruptedStateError naming the file, the key path and the backup. */
@@ -46,11 +47,12 @@ export async function readJsonlFile<T>(file: string, schema: z.ZodType<T>): Prom
 }
 
 /**
- * Streams the lines of a JSON Lines file, each validated, with its 1-based line number. A missing file, an empty
- * line, a line that is not JSON or not valid against the schema, and a last line cut short without its newline
- * (a torn write, reported with its byte offset) reject with CorruptedStateError naming the file and the line.
+ * Streams the lines of a JSON Lines file, each validated, with its 1-based line number and its size in bytes (its
+ * UTF-8 text and the newline that ends it). A missing file, an empty line, a line that is not JSON or not valid
+ * against the schema, and a last line cut short without its newline (a torn write, reported with its byte offset)
+ * reject with CorruptedStateError naming the file and the line.
  */
-export async function* readJsonlLines<T>(file: string, schema: z.ZodType<T>): AsyncGenerator<{ line: number; value: T }> {
+export async function* readJsonlLines<T>(file: string, schema: z.ZodType<T>): AsyncGenerator<{ line: number; value: T; size: number }> {
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(file, 'r');
@@ -62,13 +64,15 @@ export async function* readJsonlLines<T>(file: string, schema: z.ZodType<T>): As
     let line = 0;
     let offset = 0;
     let pending: Buffer[] = [];
-    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+    // Reads of 1 MiB: a batch file of 50,000 requests then takes a few dozen reads instead of hundreds.
+    for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: readChunkBytes }) as AsyncIterable<Buffer>) {
       let start = 0;
       for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
         const bytes = pending.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...pending, chunk.subarray(start, end)]);
         pending = [];
         line += 1;
-        yield { line, value: await parseLine(file, schema, bytes, line, offset, true) };
+        const valid = validLine(schema, bytes);
+        yield { line, value: valid !== undefined ? valid.value : await parseLine(file, schema, bytes, line, offset, true), size: bytes.length + 1 };
         offset += bytes.length + 1;
         start = end + 1;
       }
@@ -76,10 +80,25 @@ export async function* readJsonlLines<T>(file: string, schema: z.ZodType<T>): As
     }
     if (pending.length > 0) {
       line += 1;
-      yield { line, value: await parseLine(file, schema, Buffer.concat(pending), line, offset, false) };
+      const bytes = Buffer.concat(pending);
+      yield { line, value: await parseLine(file, schema, bytes, line, offset, false), size: bytes.length };
     }
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The value of a line that is JSON and valid against the schema, checked without waiting (most lines of a file are
+ * sound); undefined otherwise, and `parseLine` then says what is wrong.
+ */
+function validLine<T>(schema: z.ZodType<T>, bytes: Buffer): { value: T } | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? { value: parsed.data } : undefined;
+  } catch {
+    // Not JSON, or a schema that can only be checked asynchronously.
+    return undefined;
   }
 }
 

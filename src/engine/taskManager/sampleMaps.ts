@@ -1,4 +1,5 @@
 import { parseJsonColumn } from '../db/json';
+import { multiRowStatement, runMultiRow } from '../db/multiRow';
 import type { TaskDb } from '../db/taskDb';
 import type { UnitContext } from '../store/unit';
 
@@ -49,6 +50,8 @@ export class SampleMaps {
   /** Keys changed since the last validation, which later validations check. */
   private unvalidated = new Set<string>();
   private validatedOnce = false;
+  /** Stored rows read ahead (undefined: no row), as stored: each read parses its values afresh, as from the table. */
+  private readonly readAheadRows = new Map<string, StoredRow | undefined>();
   /** The table was emptied by a change that is not committed yet (wipe_task). */
   private wiped = false;
   counts: SampleCounts;
@@ -106,6 +109,7 @@ export class SampleMaps {
       this.counts = saved.counts;
     });
     this.changed.clear();
+    this.readAheadRows.clear();
     this.wiped = true;
     this.counts = zeroCounts();
     u.tx.sql((db) => db.run('DELETE FROM samples'));
@@ -118,18 +122,13 @@ export class SampleMaps {
   stage(u: UnitContext): SampleCounts {
     const rows = [...this.changed];
     u.tx.sql((db) => {
-      for (const [key, row] of rows) {
+      const upserts: (readonly [string, SampleRow])[] = [];
+      for (const entry of rows) {
+        const [key, row] = entry;
         if (row.committed === undefined && row.succeeded === undefined && row.failed === undefined) db.run('DELETE FROM samples WHERE key = ?', key);
-        else {
-          db.run(
-            'INSERT INTO samples (key, committed, succeeded, failed) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET committed = excluded.committed, succeeded = excluded.succeeded, failed = excluded.failed',
-            key,
-            slotText(row.committed),
-            slotText(row.succeeded),
-            slotText(row.failed),
-          );
-        }
+        else upserts.push(entry);
       }
+      runMultiRow(db, upsertSamplesSql, upserts, ([key, row]) => [key, slotText(row.committed), slotText(row.succeeded), slotText(row.failed)]);
     });
     u.tx.afterCommit(() => {
       // A key changed again after this save keeps its newer row.
@@ -163,11 +162,32 @@ export class SampleMaps {
     return [...stored.filter((key) => !this.changed.has(key)), ...this.changed.keys()];
   }
 
+  /**
+   * Reads the stored rows of `keys` ahead in a few queries (the samples a batch's results name), so that the task's
+   * per-sample reads and writes need none; they are kept until `forgetReadAhead`. Changes still win over them.
+   */
+  readAhead(keys: Iterable<string>): void {
+    if (this.wiped) return;
+    const wanted = [...new Set(keys)].filter((key) => !this.changed.has(key) && !this.readAheadRows.has(key));
+    for (let start = 0; start < wanted.length; start += readAheadPerQuery) {
+      const chunk = wanted.slice(start, start + readAheadPerQuery);
+      for (const key of chunk) this.readAheadRows.set(key, undefined);
+      const placeholders = chunk.map(() => '?').join(', ');
+      for (const stored of this.db.all<StoredRow>(`SELECT key, committed, succeeded, failed FROM samples WHERE key IN (${placeholders})`, ...chunk)) {
+        this.readAheadRows.set(stored.key, stored);
+      }
+    }
+  }
+
+  forgetReadAhead(): void {
+    this.readAheadRows.clear();
+  }
+
   private row(key: string): SampleRow {
     const changed = this.changed.get(key);
     if (changed !== undefined) return changed;
     if (this.wiped) return emptyRow;
-    const stored = this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key);
+    const stored = this.readAheadRows.has(key) ? this.readAheadRows.get(key) : this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key);
     if (stored === undefined) return emptyRow;
     const slot = (column: SampleMapName): Slot => {
       const text = stored[column];
@@ -213,6 +233,14 @@ export class SampleMaps {
     return row ?? zeroCounts();
   }
 }
+
+const readAheadPerQuery = 500;
+
+const upsertSamplesSql = multiRowStatement(
+  'INSERT INTO samples (key, committed, succeeded, failed)',
+  '(?, ?, ?, ?)',
+  'ON CONFLICT (key) DO UPDATE SET committed = excluded.committed, succeeded = excluded.succeeded, failed = excluded.failed',
+);
 
 function slotText(slot: Slot): string | null {
   return slot === undefined ? null : (JSON.stringify(slot.value) ?? 'null');

@@ -8,6 +8,7 @@ import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
 import type { TaskEventSink } from '../../shared/taskEvent';
 import type { CommittedTask } from '../../shared/committedTask';
 import type { PilotForecast } from '../../shared/pilotForecast';
+import { sampleKeyOf } from '../db/requesterRecords';
 import { TaskDb, taskDbPath } from '../db/taskDb';
 import { LiveFeed } from '../events/liveFeed';
 import { taskEventOf } from '../events/taskEventOf';
@@ -330,7 +331,9 @@ export abstract class TaskManager {
    */
   private async callProcessBatchResult(u: UnitContext, result: BatchResult): Promise<void> {
     reconcileSpend(this.requester, u, result);
-    const changed = await this.withActiveUnit(u, () => this.processBatchResult(result, u));
+    // Built-in and template tasks name each request's sample by `sample_key` in its meta.
+    const keys = result.results.map((x) => sampleKeyOf(x.req_info.meta)).filter((key) => key !== null);
+    const changed = await this.T.withSamplesRead(keys, () => this.withActiveUnit(u, () => this.processBatchResult(result, u)));
     if (!changed) return;
     this.validateState(false);
     this.output.validate();

@@ -112,6 +112,19 @@ export class TaskState {
     this.samples.clear(u);
   }
 
+  /**
+   * Runs body with the stored sample rows of `keys` read ahead (see `SampleMaps.readAhead`), so that a batch's
+   * per-sample reads and writes cost no query each.
+   */
+  async withSamplesRead<T>(keys: Iterable<string>, body: () => Promise<T>): Promise<T> {
+    this.samples.readAhead(keys);
+    try {
+      return await body();
+    } finally {
+      this.samples.forgetReadAhead();
+    }
+  }
+
   /** Stages the changes since the last save on the unit's transaction. */
   save(u: UnitContext): void {
     const metaDirty = this.metaDirty;

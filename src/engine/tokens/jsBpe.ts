@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RankTable } from './rankTable';
 
 /** The folder beside the bundles where the build copies tiktoken's encoder files (see esbuild.js). */
 export const bundledEncodersFolder = 'tiktoken-encoders';
@@ -12,8 +13,8 @@ export const bundledEncodersFolder = 'tiktoken-encoders';
  */
 export const jsEncodable = /^[\u0000-\u0084\u0086-\u07ff]*$/;
 
-/** A token made of bytes that text of `jsEncodable` can contain: below 0xE0, the lead byte of 3-byte characters. */
-const encodableToken = /^[\x00-\xdf]+$/;
+/** Tokens that text of `jsEncodable` can contain are made of bytes below 0xE0, the lead byte of 3-byte characters. */
+const encodableByteLimit = 0xe0;
 const noRank = Number.POSITIVE_INFINITY;
 
 /** The encoder file beside the bundle, else the one of the tiktoken package (when running from the sources). */
@@ -27,29 +28,6 @@ function encoderFilePath(encoding: string): string {
   }
 }
 
-const base64Digits = new Int8Array(128).fill(-1);
-[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((digit, value) => {
-  base64Digits[digit.charCodeAt(0)] = value;
-});
-
-/** The bytes of `text.slice(start, end)`, in base64, as a string of one character per byte. */
-function base64Latin1(text: string, start: number, end: number): string {
-  const bytes: number[] = [];
-  let bits = 0;
-  let bitCount = 0;
-  for (let i = start; i < end; i++) {
-    const value = base64Digits[text.charCodeAt(i)] ?? -1;
-    if (value < 0) continue;
-    bits = ((bits << 6) | value) & 0xffffff;
-    bitCount += 6;
-    if (bitCount >= 8) {
-      bitCount -= 8;
-      bytes.push((bits >> bitCount) & 0xff);
-    }
-  }
-  return String.fromCharCode(...bytes);
-}
-
 /** The UTF-8 bytes of `text` as a string of one character per byte (what the rank keys are). */
 function utf8Bytes(text: string, ascii: boolean): string {
   return ascii ? text : Buffer.from(text, 'utf8').toString('latin1');
@@ -57,12 +35,13 @@ function utf8Bytes(text: string, ascii: boolean): string {
 
 /**
  * tiktoken's byte-pair encoding of `jsEncodable` text, in JavaScript. Only the ranks of tokens such text can merge
- * into are kept, as strings of bytes: some 15 MB of heap, where a tiktoken encoder holds its whole vocabulary in
- * WASM memory (some 55 MB for o200k_base, which WASM never gives back) after 20 MB of compiled WASM module. The
- * merge order is tiktoken's: always the adjacent pair of lowest rank, the leftmost of equals, so the tokens are the same.
+ * into are kept, packed in a `RankTable` (some 4 MB for o200k_base), where a tiktoken encoder holds its whole
+ * vocabulary in WASM memory (some 55 MB for o200k_base, which WASM never gives back) after 20 MB of compiled WASM
+ * module. The merge order is tiktoken's: always the adjacent pair of lowest rank, the leftmost of equals, so the
+ * tokens are the same.
  */
 export class JsBpe {
-  private readonly ranks = new Map<string, number>();
+  private readonly ranks: RankTable;
   private readonly splitter: RegExp;
 
   /** `pretokenizerPattern` is the encoding's split pattern as a JavaScript regular expression. */
@@ -77,6 +56,8 @@ export class JsBpe {
     const valueStart = ranks.indexOf(key) + key.length;
     const valueEnd = ranks.indexOf('"', valueStart);
     if (valueStart < key.length || valueEnd < 0) throw new Error(`${path} has no bpe_ranks string; reinstall GPT Batch`);
+    // Base64 takes 4 characters for 3 bytes, so the tokens' bytes fit in as many bytes as the file has characters.
+    this.ranks = new RankTable(valueEnd - valueStart);
     for (let lineStart = valueStart; lineStart < valueEnd; ) {
       // Lines would be separated by a JSON-escaped newline: a backslash and an n.
       const newline = ranks.indexOf('\\n', lineStart);
@@ -87,32 +68,40 @@ export class JsBpe {
       while (tokenStart > 0 && tokenStart < lineEnd) {
         const next = ranks.indexOf(' ', tokenStart);
         const tokenEnd = next < 0 || next > lineEnd ? lineEnd : next;
-        const bytes = base64Latin1(ranks, tokenStart, tokenEnd);
-        if (encodableToken.test(bytes)) this.ranks.set(bytes, rank);
+        this.ranks.addBase64(ranks, tokenStart, tokenEnd, rank, encodableByteLimit);
         rank += 1;
         tokenStart = tokenEnd + 1;
       }
       lineStart = lineEnd + 2;
     }
+    this.ranks.seal();
+  }
+
+  /** The rank of the token of bytes `bytes.slice(start, end)`, or `noRank`. */
+  private rankOf(bytes: string, start: number, end: number): number {
+    const rank = this.ranks.rank(bytes, start, end);
+    return rank < 0 ? noRank : rank;
   }
 
   /** The token of `text` when it is a single token. */
   singleToken(text: string): number | undefined {
-    return this.ranks.get(utf8Bytes(text, false));
+    const bytes = utf8Bytes(text, false);
+    const rank = this.rankOf(bytes, 0, bytes.length);
+    return rank === noRank ? undefined : rank;
   }
 
   /** The tokens of `jsEncodable` text. */
   encode(text: string): number[] {
     const tokens: number[] = [];
     this.eachPiece(text, (bytes, bounds) => {
-      for (let i = 0; i + 1 < bounds.length; i++) tokens.push(this.ranks.get(bytes.slice(bounds[i], bounds[i + 1])) as number);
+      for (let i = 0; i + 1 < bounds.length; i++) tokens.push(this.rankOf(bytes, bounds[i] as number, bounds[i + 1] as number));
     });
     return tokens;
   }
 
   /** The number of tokens of one pre-tokenizer piece of ASCII text. */
   countAsciiPiece(piece: string): number {
-    return this.ranks.has(piece) ? 1 : this.merge(piece).length - 1;
+    return this.rankOf(piece, 0, piece.length) !== noRank ? 1 : this.merge(piece).length - 1;
   }
 
   /** The number of tokens of `jsEncodable` text. */
@@ -145,7 +134,7 @@ export class JsBpe {
     const ascii = text.length === Buffer.byteLength(text, 'utf8');
     for (const piece of text.match(this.splitter) ?? []) {
       const bytes = utf8Bytes(piece, ascii);
-      visit(bytes, this.ranks.has(bytes) ? [0, bytes.length] : this.merge(bytes));
+      visit(bytes, this.rankOf(bytes, 0, bytes.length) !== noRank ? [0, bytes.length] : this.merge(bytes));
     }
   }
 
@@ -156,7 +145,7 @@ export class JsBpe {
   private merge(bytes: string): number[] {
     const bounds: number[] = [];
     for (let i = 0; i <= bytes.length; i++) bounds.push(i);
-    const pairRank = (i: number) => (i + 2 < bounds.length ? (this.ranks.get(bytes.slice(bounds[i], bounds[i + 2])) ?? noRank) : noRank);
+    const pairRank = (i: number) => (i + 2 < bounds.length ? this.rankOf(bytes, bounds[i] as number, bounds[i + 2] as number) : noRank);
     const pairRanks = bounds.map((_, i) => pairRank(i));
     for (;;) {
       let best = -1;

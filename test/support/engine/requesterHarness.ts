@@ -48,6 +48,9 @@ export interface SessionOptions {
   metrics?: MetricsSink;
   /** Retries of the API client itself (default 2, as in production). */
   clientRetries?: number;
+  /** The requester's clock (default the wall clock) and interrupt gate (default a new one). */
+  clock?: () => number;
+  gate?: InterruptGate;
 }
 
 /** A requester opened on the harness directory, with what it was opened with. */
@@ -112,7 +115,7 @@ export class RequesterHarness {
       { source: 'test', values: { ...testDefaults, ...session.options } },
       { source: 'command line', values: session.flags ?? {} },
     ]).requester;
-    const gate = new InterruptGate();
+    const gate = session.gate ?? new InterruptGate();
     const db = TaskDb.openForWriting(taskDbPath(this.dir));
     this.dbs.push(db);
     const store = await FileStore.open(this.dir, { journalName: 'P.journal', logger: this.logger, dryrun: options.dryrun, db });
@@ -132,7 +135,7 @@ export class RequesterHarness {
       store,
       taskId: 'test-task',
       metrics: session.metrics ?? nullMetricsSink,
-      clock: Date.now,
+      clock: session.clock ?? Date.now,
     });
     this.opened.push(requester);
     return { requester, gate, options, client };

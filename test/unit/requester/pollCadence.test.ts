@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { maxShortPolls, PollCadence, shortPollSeconds } from '../../../src/engine/requester/pollCadence';
+import { finalizingPollSeconds, maxShortPolls, PollCadence, shortPollSeconds } from '../../../src/engine/requester/pollCadence';
 
 const nowMs = 1_000_000_000;
 const nowSeconds = nowMs / 1000;
@@ -53,10 +53,23 @@ describe('poll cadence while waiting for remote batches', () => {
   it(`does not hammer a batch stuck at its end: after ${maxShortPolls} short polls in a row the back-off rules`, () => {
     const cadence = new PollCadence(60);
     for (let i = 0; i < 20; i += 1) cadence.next([], nowMs);
-    const stuck = [batch('finalizing')];
+    const stuck = [inProgress(100, 1000, 1000)];
     const delays = Array.from({ length: maxShortPolls + 3 }, () => cadence.next(stuck, nowMs).seconds);
     assert.deepEqual(delays.slice(0, maxShortPolls), Array(maxShortPolls).fill(shortPollSeconds));
     assert.deepEqual(delays.slice(maxShortPolls), [60, 60, 60]);
+  });
+
+  it(`keeps polling a finalizing batch every ${finalizingPollSeconds} s after the short polls, so its completion is seen within that time`, () => {
+    const cadence = new PollCadence(60);
+    for (let i = 0; i < 20; i += 1) cadence.next([], nowMs);
+    const finalizing = [batch('validating', { id: 'batch_early' }), batch('finalizing')];
+    const polls = Array.from({ length: maxShortPolls + 3 }, () => cadence.next(finalizing, nowMs));
+    assert.deepEqual(
+      polls.map((p) => p.seconds),
+      [...Array(maxShortPolls).fill(shortPollSeconds), finalizingPollSeconds, finalizingPollSeconds, finalizingPollSeconds],
+    );
+    assert.equal(polls[maxShortPolls]?.reason, 'remote batch batch_1 is finalizing');
+    assert.equal(new PollCadence(60).next(finalizing, nowMs).seconds, 0.5, 'a shorter back-off still wins');
   });
 
   it('ignores progress it cannot read: no counts, nothing done yet, no in_progress_at', () => {

@@ -81,6 +81,35 @@ describe('TaskState', () => {
     assert.equal(Object.keys(loaded.committed_samples).length, 2000);
   });
 
+  it("reads a batch's samples ahead in a few queries: the task then sees what is stored, its own changes win, and nothing is read ahead afterwards", async () => {
+    await bigState(1200);
+    const state = TaskState.load(db) as TaskState;
+    const queries: string[] = [];
+    const original = { get: db.get.bind(db), all: db.all.bind(db) };
+    db.get = ((sql: string, ...params: never[]) => (queries.push(sql), original.get(sql, ...params))) as typeof db.get;
+    db.all = ((sql: string, ...params: never[]) => (queries.push(sql), original.all(sql, ...params))) as typeof db.all;
+    const keys = Array.from({ length: 1100 }, (_, i) => `k${i}`);
+    await state.withSamplesRead([...keys, 'k5', 'absent'], async () => {
+      assert.equal(queries.length, 3, 'one query per 500 keys');
+      queries.length = 0;
+      assert.deepEqual(state.succeeded_samples.k7, [{ opinion: 7 }]);
+      assert.ok(!Object.hasOwn(state.committed_samples, 'absent'));
+      state.succeeded_samples.k7 = 'mine';
+      assert.equal(state.succeeded_samples.k7, 'mine');
+      state.failed_samples.k8 = 'failed';
+      assert.deepEqual(queries, [], 'no query per sample');
+      assert.deepEqual(state.summary(), { committed: 1200, pending: 0, responded: 1200, succeeded: 1199, failed: 0, mixed: 1 });
+    });
+    assert.deepEqual(state.succeeded_samples.k1150, [{ opinion: 1150 }]);
+    assert.equal(queries.length, 1, 'a sample not read ahead is read on its own');
+    queries.length = 0;
+    assert.deepEqual(state.succeeded_samples.k9, [{ opinion: 9 }]);
+    assert.equal(queries.length, 1, 'what was read ahead is forgotten after the batch');
+    Object.assign(db, original);
+    await saved(state);
+    assert.equal(TaskState.load(db)?.succeeded_samples.k7, 'mine');
+  });
+
   it('restores every map exactly when the unit that changed them fails, and writes nothing', async () => {
     const state = await bigState(5);
     const before = structuredClone(state.snapshot());
