@@ -11,14 +11,15 @@ import { knownPrices } from '../engine';
 import type { TaskInvocation } from './runTask';
 
 /**
- * The prices of a template task's model, for the cost options no layer set: the option defaults are gpt-4o's, which
- * say nothing about Claude. Anthropic discounts cache reads in batches by half too.
+ * The published prices of a template task's model, for the cost options no layer set: the option defaults are
+ * gpt-4o's, which overstate gpt-4o-mini sixteenfold and say nothing about Claude. Anthropic halves cache reads in
+ * batches; OpenAI's cached rate in a batch stays the batch input price unless set (openai-api.md section 8).
  */
-function modelPrices(invocation: TaskInvocation, explicit: ReadonlySet<string>): Partial<RequesterOptions> {
+function modelPrices(invocation: TaskInvocation, provider: RequesterOptions['provider'], explicit: ReadonlySet<string>): Partial<RequesterOptions> {
   const model = invocation.spec.kind === 'template' ? invocation.spec.template.request.model : undefined;
   const prices = typeof model === 'string' ? knownPrices(model) : undefined;
   if (prices === undefined) return {};
-  const rates: Record<string, number> = { ...prices, cost_input_batch_cached_mtoken: prices.cost_input_cached_mtoken / 2 };
+  const rates: Partial<RequesterOptions> = provider === 'anthropic' ? { ...prices, cost_input_batch_cached_mtoken: prices.cost_input_cached_mtoken / 2 } : prices;
   return Object.fromEntries(Object.entries(rates).filter(([key]) => !explicit.has(key)));
 }
 
@@ -51,7 +52,7 @@ export function resolveTaskOptions(invocation: TaskInvocation, env: NodeJS.Proce
     endpoint: invocation.spec.kind === 'demo' ? resolved.meta.chat_endpoint : resolveEndpoint(resolved.requester.endpoint, env, resolved.requester.provider),
   };
   if (resolved.taskManager.wipe_failed) requester.wipe_requests = true;
-  if (requester.provider === 'anthropic') Object.assign(requester, modelPrices(invocation, resolved.explicit));
+  Object.assign(requester, modelPrices(invocation, requester.provider, resolved.explicit));
   return {
     requester,
     taskManager: { ...resolved.taskManager, run: statusOnly ? false : resolved.taskManager.run },

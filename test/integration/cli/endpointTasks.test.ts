@@ -65,17 +65,30 @@ function routesOf(name: TaskName): { create: string; cleanUp: string; direct: st
   return { create: 'POST /v1/batches', cleanUp: 'DELETE /v1/files/{id}', direct: `POST ${tasks[name].endpoint}` };
 }
 
+/** Batch prices in USD per million tokens. */
+interface BatchPrices {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
 /**
- * Claude Haiku 4.5 at half its price in batches ($0.50 input, $0.05 cache reads, $2.50 output per million), not the
- * gpt-4o defaults of the cost options ($1.25 and $5.00), read from the status run's batch totals.
+ * The model's own batch prices, not the gpt-4o defaults of the cost options ($1.25 and $5.00): gpt-4o-mini at half its
+ * price ($0.075 input, cached input at the batch input price, $0.30 output per million), Claude Haiku 4.5 at half its
+ * price ($0.50 input, $0.05 cache reads, $2.50 output). Read from the status run's batch totals.
  */
-function assertClaudeBatchPrices(statusOutput: string): void {
+const modelBatchPrices: Partial<Record<TaskName, BatchPrices>> = {
+  answers: { input: 0.075, cachedInput: 0.075, output: 0.3 },
+  claude: { input: 0.5, cachedInput: 0.05, output: 2.5 },
+};
+
+function assertModelBatchPrices(statusOutput: string, prices: BatchPrices): void {
   const figures = /completed in BATCH mode, .*?(\d+) cached input \+ (\d+) uncached input \+ \d+ reasoning \+ (\d+) response = \d+ total tokens.*?([0-9.]+) true cost/.exec(statusOutput);
   assert.ok(figures, `no batch totals in\n${statusOutput}`);
   const [cached, uncached, output, trueCost] = figures.slice(1).map(Number) as [number, number, number, number];
-  const claudeCost = (cached * 0.05 + uncached * 0.5 + output * 2.5) / 1e6;
+  const modelCost = (cached * prices.cachedInput + uncached * prices.input + output * prices.output) / 1e6;
   const gpt4oCost = ((cached + uncached) * 1.25 + output * 5) / 1e6;
-  assert.ok(Math.abs(trueCost - claudeCost) <= 0.0006, `true cost ${trueCost}, Claude prices give ${claudeCost.toFixed(4)}`);
+  assert.ok(Math.abs(trueCost - modelCost) <= 0.0006, `true cost ${trueCost}, the model's prices give ${modelCost.toFixed(4)}`);
   assert.ok(Math.abs(trueCost - gpt4oCost) > 0.002, `true cost ${trueCost} is what gpt-4o's prices give`);
 }
 
@@ -157,10 +170,9 @@ describe('Responses, embeddings and Anthropic template tasks under faults, Ctrl+
       // Only the small tail of retries (fewer than min_batch_requests) may go direct.
       assert.ok((stats.routes[routes.create] ?? 0) >= recordCount / 25, 'the records did not go through batches');
       const status = await assertStatusComplete(args);
-      if (name === 'claude') {
-        assert.equal(stats.routes['POST /v1/batches'] ?? 0, 0, "the Anthropic task used OpenAI's Batch API");
-        assertClaudeBatchPrices(status);
-      }
+      if (name === 'claude') assert.equal(stats.routes['POST /v1/batches'] ?? 0, 0, "the Anthropic task used OpenAI's Batch API");
+      const prices = modelBatchPrices[name];
+      if (prices !== undefined) assertModelBatchPrices(status, prices);
     });
 
     it(`${name} (${tasks[name].endpoint}) in direct mode with 429s: an interrupt re-sends at most the requests in flight at a kill -9`, async () => {
