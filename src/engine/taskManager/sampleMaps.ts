@@ -20,6 +20,9 @@ export interface SampleCounts {
 }
 
 const emptyRow: SampleRow = { committed: undefined, succeeded: undefined, failed: undefined };
+
+/** How many stored rows are remembered as read (or written), so that a sample's repeated checks read the table once. */
+const storedRowsKept = 4_096;
 const zeroCounts = (): SampleCounts => ({ committed: 0, pending: 0, responded: 0, succeeded: 0, failed: 0, mixed: 0 });
 
 /** What a sample counts as in the summary: only committed samples count. */
@@ -46,6 +49,11 @@ function addCategory(counts: SampleCounts, row: SampleRow, sign: 1 | -1): void {
  */
 export class SampleMaps {
   private readonly changed = new Map<string, SampleRow>();
+  /**
+   * The latest stored rows as the database holds them (null: no row), as text, so that each read parses afresh as a
+   * read of the table would; the oldest are dropped beyond `storedRowsKept`.
+   */
+  private readonly stored = new Map<string, StoredRow | null>();
   /** Keys changed since the last validation, which later validations check. */
   private unvalidated = new Set<string>();
   private validatedOnce = false;
@@ -106,6 +114,7 @@ export class SampleMaps {
       this.counts = saved.counts;
     });
     this.changed.clear();
+    this.stored.clear();
     this.wiped = true;
     this.counts = zeroCounts();
     u.tx.sql((db) => db.run('DELETE FROM samples'));
@@ -116,24 +125,31 @@ export class SampleMaps {
 
   /** Stages every change since the last save and returns the counts to save with them. */
   stage(u: UnitContext): SampleCounts {
-    const rows = [...this.changed];
+    const rows = [...this.changed].map(([key, row]) => {
+      const empty = row.committed === undefined && row.succeeded === undefined && row.failed === undefined;
+      const stored: StoredRow | null = empty ? null : { key, committed: slotText(row.committed), succeeded: slotText(row.succeeded), failed: slotText(row.failed) };
+      return { key, row, stored };
+    });
     u.tx.sql((db) => {
-      for (const [key, row] of rows) {
-        if (row.committed === undefined && row.succeeded === undefined && row.failed === undefined) db.run('DELETE FROM samples WHERE key = ?', key);
+      for (const { key, stored } of rows) {
+        if (stored === null) db.run('DELETE FROM samples WHERE key = ?', key);
         else {
           db.run(
             'INSERT INTO samples (key, committed, succeeded, failed) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET committed = excluded.committed, succeeded = excluded.succeeded, failed = excluded.failed',
             key,
-            slotText(row.committed),
-            slotText(row.succeeded),
-            slotText(row.failed),
+            stored.committed,
+            stored.succeeded,
+            stored.failed,
           );
         }
       }
     });
     u.tx.afterCommit(() => {
-      // A key changed again after this save keeps its newer row.
-      for (const [key, row] of rows) if (this.changed.get(key) === row) this.changed.delete(key);
+      for (const { key, row, stored } of rows) {
+        this.remember(key, stored);
+        // A key changed again after this save keeps its newer row.
+        if (this.changed.get(key) === row) this.changed.delete(key);
+      }
     });
     return { ...this.counts };
   }
@@ -167,13 +183,24 @@ export class SampleMaps {
     const changed = this.changed.get(key);
     if (changed !== undefined) return changed;
     if (this.wiped) return emptyRow;
-    const stored = this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key);
-    if (stored === undefined) return emptyRow;
+    let stored = this.stored.get(key);
+    if (stored === undefined) {
+      stored = this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key) ?? null;
+      this.remember(key, stored);
+    }
+    if (stored === null) return emptyRow;
+    const text = stored;
     const slot = (column: SampleMapName): Slot => {
-      const text = stored[column];
-      return text === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${key}'`, text) };
+      const value = text[column];
+      return value === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${key}'`, value) };
     };
     return { committed: slot('committed'), succeeded: slot('succeeded'), failed: slot('failed') };
+  }
+
+  private remember(key: string, stored: StoredRow | null): void {
+    this.stored.delete(key);
+    this.stored.set(key, stored);
+    if (this.stored.size > storedRowsKept) this.stored.delete(this.stored.keys().next().value as string);
   }
 
   private write(key: string, name: SampleMapName, slot: Slot): void {
