@@ -14,7 +14,7 @@ const bodilessStatuses = new Set([101, 204, 205, 304]);
 /**
  * A `fetch` for the OpenAI client over node:http(s) with kept-alive connections, which costs far less CPU per call than
  * the WHATWG fetch of Node (no web streams while sending or receiving). It sends string and byte bodies and buffers
- * the answer whole (API answers are small JSON documents) into a standard `Response`. Anything else (a multipart
+ * the answer whole (API answers are small JSON documents) into a `Response` that reads from the buffer. Anything else (a multipart
  * upload, a `Request` object) goes to the global fetch. Failures read as the global fetch's do: a TypeError
  * "fetch failed" whose cause is the network error, and an `AbortError` when the signal (the client's timeout, or the
  * caller's) fires before the answer is complete.
@@ -60,7 +60,7 @@ function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined
         if (!response.complete) return;
         settle(() => {
           try {
-            resolve(toResponse(response, method, Buffer.concat(chunks)));
+            resolve(toResponse(url, response, method, Buffer.concat(chunks)));
           } catch (error) {
             reject(new TypeError('fetch failed', { cause: error }));
           }
@@ -78,13 +78,67 @@ function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined
   });
 }
 
-function toResponse(response: http.IncomingMessage, method: string, raw: Buffer): Response {
+function toResponse(url: URL, response: http.IncomingMessage, method: string, raw: Buffer): Response {
   const status = response.statusCode ?? 0;
   const headers = new Headers();
   const pairs = response.rawHeaders;
   for (let i = 0; i + 1 < pairs.length; i += 2) headers.append(pairs[i] as string, pairs[i + 1] as string);
   const bodiless = bodilessStatuses.has(status) || method === 'HEAD';
-  return new Response(bodiless ? null : decoded(raw, headers.get('content-encoding')), { status, statusText: response.statusMessage ?? '', headers });
+  return new BufferedResponse(bodiless ? null : decoded(raw, headers.get('content-encoding')), { status, statusText: response.statusMessage ?? '' }, headers, url.href) as unknown as Response;
+}
+
+/** `Response` as a base whose body methods a subclass redefines (its type declares them as properties, not methods). */
+const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => Pick<Response, 'status' | 'statusText' | 'headers'>;
+
+/**
+ * A `Response` over a body already in memory. A standard `Response` wraps every body in a web stream, which costs
+ * more CPU than the rest of a call; this one reads `text()`, `json()` and the like from the buffer, and makes the
+ * `body` stream only for a caller that asks for it.
+ */
+class BufferedResponse extends ResponseBase {
+  readonly #bytes: Buffer | null;
+  readonly #url: string;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
+
+  constructor(bytes: Buffer | null, init: ResponseInit, headers: Headers, url: string) {
+    super(null, { ...init, headers });
+    this.#bytes = bytes;
+    this.#url = url;
+  }
+
+  /** The body decoded as UTF-8, without a byte-order mark (as a standard `Response` reads it). */
+  text(): Promise<string> {
+    const bytes = this.#bytes;
+    if (bytes === null) return Promise.resolve('');
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return Promise.resolve(bytes.toString('utf8', bom));
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then((text) => JSON.parse(text) as unknown);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#bytes ?? Buffer.alloc(0);
+    return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  }
+
+  blob(): Promise<Blob> {
+    return Promise.resolve(new Blob(this.#bytes === null ? [] : [this.#bytes], { type: this.headers.get('content-type') ?? '' }));
+  }
+
+  clone(): Response {
+    return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText }, new Headers(this.headers), this.#url) as unknown as Response;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === undefined) this.#stream = this.#bytes === null ? null : new Response(this.#bytes).body;
+    return this.#stream;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
 }
 
 /** The body as sent before the server compressed it (the global fetch decompresses too). */

@@ -126,6 +126,25 @@ describe('the OpenAI client over nodeHttpFetch', () => {
     }
   });
 
+  it("answers with a Response whose body reads as text, JSON, bytes or a stream, and whose copy reads the same", async () => {
+    const server = await fixedServer((response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('\ufeff{"name":"é"}');
+    });
+    try {
+      const response = await nodeHttpFetch()(`${server.baseUrl}/models`, { method: 'GET' });
+      assert.ok(response instanceof Response);
+      assert.equal(response.status, 200);
+      assert.equal(response.url, `${server.baseUrl}/models`);
+      assert.deepEqual(await response.clone().json(), { name: 'é' });
+      assert.equal(await response.clone().text(), '{"name":"é"}');
+      assert.equal(Buffer.from(await response.arrayBuffer()).toString('utf8'), '\ufeff{"name":"é"}');
+      assert.equal(await new Response(response.body).text(), '{"name":"é"}');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('reports a connection closed mid-answer as a connection error', async () => {
     const server = await fixedServer((response) => {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
