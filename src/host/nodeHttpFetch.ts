@@ -13,11 +13,12 @@ const bodilessStatuses = new Set([101, 204, 205, 304]);
 
 /**
  * A `fetch` for the OpenAI client over node:http(s) with kept-alive connections, which costs far less CPU per call than
- * the WHATWG fetch of Node (no web streams while sending or receiving). It sends string and byte bodies and buffers
- * the answer whole (API answers are small JSON documents) into a `Response` that reads from the buffer. Anything else (a multipart
- * upload, a `Request` object) goes to the global fetch. Failures read as the global fetch's do: a TypeError
- * "fetch failed" whose cause is the network error, and an `AbortError` when the signal (the client's timeout, or the
- * caller's) fires before the answer is complete.
+ * the WHATWG fetch of Node (no web streams while sending or receiving). It sends string and byte bodies and buffers the
+ * answer whole (API answers are small JSON documents) into a `Response` that reads from the buffer. Anything else (a
+ * multipart upload, a `Request` object, a redirect mode other than follow) goes to the global fetch. Failures read as
+ * the global fetch's do: a TypeError "fetch failed" whose cause is the network error, and an `AbortError` when the
+ * signal (the client's timeout, or the caller's) fires before the answer is complete. Redirects are not followed:
+ * the API answers none.
  */
 export function nodeHttpFetch(): ClientFetch {
   const agents = {
