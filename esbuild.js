@@ -45,11 +45,24 @@ const libsqlExternal = ['libsql'];
 // the command caps them at 4 MB (`env -S` passes the flag on; npm's Windows shims read it from the same line).
 const cliShebang = '#!/usr/bin/env -S node --max-semi-space-size=4';
 
+// The Anthropic SDK is 40% of what the bundles would hold and only tasks of provider anthropic use it, so it is a
+// bundle of its own, dist/anthropic-sdk.js, which the others load on first use (src/engine/providers/anthropicSdk.ts):
+// the commands start without parsing it.
+const anthropicSdkFile = 'anthropic-sdk.js';
+const anthropicSdkPlugin = {
+  name: 'anthropic-sdk-beside',
+  setup(build) {
+    build.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: `./${anthropicSdkFile}`, external: true }));
+  },
+};
+const withSdkBeside = { plugins: [problemMatcherPlugin, anthropicSdkPlugin] };
+
 const entries = [
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...libsqlExternal] },
-  { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode', ...libsqlExternal] },
-  { entryPoints: ['src/worker/reader.ts'], outfile: 'dist/reader.js', external: ['vscode', ...libsqlExternal] },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: cliShebang } },
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...libsqlExternal], ...withSdkBeside },
+  { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['vscode', ...libsqlExternal], ...withSdkBeside },
+  { entryPoints: ['src/worker/reader.ts'], outfile: 'dist/reader.js', external: ['vscode', ...libsqlExternal], ...withSdkBeside },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: libsqlExternal, banner: { js: cliShebang }, ...withSdkBeside },
+  { entryPoints: [require.resolve('@anthropic-ai/sdk')], outfile: `dist/${anthropicSdkFile}` },
 ].filter((entry) => fs.existsSync(entry.entryPoints[0]));
 
 // The encodings that src/engine/tokens/asciiBpe.ts encodes in JavaScript, from tiktoken's encoder files, which it

@@ -1,5 +1,5 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { anthropicProvider } from '../engine/providers/anthropicProvider';
+import { anthropicSdk } from '../engine/providers/anthropicSdk';
 import type { BatchProvider } from '../engine/providers/batchProvider';
 import { openaiProvider } from '../engine/providers/openaiProvider';
 import type { Logger } from '../engine/log';
@@ -33,6 +33,7 @@ export function batchProviderFactory(settings: ProviderSettings): () => BatchPro
     return () => openaiProvider(createClient());
   }
   const warn = (message: string) => logger.warn(message);
+  const Anthropic = anthropicSdk();
   if (simulatorBaseUrl !== undefined) {
     const baseURL = simulatorBaseUrl.replace(/\/v1\/?$/, '');
     return () => anthropicProvider(new Anthropic({ apiKey: 'sim', baseURL, maxRetries: clientRetries }), warn);

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { RequesterOptions } from '../shared/options';
 import { InvalidInputError } from '../shared/errors';
+import { nodeHttpFetch } from './nodeHttpFetch';
 
 /** The options and environment an API client is built from. */
 export interface OpenAIClientSettings {
@@ -18,10 +19,12 @@ export const clientRetries = 4;
 
 /**
  * The one way the host builds OpenAI clients, for the CLI and the worker alike. It checks the key at once, so a
- * missing key fails before a run starts; a dry run needs none, because it never calls the API.
+ * missing key fails before a run starts; a dry run needs none, because it never calls the API. Its clients share one
+ * pool of kept-alive connections.
  */
 export function openaiClientFactory({ options, env, simulatorBaseUrl, noKeyAdvice }: OpenAIClientSettings): () => OpenAI {
-  if (simulatorBaseUrl !== undefined) return () => new OpenAI({ apiKey: 'sim', baseURL: simulatorBaseUrl, maxRetries: clientRetries });
+  const fetch = nodeHttpFetch();
+  if (simulatorBaseUrl !== undefined) return () => new OpenAI({ apiKey: 'sim', baseURL: simulatorBaseUrl, maxRetries: clientRetries, fetch });
   const apiKey = options.openai_api_key ?? env.OPENAI_API_KEY;
   if (!apiKey && !options.dryrun) throw new InvalidInputError(`No OpenAI API key: ${noKeyAdvice}`);
   return () =>
@@ -31,5 +34,6 @@ export function openaiClientFactory({ options, env, simulatorBaseUrl, noKeyAdvic
       organization: options.openai_organization ?? env.OPENAI_ORG_ID ?? null,
       project: options.openai_project ?? env.OPENAI_PROJECT_ID ?? null,
       maxRetries: clientRetries,
+      fetch,
     });
 }

@@ -172,18 +172,29 @@ export class RequesterRecords {
    * made by a direct batch, and requests a task executes directly).
    */
   assignRequests(tx: Transaction, kind: 'batch' | 'direct', batchId: number | null, requests: readonly CachedRequest[]): void {
-    const rows = requests.map(
-      (r) => [r.id, kind, batchId, sampleKeyOf(r.meta), r.retry_num, JSON.stringify(r.payload), json(r.meta), json(r.parse_info), r.input_tokens, r.max_output_tokens, r.size, JSON.stringify(r.tokens_cost)] as const,
-    );
+    const estimates = requests.map((r) => JSON.stringify(r.tokens_cost));
     tx.sql((db) => {
-      for (const row of rows) {
+      requests.forEach((r, index) => {
+        const estimate = estimates[index] as string;
+        // Most requests are committed already: their row changes in three columns, and only the others need their body as JSON.
+        if (db.run('UPDATE requests SET batch_kind = ?, batch_id = ?, tokens_cost = ? WHERE id = ?', kind, batchId, estimate, r.id).changes > 0) return;
         db.run(
           `INSERT INTO requests (id, batch_kind, batch_id, sample_key, retry_num, payload, meta, parse_info, input_tokens, max_output_tokens, size, tokens_cost)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET batch_kind = excluded.batch_kind, batch_id = excluded.batch_id, tokens_cost = excluded.tokens_cost`,
-          ...row,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          r.id,
+          kind,
+          batchId,
+          sampleKeyOf(r.meta),
+          r.retry_num,
+          JSON.stringify(r.payload),
+          json(r.meta),
+          json(r.parse_info),
+          r.input_tokens,
+          r.max_output_tokens,
+          r.size,
+          estimate,
         );
-      }
+      });
     });
   }
 

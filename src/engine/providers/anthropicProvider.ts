@@ -1,8 +1,9 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { EngineError, InvalidInputError } from '../../shared/errors';
 import { anthropicEndpoint } from '../../shared/options';
 import type { RemoteBatch } from '../../shared/requesterState';
 import type { BatchProvider, InterruptedPush, ProviderFile } from './batchProvider';
+import { anthropicSdk } from './anthropicSdk';
 import { engineBatch, engineError, engineResultLine, inputFilePrefix, resultsFilePrefix } from './anthropicWire';
 
 /** Anthropic's Message Batches limits: requests and bytes of one batch. */
@@ -18,7 +19,7 @@ async function translated<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw engineError(error, Anthropic);
+    throw engineError(error, anthropicSdk());
   }
 }
 

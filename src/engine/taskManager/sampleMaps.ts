@@ -21,6 +21,9 @@ export interface SampleCounts {
 }
 
 const emptyRow: SampleRow = { committed: undefined, succeeded: undefined, failed: undefined };
+
+/** How many stored rows are remembered as read (or written), so that a sample's repeated checks read the table once. */
+const storedRowsKept = 4_096;
 const zeroCounts = (): SampleCounts => ({ committed: 0, pending: 0, responded: 0, succeeded: 0, failed: 0, mixed: 0 });
 
 /** What a sample counts as in the summary: only committed samples count. */
@@ -47,11 +50,16 @@ function addCategory(counts: SampleCounts, row: SampleRow, sign: 1 | -1): void {
  */
 export class SampleMaps {
   private readonly changed = new Map<string, SampleRow>();
+  /**
+   * The latest stored rows as the database holds them (null: no row), as text, so that each read parses afresh as a
+   * read of the table would; the oldest are dropped beyond `storedRowsKept`.
+   */
+  private readonly stored = new Map<string, StoredRow | null>();
+  /** Stored rows read ahead for a batch (null: no row), kept until `forgetReadAhead` whatever `storedRowsKept` says. */
+  private readonly readAheadRows = new Map<string, StoredRow | null>();
   /** Keys changed since the last validation, which later validations check. */
   private unvalidated = new Set<string>();
   private validatedOnce = false;
-  /** Stored rows read ahead (undefined: no row), as stored: each read parses its values afresh, as from the table. */
-  private readonly readAheadRows = new Map<string, StoredRow | undefined>();
   /** The table was emptied by a change that is not committed yet (wipe_task). */
   private wiped = false;
   counts: SampleCounts;
@@ -109,6 +117,7 @@ export class SampleMaps {
       this.counts = saved.counts;
     });
     this.changed.clear();
+    this.stored.clear();
     this.readAheadRows.clear();
     this.wiped = true;
     this.counts = zeroCounts();
@@ -120,21 +129,49 @@ export class SampleMaps {
 
   /** Stages every change since the last save and returns the counts to save with them. */
   stage(u: UnitContext): SampleCounts {
-    const rows = [...this.changed];
+    const rows = [...this.changed].map(([key, row]) => {
+      const empty = row.committed === undefined && row.succeeded === undefined && row.failed === undefined;
+      const stored: StoredRow | null = empty ? null : { key, committed: slotText(row.committed), succeeded: slotText(row.succeeded), failed: slotText(row.failed) };
+      return { key, row, stored };
+    });
     u.tx.sql((db) => {
-      const upserts: (readonly [string, SampleRow])[] = [];
-      for (const entry of rows) {
-        const [key, row] = entry;
-        if (row.committed === undefined && row.succeeded === undefined && row.failed === undefined) db.run('DELETE FROM samples WHERE key = ?', key);
-        else upserts.push(entry);
+      const upserts: StoredRow[] = [];
+      for (const { key, stored } of rows) {
+        if (stored === null) db.run('DELETE FROM samples WHERE key = ?', key);
+        else upserts.push(stored);
       }
-      runMultiRow(db, upsertSamplesSql, upserts, ([key, row]) => [key, slotText(row.committed), slotText(row.succeeded), slotText(row.failed)]);
+      runMultiRow(db, upsertSamplesSql, upserts, (stored) => [stored.key, stored.committed, stored.succeeded, stored.failed]);
     });
     u.tx.afterCommit(() => {
-      // A key changed again after this save keeps its newer row.
-      for (const [key, row] of rows) if (this.changed.get(key) === row) this.changed.delete(key);
+      for (const { key, row, stored } of rows) {
+        this.remember(key, stored);
+        if (this.readAheadRows.has(key)) this.readAheadRows.set(key, stored);
+        // A key changed again after this save keeps its newer row.
+        if (this.changed.get(key) === row) this.changed.delete(key);
+      }
     });
     return { ...this.counts };
+  }
+
+  /**
+   * Reads the stored rows of `keys` ahead in a few queries (the samples a batch's results name), so that the task's
+   * per-sample reads and writes need none; they are kept until `forgetReadAhead`. Changes still win over them.
+   */
+  readAhead(keys: Iterable<string>): void {
+    if (this.wiped) return;
+    const wanted = [...new Set(keys)].filter((key) => !this.changed.has(key) && !this.readAheadRows.has(key));
+    for (let start = 0; start < wanted.length; start += readAheadPerQuery) {
+      const chunk = wanted.slice(start, start + readAheadPerQuery);
+      for (const key of chunk) this.readAheadRows.set(key, null);
+      const placeholders = chunk.map(() => '?').join(', ');
+      for (const stored of this.db.all<StoredRow>(`SELECT key, committed, succeeded, failed FROM samples WHERE key IN (${placeholders})`, ...chunk)) {
+        this.readAheadRows.set(stored.key, stored);
+      }
+    }
+  }
+
+  forgetReadAhead(): void {
+    this.readAheadRows.clear();
   }
 
   /** The first broken invariant (task-manager.md 3.1), or undefined. */
@@ -162,38 +199,28 @@ export class SampleMaps {
     return [...stored.filter((key) => !this.changed.has(key)), ...this.changed.keys()];
   }
 
-  /**
-   * Reads the stored rows of `keys` ahead in a few queries (the samples a batch's results name), so that the task's
-   * per-sample reads and writes need none; they are kept until `forgetReadAhead`. Changes still win over them.
-   */
-  readAhead(keys: Iterable<string>): void {
-    if (this.wiped) return;
-    const wanted = [...new Set(keys)].filter((key) => !this.changed.has(key) && !this.readAheadRows.has(key));
-    for (let start = 0; start < wanted.length; start += readAheadPerQuery) {
-      const chunk = wanted.slice(start, start + readAheadPerQuery);
-      for (const key of chunk) this.readAheadRows.set(key, undefined);
-      const placeholders = chunk.map(() => '?').join(', ');
-      for (const stored of this.db.all<StoredRow>(`SELECT key, committed, succeeded, failed FROM samples WHERE key IN (${placeholders})`, ...chunk)) {
-        this.readAheadRows.set(stored.key, stored);
-      }
-    }
-  }
-
-  forgetReadAhead(): void {
-    this.readAheadRows.clear();
-  }
-
   private row(key: string): SampleRow {
     const changed = this.changed.get(key);
     if (changed !== undefined) return changed;
     if (this.wiped) return emptyRow;
-    const stored = this.readAheadRows.has(key) ? this.readAheadRows.get(key) : this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key);
-    if (stored === undefined) return emptyRow;
+    let stored = this.readAheadRows.has(key) ? this.readAheadRows.get(key) : this.stored.get(key);
+    if (stored === undefined) {
+      stored = this.db.get<StoredRow>('SELECT key, committed, succeeded, failed FROM samples WHERE key = ?', key) ?? null;
+      this.remember(key, stored);
+    }
+    if (stored === null) return emptyRow;
+    const text = stored;
     const slot = (column: SampleMapName): Slot => {
-      const text = stored[column];
-      return text === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${key}'`, text) };
+      const value = text[column];
+      return value === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${key}'`, value) };
     };
     return { committed: slot('committed'), succeeded: slot('succeeded'), failed: slot('failed') };
+  }
+
+  private remember(key: string, stored: StoredRow | null): void {
+    this.stored.delete(key);
+    this.stored.set(key, stored);
+    if (this.stored.size > storedRowsKept) this.stored.delete(this.stored.keys().next().value as string);
   }
 
   private write(key: string, name: SampleMapName, slot: Slot): void {
@@ -234,6 +261,10 @@ export class SampleMaps {
   }
 }
 
+function slotText(slot: Slot): string | null {
+  return slot === undefined ? null : (JSON.stringify(slot.value) ?? 'null');
+}
+
 const readAheadPerQuery = 500;
 
 const upsertSamplesSql = multiRowStatement(
@@ -241,7 +272,3 @@ const upsertSamplesSql = multiRowStatement(
   '(?, ?, ?, ?)',
   'ON CONFLICT (key) DO UPDATE SET committed = excluded.committed, succeeded = excluded.succeeded, failed = excluded.failed',
 );
-
-function slotText(slot: Slot): string | null {
-  return slot === undefined ? null : (JSON.stringify(slot.value) ?? 'null');
-}

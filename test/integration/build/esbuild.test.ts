@@ -9,7 +9,7 @@ describe('npm run build', function () {
 
   it('prints one line naming the bundles, and no watch-mode lines', () => {
     const output = execFileSync(process.execPath, ['esbuild.js'], { cwd: repoRoot, encoding: 'utf8' });
-    assert.equal(output, 'Built dist/extension.js, dist/worker.js, dist/reader.js, dist/cli.js\n');
+    assert.equal(output, 'Built dist/extension.js, dist/worker.js, dist/reader.js, dist/cli.js, dist/anthropic-sdk.js\n');
   });
 
   it('makes dist/cli.js a command that runs as it is, through its #! line with Node flags', () => {

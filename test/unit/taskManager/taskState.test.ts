@@ -110,6 +110,34 @@ describe('TaskState', () => {
     assert.equal(TaskState.load(db)?.succeeded_samples.k7, 'mine');
   });
 
+  it('reads a saved sample from the table once however often the task checks it, as a fresh value each time', async () => {
+    const state = await bigState(5);
+    const loaded = TaskState.load(db);
+    assert.ok(loaded);
+    const reads: string[] = [];
+    const original = db.get.bind(db);
+    db.get = ((sql: string, ...params: never[]) => {
+      if (sql.includes('FROM samples WHERE key')) reads.push(String(params[0]));
+      return original(sql, ...params);
+    }) as typeof db.get;
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        assert.ok(Object.hasOwn(loaded.succeeded_samples, 'k1'));
+        assert.ok(!Object.hasOwn(loaded.failed_samples, 'k1'));
+        assert.ok(!Object.hasOwn(loaded.committed_samples, 'absent'));
+      }
+      (loaded.succeeded_samples.k1 as { opinion: number }[]).push({ opinion: -1 });
+      assert.deepEqual(loaded.succeeded_samples.k1, [{ opinion: 1 }]);
+      loaded.succeeded_samples.k1 = ['saved'];
+      await saved(loaded);
+      assert.deepEqual(loaded.succeeded_samples.k1, ['saved']);
+    } finally {
+      db.get = original;
+    }
+    assert.deepEqual(reads, ['k1', 'absent']);
+    assert.deepEqual(TaskState.load(db)?.succeeded_samples.k1, ['saved']);
+  });
+
   it('restores every map exactly when the unit that changed them fails, and writes nothing', async () => {
     const state = await bigState(5);
     const before = structuredClone(state.snapshot());
