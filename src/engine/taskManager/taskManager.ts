@@ -1,15 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type OpenAI from 'openai';
 import { deriveLimits, type RequesterOptions, type TaskManagerOptions } from '../../shared/options';
-import { CorruptedStateError, InvalidInputError } from '../../shared/errors';
 import type { TaskEventSink } from '../../shared/taskEvent';
 import type { CommittedTask } from '../../shared/committedTask';
 import type { PilotForecast } from '../../shared/pilotForecast';
 import { sampleKeyOf } from '../db/requesterRecords';
-import { TaskDb, taskDbPath } from '../db/taskDb';
+import type { TaskDb } from '../db/taskDb';
 import { LiveFeed } from '../events/liveFeed';
 import { taskEventOf } from '../events/taskEventOf';
 import type { Logger } from '../log';
@@ -39,8 +35,8 @@ import type { ResultInfo } from '../requester/results';
 import { TokenCosting } from '../requester/tokenCosting';
 import { wipeRequests } from '../requester/wipes';
 import type { TaskOutput } from './outputs';
-import { metaDifferences, metaDifferencesWarning } from './metaDifferences';
 import { limitsEnd, nothingInProgress, type RunEnd } from './runEnd';
+import { enterTaskState, openTaskDb, prepareTaskDir } from './taskEntry';
 import { type JsonMap, TaskState } from './taskState';
 
 /** What a task manager needs from its host (CLI, worker, tests). */
@@ -114,7 +110,6 @@ export abstract class TaskManager {
     this.costing = new TokenCosting(estimator, o, o.assumed_completion_ratio ?? 0.5);
   }
 
-  // ---- Hooks a task implements ------------------------------------------------------------------------------------
 
   /** Creates the task's output object for the base path `<task_dir>/<prefix>_output`. */
   protected abstract createOutput(pathBase: string): TaskOutput;
@@ -136,7 +131,6 @@ export abstract class TaskManager {
   /** Builds derived output at the end of a run that completed the task (see `postprocess_output`). */
   protected postprocessOutputData(): void | Promise<void> {}
 
-  // ---- What tasks use ---------------------------------------------------------------------------------------------
 
   get T(): TaskState {
     if (this.stateOrUndefined === undefined) throw new Error('The task state is only available while the task manager runs');
@@ -213,7 +207,6 @@ export abstract class TaskManager {
     this.costing.setAssumedCompletionRatio(ratio);
   }
 
-  // ---- Running ----------------------------------------------------------------------------------------------------
 
   /** Why the last `run()` ended (`workLeft` before any run). */
   get runEnd(): RunEnd {
@@ -355,19 +348,11 @@ export abstract class TaskManager {
     return runUnit(this.storeOrUndefined as FileStore, this.gate, body);
   }
 
-  // ---- Entering and exiting -------------------------------------------------------------------------------------
 
   private async enter(): Promise<void> {
     const o = this.options;
     const tm = this.init.taskManager;
-    await mkdir(this.dir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw new InvalidInputError(`Cannot create the task directory ${this.dir}: ${error.message}`);
-    });
-    await access(this.dir, constants.W_OK | constants.X_OK).catch((error: NodeJS.ErrnoException) => {
-      throw new InvalidInputError(
-        `Cannot write to the task directory ${this.dir} (${error.code ?? error.message}): make it writable, or choose another directory with --task_dir (task file: "task_dir")`,
-      );
-    });
+    await prepareTaskDir(this.dir);
     this.lock = await acquireTaskLock(this.dir, this.prefix, {
       timeout: o.lock_timeout ?? -1,
       pollInterval: o.lock_poll_interval ?? 0.25,
@@ -376,10 +361,19 @@ export abstract class TaskManager {
       signal: this.gate.signal,
     });
     try {
-      this.dbOrUndefined = this.openDb();
+      this.dbOrUndefined = openTaskDb(this.dir, this.prefix, o.dryrun);
       this.storeOrUndefined = await FileStore.open(this.dir, { journalName: `${this.prefix}.journal`, logger: this.logger, dryrun: o.dryrun, db: this.dbOrUndefined, live: this.live });
       if (this.init.openMetrics && (o.wandb ?? !o.dryrun)) this.metrics = await this.init.openMetrics({ ...o, ...tm, openai_api_key: undefined });
-      await this.enterTaskState();
+      this.stateOrUndefined = await enterTaskState({
+        db: this.dbOrUndefined,
+        initMeta: this.init.initMeta,
+        reinitMeta: tm.reinit_meta && !this.metaReinitialised,
+        wipeTask: o.wipe_task,
+        logger: this.logger,
+        clock: this.clock,
+        unit: (body) => this.unit(body),
+      });
+      this.metaReinitialised = true;
       await this.onTaskEnter();
       if (o.pilot_update_ratio) applyStoredPilotRatio(this.dbOrUndefined, this.costing, this.logger);
       this.pilotPending = o.pilot > 0 && !o.dryrun && !o.only_process && tm.run;
@@ -420,48 +414,6 @@ export abstract class TaskManager {
       await this.exit();
       throw error;
     }
-  }
-
-  /** Opens the task database (read-only, or in memory for a new task, in a dry run: a dry run writes nothing). */
-  private openDb(): TaskDb {
-    const file = taskDbPath(this.dir);
-    const earlier = ['_state.json', '_task.json'].map((suffix) => path.join(this.dir, `${this.prefix}${suffix}`)).filter((f) => existsSync(f));
-    if (!existsSync(file) && earlier.length > 0) {
-      throw new CorruptedStateError(
-        earlier[0] as string,
-        `${this.dir} holds the state of an earlier version of GPT Batch (${earlier.map((f) => path.basename(f)).join(', ')}), which kept it in JSON files; ` +
-          `this version keeps it in ${path.basename(file)}. Finish the task with the earlier version, or move the directory away to start afresh.`,
-      );
-    }
-    return this.options.dryrun ? TaskDb.openForDryRun(file) : TaskDb.openForWriting(file);
-  }
-
-  private async enterTaskState(): Promise<void> {
-    const db = this.dbOrUndefined as TaskDb;
-    const loaded = TaskState.load(db);
-    const file = db.file;
-    await this.unit(async (u) => {
-      if (loaded === undefined) {
-        this.stateOrUndefined = TaskState.create(db, this.init.initMeta, randomUUID(), Math.floor(this.clock() / 1000));
-        this.T.save(u);
-        this.logger.info(`Created task state: ${file}`);
-      } else {
-        this.stateOrUndefined = loaded;
-        if (this.init.taskManager.reinit_meta && !this.metaReinitialised) {
-          this.T.replaceMeta(this.init.initMeta);
-          this.T.save(u);
-          this.logger.warn(`Re-initialised the task meta: ${file}`);
-        }
-        this.logger.info(`Loaded task state: ${file}`);
-      }
-    });
-    for (const [key, value] of Object.entries(this.T.meta)) this.logger.info(`Task meta ${key} = ${JSON.stringify(value)}`);
-    // A new task has the configured meta, and a wipe replaces the stored one later on entry.
-    if (loaded !== undefined && !this.options.wipe_task) {
-      const differences = metaDifferences(this.T.meta, this.init.initMeta);
-      if (differences.length > 0) this.logger.warn(metaDifferencesWarning(differences));
-    }
-    this.metaReinitialised = true;
   }
 
   private async taskWipes(): Promise<void> {
