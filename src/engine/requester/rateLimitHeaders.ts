@@ -1,3 +1,5 @@
+import { retryAfterHeaderMs } from '../util/retryAfter';
+
 /** What a provider's answer says about the account's rate limits (engine.md 3.9, openai-api.md "rate-limit headers"). */
 
 /** One budget (requests or tokens) as one answer reports it. */
@@ -66,11 +68,5 @@ export function readRateLimits(headers: Headers, now: number): RateLimitReport {
 /** How long an answer asks the client to wait: `retry-after-ms`, else `retry-after` (seconds or an HTTP date). */
 export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
   if (headers === undefined) return undefined;
-  const ms = count(headers.get('retry-after-ms'));
-  if (ms !== undefined) return ms;
-  const text = headers.get('retry-after');
-  if (text === null) return undefined;
-  const seconds = count(text);
-  if (seconds !== undefined) return seconds * 1000;
-  return untilTime(text, now);
+  return count(headers.get('retry-after-ms')) ?? retryAfterHeaderMs(headers.get('retry-after'), now);
 }

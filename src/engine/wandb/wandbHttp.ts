@@ -1,5 +1,6 @@
 import { EngineError, InvalidInputError } from '../../shared/errors';
 import type { Logger } from '../log';
+import { retryAfterHeaderMs } from '../util/retryAfter';
 
 /** How the client reaches the W&B server. The key is only ever put into the Authorization header. */
 export interface WandbEndpoint {
@@ -28,12 +29,10 @@ function authorization(apiKey: string): string {
   return `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`;
 }
 
-/** Parses a Retry-After header (delta seconds or HTTP date) into ms from now. */
+/** Parses a Retry-After header (delta seconds or HTTP date) into ms from now, at most `maxRetryAfterMs`. */
 export function parseRetryAfter(header: string | null, now: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxRetryAfterMs) : undefined;
+  const ms = retryAfterHeaderMs(header, now);
+  return ms === undefined ? undefined : Math.min(ms, maxRetryAfterMs);
 }
 
 /** Exponential backoff for the `attempt`-th consecutive failure (1-based), capped, with jitter in [½, 1] of the step. */
