@@ -84,6 +84,12 @@ export type RemoteBatch = z.infer<typeof remoteBatchSchema>;
 export const pushIntentSchema = z.strictObject({ token: z.string().min(1), started_at: z.number() });
 export type PushIntent = z.infer<typeof pushIntentSchema>;
 
+/**
+ * The reason a local batch carries once part of it ran through the direct API: its file may then also hold the lines
+ * of the requests executed since, until it is rewritten before a push.
+ */
+export const directUpdatedReason = 'Direct updated';
+
 /** A local batch: unpushed (`remote` null) or pushed and not yet processed. */
 export const batchStateSchema = z.strictObject({
   id: z.number().int().positive(),

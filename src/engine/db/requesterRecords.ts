@@ -4,6 +4,7 @@ import {
   batchInputLineSchema,
   batchStateSchema,
   type BatchState,
+  directUpdatedReason,
   type HistoryEntry,
   requesterStateSchema,
   type RequesterState,
@@ -37,6 +38,8 @@ export interface BatchRequest {
   payload: Record<string, unknown>;
   size: number;
   info: RequestInfo;
+  /** The token counts stored when the request was committed (they depend on its body only). */
+  counts: { inputTokens: number; maxOutputTokens: number };
 }
 
 /** A queued request as stored: its body as JSON text, its size and token counts. */
@@ -68,7 +71,7 @@ type RequestRow = {
 };
 
 /** What processing a batch reads of its requests' rows. */
-type BatchRequestRow = Pick<RequestRow, 'id' | 'meta' | 'retry_num' | 'parse_info' | 'tokens_cost'>;
+type BatchRequestRow = Pick<RequestRow, 'id' | 'meta' | 'retry_num' | 'parse_info' | 'tokens_cost' | 'input_tokens' | 'max_output_tokens'>;
 
 const requestColumns = 'id, payload, meta, retry_num, parse_info, input_tokens, max_output_tokens, size, tokens_cost';
 
@@ -223,22 +226,39 @@ export class RequesterRecords {
   /**
    * A local batch's requests with their frozen estimates, checked against its input file (engine.md 2.4): URL,
    * custom IDs, the count, the sizes and the ID set; any disagreement is a corrupted-state error naming the file.
+   * The file of a batch partly executed through the direct API also holds the lines of the requests executed since
+   * (they were never taken out, see unpushableBatches.ts): lines of requests the batch no longer holds are skipped.
    */
   async loadBatchRequests(batch: BatchState, endpoint: string): Promise<BatchRequest[]> {
     // The payloads come from the batch file, which is what the provider answered; the rows give the rest.
-    const rows = this.db.all<BatchRequestRow>(`SELECT id, meta, retry_num, parse_info, tokens_cost FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id`, batch.id);
-    const lines: { value: BatchInputLine; size: number }[] = [];
-    for await (const line of readJsonlLines(batch.local_jsonl, batchInputLineSchema)) lines.push(line);
+    const rows = this.db.all<BatchRequestRow>(
+      `SELECT id, meta, retry_num, parse_info, tokens_cost, input_tokens, max_output_tokens FROM requests WHERE batch_kind = 'batch' AND batch_id = ? ORDER BY id`,
+      batch.id,
+    );
     const fail = (what: string) => new CorruptedStateError(batch.local_jsonl, `${batch.local_jsonl}: ${what} (batch ${batch.id})`);
-    if (lines.length !== batch.num_requests || rows.length !== batch.num_requests) {
-      throw fail(`holds ${lines.length} requests and the task database ${rows.length}, but the batch records ${batch.num_requests}`);
+    const mayHoldExecuted = batch.reasons.includes(directUpdatedReason);
+    const kept: { line: number; value: BatchInputLine; size: number; row: BatchRequestRow }[] = [];
+    let lines = 0;
+    let previousId = 0;
+    for await (const line of readJsonlLines(batch.local_jsonl, batchInputLineSchema)) {
+      lines = line.line;
+      const id = idOfCustomId(line.value.custom_id);
+      const row = rows[kept.length];
+      const executed = id !== undefined && mayHoldExecuted && id > previousId && (row === undefined || id < row.id);
+      if (id === undefined || (row?.id !== id && !executed)) {
+        throw fail(`line ${line.line} has custom_id '${line.value.custom_id}', which is not the batch's request ${row?.id ?? '(none left)'}`);
+      }
+      if (!executed) kept.push({ ...line, row: row as BatchRequestRow });
+      previousId = id;
+    }
+    if (kept.length !== batch.num_requests || rows.length !== batch.num_requests) {
+      const executed = lines > kept.length ? ` (besides ${lines - kept.length} executed directly)` : '';
+      throw fail(`holds ${kept.length} requests${executed} and the task database ${rows.length}, but the batch records ${batch.num_requests}`);
     }
     let totalSize = 0;
-    const out = lines.map(({ value: line, size }, index) => {
-      const id = idOfCustomId(line.custom_id);
-      const row = rows[index] as BatchRequestRow;
-      if (id === undefined || row.id !== id) throw fail(`line ${index + 1} has custom_id '${line.custom_id}', which is not the batch's request ${row.id}`);
-      if (line.url !== endpoint) throw fail(`line ${index + 1} is for endpoint '${line.url}', not '${endpoint}'`);
+    const out = kept.map(({ line: lineNumber, value: line, size, row }) => {
+      const id = row.id;
+      if (line.url !== endpoint) throw fail(`line ${lineNumber} is for endpoint '${line.url}', not '${endpoint}'`);
       totalSize += size;
       const column = (name: 'meta' | 'parse_info' | 'tokens_cost') => {
         const text = row[name];
@@ -246,7 +266,13 @@ export class RequesterRecords {
       };
       const tokensCost = column('tokens_cost') as TokensCost | null;
       if (tokensCost === null) throw fail(`request ${id} has no frozen estimate in the task database`);
-      return { id, payload: line.body, size, info: { id, meta: column('meta'), retry_num: row.retry_num, tokens_cost: tokensCost, parse_info: column('parse_info') } };
+      return {
+        id,
+        payload: line.body,
+        size,
+        info: { id, meta: column('meta'), retry_num: row.retry_num, tokens_cost: tokensCost, parse_info: column('parse_info') },
+        counts: { inputTokens: row.input_tokens, maxOutputTokens: row.max_output_tokens },
+      };
     });
     if (totalSize !== batch.local_jsonl_size) throw fail(`the requests take ${totalSize} bytes but the batch records ${batch.local_jsonl_size}`);
     return out;

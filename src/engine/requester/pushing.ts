@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { BatchState, RemoteBatch, TokensCost } from '../../shared/requesterState';
+import { readFile, stat } from 'node:fs/promises';
+import { type BatchState, directUpdatedReason, type RemoteBatch, type TokensCost } from '../../shared/requesterState';
 import type { ProviderFile } from '../providers/batchProvider';
 import { EngineError } from '../../shared/errors';
 import { addTokensCost, batchPart, costAll, costBatch, zeroTokensCost } from './accounting';
+import { batchInputLine } from './cachedRequest';
 import { exceedsLearnedQueueLimit } from './queueFull';
 import { awaitsValidationOfSameModel } from './validationHold';
 import { capCostLines, requesterSpendCaps } from './reservedSpend';
@@ -157,11 +158,31 @@ function warnIfNeverPushable(r: Requester, batch: BatchState): void {
 }
 
 /**
+ * Rewrites the input file of a batch that ran partly through the direct API with only the requests it still holds
+ * (the file also keeps the lines of those executed then, see unpushableBatches.ts), so that the upload is the batch.
+ */
+async function dropExecutedLines(r: Requester, batch: BatchState): Promise<void> {
+  if (!batch.reasons.includes(directUpdatedReason)) return;
+  const size = await stat(batch.local_jsonl).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  if (size === batch.local_jsonl_size) return;
+  const requests = await r.records.loadBatchRequests(batch, r.endpoint);
+  await r.unit(async (u) => {
+    r.guard(u);
+    u.tx.writeText(batch.local_jsonl, requests.map((q) => batchInputLine(q.id, r.endpoint, q.payload)).join(''));
+  });
+  r.logger.info(`Rewrote the input file of batch ${batch.id} with its ${requests.length} requests left after direct execution (was ${size ?? 0} bytes, now ${batch.local_jsonl_size})`);
+}
+
+/**
  * Pushes one batch: records the intent, uploads, creates the remote batch, records it. The whole push is one
  * deferred unit for interrupts; a crash in between is reconciled on the next open by `reconcilePushes`.
  */
 export async function pushBatch(r: Requester, batch: BatchState): Promise<void> {
   await r.gate.defer(async () => {
+    await dropExecutedLines(r, batch);
     const token = randomBytes(8).toString('hex');
     await r.unit(async (u) => {
       r.guard(u);

@@ -394,13 +394,13 @@ export class Requester {
   }
 
   /**
-   * Stages the input file of a local batch made of requests that are not all in the queue (new retries are inserted)
-   * and their assignment to it (of `assigned`, when the others are assigned already), and keeps them in memory in a
-   * dry run.
+   * Stages requests joining an existing local batch: `appended` (new retries, inserted into the task database) go to
+   * the end of its input file, `assigned` (requests already in it whose estimates changed) get their new estimates.
+   * `requests` is what the batch holds afterwards, kept in memory in a dry run.
    */
-  writeBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[], assigned: CachedRequest[] = requests): void {
-    u.tx.writeText(batch.local_jsonl, requests.map((r) => r.line).join(''));
-    this.records.assignRequests(u.tx, 'batch', batch.id, assigned);
+  extendBatch(u: UnitContext, batch: BatchState, requests: CachedRequest[], appended: CachedRequest[], assigned: CachedRequest[] = []): void {
+    if (appended.length > 0) u.tx.appendText(batch.local_jsonl, appended.map((r) => r.line).join(''));
+    this.records.assignRequests(u.tx, 'batch', batch.id, [...assigned, ...appended]);
     this.rememberDryrunBatch(batch.id, requests);
   }
 
@@ -409,13 +409,13 @@ export class Requester {
     if (this.dryrun) this.dryrunBatches.set(id, requests);
   }
 
-  /** A local batch's requests, rebuilt with their original IDs, meta, retry numbers and current estimates. */
+  /** A local batch's requests, rebuilt with their original IDs, meta, retry numbers, stored token counts and current estimates. */
   async loadBatchCachedRequests(batch: BatchState): Promise<CachedRequest[]> {
     const inMemory = this.dryrunBatches.get(batch.id);
     if (inMemory !== undefined) return inMemory;
     const requests = await this.records.loadBatchRequests(batch, this.endpoint);
     return requests.map((q) =>
-      buildCachedRequest({ id: q.id, payload: q.payload, meta: q.info.meta, retry_num: q.info.retry_num, parse_info: q.info.parse_info }, this.endpoint, this.costing),
+      buildCachedRequest({ id: q.id, payload: q.payload, meta: q.info.meta, retry_num: q.info.retry_num, parse_info: q.info.parse_info, counts: q.counts }, this.endpoint, this.costing),
     );
   }
 

@@ -1,13 +1,16 @@
-import type { BatchState } from '../../shared/requesterState';
+import { type BatchState, directUpdatedReason } from '../../shared/requesterState';
 import { sumTokensCost } from './accounting';
 import { directRequests } from './direct';
 import type { BatchResultHandler } from './processing';
 import type { Requester } from './requester';
 
 /**
- * Executes every unpushable local batch through the direct API (engine.md 3.10). Each virtual batch rewrites the
- * batch's files without the executed requests and with their retries, in the same unit as the task's processing,
- * so an interruption never loses a retry. Returns the unpushable batches left and whether limits stopped execution.
+ * Executes every unpushable local batch through the direct API (engine.md 3.10). Each virtual batch takes the
+ * executed requests out of the batch and adds their retries to it, in the same unit as the task's processing, so an
+ * interruption never loses a retry. The task database records which requests the batch holds; its file only gains
+ * the retries' lines (rewriting it after every virtual batch would write a large batch's file hundreds of times), so
+ * it keeps the executed requests' lines until the batch empties or is rewritten before a push (see pushing.ts).
+ * Returns the unpushable batches left and whether limits stopped execution.
  */
 export async function processUnpushableBatches(r: Requester, handler: BatchResultHandler): Promise<{ remaining: number; limited: boolean }> {
   const unpushable = () => r.unpushedBatches.filter((b) => !r.isPushable(b));
@@ -21,7 +24,7 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
     const batchId = listed.id;
     const current = () => r.state.batches.find((b) => b.id === batchId) as BatchState;
     let requests = await r.loadBatchCachedRequests(listed);
-    // The first rewrite stores every request's current estimate; later ones need to assign only the new retries.
+    // The first virtual batch stores the current estimate of every request left; later ones only add the retries.
     let estimatesStored = false;
     if (requests.length === 0) {
       await r.unit(async (u) => {
@@ -45,8 +48,9 @@ export async function processUnpushableBatches(r: Requester, handler: BatchResul
       batch.local_jsonl_size = requests.reduce((sum, q) => sum + q.size, 0);
       batch.tokens_cost = sumTokensCost(requests.map((q) => q.tokens_cost));
       batch.full_batch = false;
-      if (!batch.reasons.includes('Direct updated')) batch.reasons.push('Direct updated');
-      r.writeBatch(u, batch, requests, estimatesStored ? retries : requests);
+      if (!batch.reasons.includes(directUpdatedReason)) batch.reasons.push(directUpdatedReason);
+      const retried = new Set(retries.map((q) => q.id));
+      r.extendBatch(u, batch, requests, retries, estimatesStored ? [] : requests.filter((q) => !retried.has(q.id)));
       estimatesStored = true;
     });
     processed += 1;

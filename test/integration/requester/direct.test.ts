@@ -10,9 +10,16 @@ import { costAll, costDirect } from '../../../src/engine/requester/accounting';
 import type { PushStats } from '../../../src/shared/requesterState';
 import { addAndCommit, chatRequest, recordingHandler, RequesterHarness } from '../../support/engine/requesterHarness';
 
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const lineCount = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).length : 0);
 const batchIdsOf = (line: string) => (JSON.parse(line) as { custom_id: string }).custom_id;
 const errorKinds = (results: BatchResult[]) => results.flatMap((r) => r.results.map((x) => (x.err_info ? `${x.err_info.type}(${x.err_info.subtype})` : 'none')));
+
+/** The IDs of the requests the first local batch holds, as a later run would execute or push them. */
+async function heldIds(requester: Requester): Promise<number[]> {
+  const batch = requester.state.batches[0];
+  return batch ? (await requester.loadBatchCachedRequests(batch)).map((q) => q.id) : [];
+}
 
 /** Commits `count` requests and forms one trailing batch of them, unpushable under the session's options. */
 async function unpushableBatch(requester: Requester, count: number, extra: Record<string, unknown> = {}): Promise<string> {
@@ -33,17 +40,17 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
     await h.close();
   });
 
-  it('28: a trailing batch below min_batch_requests runs directly in virtual batches; its file shrinks after each and is deleted when empty', async () => {
+  it('28: a trailing batch below min_batch_requests runs directly in virtual batches; it holds fewer requests after each and its file is deleted when empty', async () => {
     const { requester, gate } = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
     const file = await unpushableBatch(requester, 30);
-    const linesSeen: number[] = [];
+    const heldSeen: number[] = [];
     const { results } = recordingHandler();
     const outcome = await processUnpushableBatches(requester, async (_u, result) => {
-      linesSeen.push(lineCount(file));
+      heldSeen.push((await heldIds(requester)).length);
       results.push(result);
     });
     assert.deepEqual(outcome, { remaining: 0, limited: false });
-    assert.deepEqual(linesSeen, [30, 20, 10]);
+    assert.deepEqual(heldSeen, [30, 20, 10]);
     assert.deepEqual(results.map((r) => r.results.length), [10, 10, 10]);
     assert.equal(fs.existsSync(file), false);
     assert.deepEqual(h.state().batches, []);
@@ -96,12 +103,11 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
       }),
       (error: unknown) => error instanceof InterruptedError,
     );
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-    assert.deepEqual(lines.map(batchIdsOf), ['id-2']);
-    assert.equal(h.history().length, 1);
-
     h.sim.setFaults({ serverErrorRate: 0 });
     const second = await h.open({ options: { min_batch_requests: 101 } });
+    assert.deepEqual(await heldIds(second.requester), [2]);
+    assert.deepEqual(fs.readFileSync(file, 'utf8').trim().split('\n').slice(-1).map(batchIdsOf), ['id-2'], 'the retry is the last line of the batch file');
+    assert.equal(h.history().length, 1);
     const { handler, results } = recordingHandler();
     await processUnpushableBatches(second.requester, handler);
     assert.deepEqual(results.map((r) => r.results.map((x) => [x.req_id, x.req_info.retry_num, x.err_info])), [[[2, 1, null]]]);
@@ -131,11 +137,47 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
     assert.deepEqual(await processUnpushableBatches(first.requester, recordingHandler().handler), { remaining: 1, limited: true });
     assert.equal(h.sim.stats().chatCompletionCalls, 10);
     assert.match(h.logger.text(), /Direct limits were reached while executing requests using the direct API: Max session requests/);
-    assert.equal(lineCount(file), 20);
     const second = await h.open({ options });
+    assert.deepEqual(await heldIds(second.requester), range(11, 30));
     await processUnpushableBatches(second.requester, recordingHandler().handler);
     assert.equal(h.sim.stats().chatCompletionCalls, 20);
-    assert.equal(lineCount(file), 10);
+    const third = await h.open({ options });
+    assert.deepEqual(await heldIds(third.requester), range(21, 30));
+    assert.equal(fs.existsSync(file), true);
+  });
+
+  it('pushes a batch that ran partly through the direct API with only the requests it still holds', async () => {
+    const forced = await h.open({ options: { force_direct: true, max_session_requests: 10 } });
+    const file = await unpushableBatch(forced.requester, 30);
+    assert.deepEqual(await processUnpushableBatches(forced.requester, recordingHandler().handler), { remaining: 1, limited: true });
+
+    const normal = await h.open({ options: { min_batch_requests: 1 } });
+    await pushBatches(normal.requester);
+    assert.equal(h.sim.stats().routes['POST /v1/batches'], 1);
+    const [pushed] = normal.requester.state.batches;
+    assert.ok(pushed?.remote);
+    const content = await fetch(`${h.sim.baseUrl}/files/${pushed.remote.file.id}/content`, { headers: { authorization: 'Bearer sim' } });
+    const uploaded = (await content.text()).trim().split('\n');
+    assert.deepEqual(uploaded.map(batchIdsOf), range(11, 30).map((id) => `id-${id}`));
+    assert.equal(pushed.remote.file.bytes, pushed.local_jsonl_size);
+    assert.equal(fs.readFileSync(file, 'utf8'), `${uploaded.join('\n')}\n`);
+    assert.match(h.logger.text(), /Rewrote the input file of batch 1 with its 20 requests left after direct execution/);
+  });
+
+  it('refuses a partly executed batch whose file lost one of the requests it holds, naming the file, line and batch', async () => {
+    const first = await h.open({ options: { min_batch_requests: 101, max_session_requests: 10 } });
+    const file = await unpushableBatch(first.requester, 30);
+    await processUnpushableBatches(first.requester, recordingHandler().handler);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    fs.writeFileSync(file, [...lines.slice(0, 12), lines[12]?.replace('"id-13"', '"id-999"'), ...lines.slice(13)].join('\n'));
+    const second = await h.open({ options: { min_batch_requests: 101 } });
+    await assert.rejects(processUnpushableBatches(second.requester, recordingHandler().handler), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /line 13 has custom_id 'id-999', which is not the batch's request 13 \(batch 1\)/);
+      assert.ok(error.message.includes(file));
+      return true;
+    });
+    assert.equal(h.sim.stats().chatCompletionCalls, 10);
   });
 
   it('31: max_direct_cost below one request\'s estimated direct cost is a "too strict" error', async () => {
@@ -218,7 +260,7 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
 
   it('saves a virtual batch all-or-nothing: a task failure keeps its requests in the batch file to run again', async () => {
     const first = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
-    const file = await unpushableBatch(first.requester, 20);
+    await unpushableBatch(first.requester, 20);
     let calls = 0;
     await assert.rejects(
       processUnpushableBatches(first.requester, async () => {
@@ -227,10 +269,10 @@ describe('requester direct execution (engine.md §12 scenarios 28–32, concurre
       }),
       /task could not store the results/,
     );
-    assert.equal(lineCount(file), 10);
     assert.equal(h.history().length, 1);
     assert.equal(h.state().max_direct_batch_id, 1);
     const second = await h.open({ options: { min_batch_requests: 101, max_direct_requests: 10 } });
+    assert.deepEqual(await heldIds(second.requester), range(11, 20));
     const { handler, results } = recordingHandler();
     await processUnpushableBatches(second.requester, handler);
     assert.deepEqual(results[0]?.results.map((x) => x.req_id), [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
