@@ -18,7 +18,7 @@ const encodableByteLimit = 0xe0;
 const noRank = Number.POSITIVE_INFINITY;
 
 /** The encoder file beside the bundle, else the one of the tiktoken package (when running from the sources). */
-function encoderFilePath(encoding: string): string {
+export function encoderFilePath(encoding: string): string {
   const bundled = join(__dirname, bundledEncodersFolder, `${encoding}.json`);
   if (existsSync(bundled)) return bundled;
   try {
@@ -26,6 +26,56 @@ function encoderFilePath(encoding: string): string {
   } catch {
     throw new Error(`tiktoken's encoder file ${bundled} is missing: it ships beside the bundle (npm run build copies it there); reinstall GPT Batch`);
   }
+}
+
+/** Where the build writes an encoding's serialised rank table (see `RankTable.serialize`), beside the encoder files. */
+export function rankTableFilePath(folder: string, encoding: string): string {
+  return join(folder, `${encoding}.ranks`);
+}
+
+/**
+ * The rank table of an encoding: the one the build serialised beside the bundle when it is there and readable (a
+ * few milliseconds), else built from tiktoken's encoder file (some 50 ms of CPU).
+ */
+function loadRankTable(encoding: string): RankTable {
+  const prebuilt = rankTableFilePath(join(__dirname, bundledEncodersFolder), encoding);
+  if (existsSync(prebuilt)) {
+    const table = RankTable.deserialize(readFileSync(prebuilt));
+    if (table !== undefined) return table;
+  }
+  return buildRankTable(encoderFilePath(encoding));
+}
+
+/** The rank table of the tokens `jsEncodable` text can contain, read from tiktoken's encoder file at `path`. */
+export function buildRankTable(path: string): RankTable {
+  // Read in place, token by token, without arrays or buffers of 200,000 entries and without a parsed copy of the
+  // file: building the table is otherwise the moment of a run's highest memory. The ranks are a JSON string of
+  // base64, digits and spaces, which need no unescaping.
+  const ranks = readFileSync(path, 'latin1');
+  const key = '"bpe_ranks":"';
+  const valueStart = ranks.indexOf(key) + key.length;
+  const valueEnd = ranks.indexOf('"', valueStart);
+  if (valueStart < key.length || valueEnd < 0) throw new Error(`${path} has no bpe_ranks string; reinstall GPT Batch`);
+  // Base64 takes 4 characters for 3 bytes, so the tokens' bytes fit in as many bytes as the file has characters.
+  const table = new RankTable(valueEnd - valueStart);
+  for (let lineStart = valueStart; lineStart < valueEnd; ) {
+    // Lines would be separated by a JSON-escaped newline: a backslash and an n.
+    const newline = ranks.indexOf('\\n', lineStart);
+    const lineEnd = newline < 0 || newline > valueEnd ? valueEnd : newline;
+    const firstStart = ranks.indexOf(' ', lineStart) + 1;
+    let tokenStart = ranks.indexOf(' ', firstStart) + 1;
+    let rank = Number.parseInt(ranks.slice(firstStart, tokenStart - 1), 10);
+    while (tokenStart > 0 && tokenStart < lineEnd) {
+      const next = ranks.indexOf(' ', tokenStart);
+      const tokenEnd = next < 0 || next > lineEnd ? lineEnd : next;
+      table.addBase64(ranks, tokenStart, tokenEnd, rank, encodableByteLimit);
+      rank += 1;
+      tokenStart = tokenEnd + 1;
+    }
+    lineStart = lineEnd + 2;
+  }
+  table.seal();
+  return table;
 }
 
 /** The UTF-8 bytes of `text` as a string of one character per byte (what the rank keys are). */
@@ -44,37 +94,13 @@ export class JsBpe {
   private readonly ranks: RankTable;
   private readonly splitter: RegExp;
 
-  /** `pretokenizerPattern` is the encoding's split pattern as a JavaScript regular expression. */
-  constructor(encoding: string, pretokenizerPattern: string) {
+  /**
+   * `pretokenizerPattern` is the encoding's split pattern as a JavaScript regular expression; `ranks` the encoding's
+   * table of `buildRankTable`, by default the one beside the bundle or else built from tiktoken's encoder file.
+   */
+  constructor(encoding: string, pretokenizerPattern: string, ranks: RankTable = loadRankTable(encoding)) {
     this.splitter = new RegExp(pretokenizerPattern, 'gu');
-    const path = encoderFilePath(encoding);
-    // Read in place, token by token, without arrays or buffers of 200,000 entries and without a parsed copy of the
-    // file: building the table is otherwise the moment of a run's highest memory. The ranks are a JSON string of
-    // base64, digits and spaces, which need no unescaping.
-    const ranks = readFileSync(path, 'latin1');
-    const key = '"bpe_ranks":"';
-    const valueStart = ranks.indexOf(key) + key.length;
-    const valueEnd = ranks.indexOf('"', valueStart);
-    if (valueStart < key.length || valueEnd < 0) throw new Error(`${path} has no bpe_ranks string; reinstall GPT Batch`);
-    // Base64 takes 4 characters for 3 bytes, so the tokens' bytes fit in as many bytes as the file has characters.
-    this.ranks = new RankTable(valueEnd - valueStart);
-    for (let lineStart = valueStart; lineStart < valueEnd; ) {
-      // Lines would be separated by a JSON-escaped newline: a backslash and an n.
-      const newline = ranks.indexOf('\\n', lineStart);
-      const lineEnd = newline < 0 || newline > valueEnd ? valueEnd : newline;
-      const firstStart = ranks.indexOf(' ', lineStart) + 1;
-      let tokenStart = ranks.indexOf(' ', firstStart) + 1;
-      let rank = Number.parseInt(ranks.slice(firstStart, tokenStart - 1), 10);
-      while (tokenStart > 0 && tokenStart < lineEnd) {
-        const next = ranks.indexOf(' ', tokenStart);
-        const tokenEnd = next < 0 || next > lineEnd ? lineEnd : next;
-        this.ranks.addBase64(ranks, tokenStart, tokenEnd, rank, encodableByteLimit);
-        rank += 1;
-        tokenStart = tokenEnd + 1;
-      }
-      lineStart = lineEnd + 2;
-    }
-    this.ranks.seal();
+    this.ranks = ranks;
   }
 
   /** The rank of the token of bytes `bytes.slice(start, end)`, or `noRank`. */

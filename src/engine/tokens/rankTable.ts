@@ -6,6 +6,11 @@ const base64Digits = new Int8Array(128).fill(-1);
 const fnvOffset = 0x811c9dc5;
 const fnvPrime = 0x01000193;
 
+/** The first word of a serialised table ("GBR1" read as a little-endian word); a machine of other endianness reads another. */
+const serialMagic = 0x31524247;
+/** Words before the arrays: the magic, the entry count, the bytes used and the slot count. */
+const headerWords = 4;
+
 /**
  * Token ranks by the token's bytes, packed: all tokens' bytes in one buffer, and an open-addressing hash table of
  * entry numbers. For o200k_base that is some 4 MB, where a Map of 170,000 strings takes over 20 MB of heap. Keys are
@@ -88,6 +93,51 @@ export class RankTable {
         }
       }
     }
+  }
+
+  /**
+   * The sealed table as one buffer, which `deserialize` turns back into the table without rebuilding it: a header
+   * (see `headerWords`), then the starts, ranks and slots as 32-bit words of this machine's byte order, then the bytes.
+   */
+  serialize(): Uint8Array {
+    const words = headerWords + this.starts.length + this.ranks.length + this.slots.length;
+    const out = new Uint8Array(words * 4 + this.bytes.length);
+    const view = new Int32Array(out.buffer, 0, words);
+    view.set([serialMagic, this.count, this.used, this.slots.length]);
+    view.set(this.starts, headerWords);
+    view.set(this.ranks, headerWords + this.starts.length);
+    view.set(this.slots, headerWords + this.starts.length + this.ranks.length);
+    out.set(this.bytes, words * 4);
+    return out;
+  }
+
+  /**
+   * The table `serialize` wrote into `buffer`, its arrays viewing the buffer in place; undefined if the buffer is not
+   * such a table (another format, another byte order, cut short), so the caller can build the table afresh.
+   */
+  static deserialize(buffer: Uint8Array): RankTable | undefined {
+    const aligned = buffer.byteOffset % 4 === 0 ? buffer : buffer.slice();
+    if (aligned.length < headerWords * 4) return undefined;
+    const [magic, count, used, slotCount] = new Int32Array(aligned.buffer, aligned.byteOffset, headerWords);
+    if (magic !== serialMagic || count === undefined || used === undefined || slotCount === undefined) return undefined;
+    if (count < 0 || used < 0 || slotCount <= 0 || (slotCount & (slotCount - 1)) !== 0) return undefined;
+    const words = headerWords + count + 1 + count + slotCount;
+    if (aligned.length !== words * 4 + used) return undefined;
+    const table = new RankTable(0);
+    let at = aligned.byteOffset + headerWords * 4;
+    const take = (length: number) => {
+      const array = new Int32Array(aligned.buffer, at, length);
+      at += length * 4;
+      return array;
+    };
+    table.starts = take(count + 1);
+    table.ranks = take(count);
+    table.slots = take(slotCount);
+    table.bytes = new Uint8Array(aligned.buffer, at, used);
+    table.count = count;
+    table.used = used;
+    table.mask = slotCount - 1;
+    return table;
   }
 
   /** The rank of the token whose bytes are `key.slice(start, end)` (a byte string), or -1 if there is none. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { get_encoding, type Tiktoken } from 'tiktoken';
-import { JsBpe, jsEncodable } from '../../../src/engine/tokens/jsBpe';
+import { buildRankTable, encoderFilePath, JsBpe, jsEncodable } from '../../../src/engine/tokens/jsBpe';
+import { RankTable } from '../../../src/engine/tokens/rankTable';
 import { pretokenizerPatterns } from '../../../src/engine/tokens/pieceCounts';
 import { tokenCounterFor } from '../../../src/engine/tokens/tokenCounter';
 
@@ -42,6 +43,26 @@ describe('byte-pair encoding in JavaScript', () => {
         for (const text of [...texts(3000, 11, 0x80), ...texts(3000, 13, 0x800), '', ' '.repeat(3000), '-'.repeat(2000) + 'x', 'a'.repeat(1500)]) {
           assert.deepEqual(bpe.encode(text), [...encoder.encode_ordinary(text)], JSON.stringify(text));
         }
+      });
+
+      it("gives tiktoken's tokens with its rank table read back from the serialised form the build ships", () => {
+        const serialised = buildRankTable(encoderFilePath(encoding)).serialize();
+        // At an offset that is not a multiple of 4, as a buffer read from a file may be.
+        const unaligned = new Uint8Array(serialised.length + 1).subarray(1);
+        unaligned.set(serialised);
+        for (const buffer of [serialised, unaligned]) {
+          const table = RankTable.deserialize(buffer);
+          assert.ok(table);
+          const readBack = new JsBpe(encoding, pretokenizerPatterns[encoding] as string, table);
+          for (const text of [...texts(1000, 17, 0x80), ...texts(1000, 19, 0x800)]) assert.deepEqual(readBack.encode(text), [...encoder.encode_ordinary(text)], JSON.stringify(text));
+        }
+      });
+
+      it('reads no rank table from a buffer of another format or cut short, so the table is built afresh', () => {
+        const serialised = buildRankTable(encoderFilePath(encoding)).serialize();
+        const otherMagic = serialised.slice();
+        otherMagic[0] = (otherMagic[0] as number) ^ 0xff;
+        for (const buffer of [serialised.subarray(0, serialised.length - 1), otherMagic, new Uint8Array(8), new Uint8Array(0)]) assert.equal(RankTable.deserialize(buffer), undefined);
       });
 
       it('splits every code point below U+0800 as tiktoken does, between letters, digits, spaces and marks', () => {
