@@ -15,7 +15,7 @@ import { CorruptedStateError } from '../../shared/errors';
 import { readJsonlLines } from '../store/load';
 import type { Transaction } from '../store/fileStore';
 import { zeroApiMetrics, zeroPushStats, costBatch, costDirect } from '../requester/accounting';
-import { type CachedRequest, idOfCustomId } from '../requester/cachedRequest';
+import { type CachedRequest, idOfCustomId, payloadJsonOfLine } from '../requester/cachedRequest';
 import type { ResultInfo } from '../requester/results';
 import type { TaskDb } from './taskDb';
 import { parseJsonColumn } from './json';
@@ -151,7 +151,7 @@ export class RequesterRecords {
 
   /** Stages newly committed requests (the queue's new tail). */
   insertRequests(tx: Transaction, requests: readonly CachedRequest[]): void {
-    const rows = requests.map((r) => [r.id, sampleKeyOf(r.meta), r.retry_num, JSON.stringify(r.payload), json(r.meta), json(r.parse_info), r.input_tokens, r.max_output_tokens, r.size] as const);
+    const rows = requests.map((r) => [r.id, sampleKeyOf(r.meta), r.retry_num, payloadJsonOfLine(r.line), json(r.meta), json(r.parse_info), r.input_tokens, r.max_output_tokens, r.size] as const);
     tx.sql((db) => {
       for (const row of rows) {
         db.run(
@@ -189,7 +189,7 @@ export class RequesterRecords {
           batchId,
           sampleKeyOf(r.meta),
           r.retry_num,
-          JSON.stringify(r.payload),
+          payloadJsonOfLine(r.line),
           json(r.meta),
           json(r.parse_info),
           r.input_tokens,

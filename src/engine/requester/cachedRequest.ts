@@ -54,6 +54,16 @@ export function batchInputLineOfJson(id: number, endpoint: string, payloadJson: 
   return `{"custom_id":${JSON.stringify(customIdOf(id))},"method":"POST","url":${JSON.stringify(endpoint)},"body":${payloadJson}}\n`;
 }
 
+/**
+ * The body's JSON text inside a line of `batchInputLineOfJson`, without serialising the body again: what follows the
+ * first `"body":`, which is the line's own key (the custom ID and URL before it hold no quotes), up to the closing
+ * brace and newline.
+ */
+export function payloadJsonOfLine(line: string): string {
+  return line.slice(line.indexOf(bodyKey) + bodyKey.length, -2);
+}
+const bodyKey = '"body":';
+
 /** What forming a batch needs of a queued request: its line, size and token counts, not its parsed body. */
 export type QueuedLine = Pick<CachedRequest, 'id' | 'line' | 'size' | 'input_tokens' | 'max_output_tokens'>;
 

@@ -23,7 +23,7 @@ export class RankTable {
   private ranks: Int32Array;
   private count = 0;
   private used = 0;
-  private slots = new Int32Array(0);
+  private slots: Int32Array = new Int32Array(0);
   private mask = 0;
 
   /** `byteCapacity`: at least the bytes of all tokens that will be added (more is trimmed by `seal`). */

@@ -5,6 +5,12 @@ import { PieceCounts, pretokenizerPatterns } from './pieceCounts';
 /** Strings up to this length are counted once and remembered: roles, names, schema keys, titles, enum values. */
 const shortTextLength = 48;
 const shortTextCacheEntries = 20_000;
+/**
+ * Longer strings up to this length are remembered too, up to `longTextCacheChars` characters in all: a system prompt,
+ * instructions or few-shot examples repeated in every request are then counted once instead of once per request.
+ */
+const longTextLength = 16_384;
+const longTextCacheChars = 1_000_000;
 const utf8 = new TextDecoder();
 
 /**
@@ -26,6 +32,8 @@ export class TokenCounter {
   readonly spaceToken: number;
   readonly periodToken: number;
   private readonly shortCounts = new Map<string, number>();
+  private readonly longCounts = new Map<string, number>();
+  private longCountsChars = 0;
   private readonly js: { bpe: JsBpe; pieces: PieceCounts } | undefined;
   private tiktoken: Tiktoken | undefined;
 
@@ -42,7 +50,7 @@ export class TokenCounter {
   /** Number of tokens of `text`. */
   count(text: string): number {
     if (text.length === 0) return 0;
-    if (text.length > shortTextLength) return this.countUncached(text);
+    if (text.length > shortTextLength) return text.length > longTextLength ? this.countUncached(text) : this.countLong(text);
     const known = this.shortCounts.get(text);
     if (known !== undefined) return known;
     const counted = this.countUncached(text);
@@ -50,6 +58,19 @@ export class TokenCounter {
     // with unusually many distinct short strings, and then refilling it is cheap.
     if (this.shortCounts.size >= shortTextCacheEntries) this.shortCounts.clear();
     this.shortCounts.set(text, counted);
+    return counted;
+  }
+
+  private countLong(text: string): number {
+    const known = this.longCounts.get(text);
+    if (known !== undefined) return known;
+    const counted = this.countUncached(text);
+    if (this.longCountsChars + text.length > longTextCacheChars) {
+      this.longCounts.clear();
+      this.longCountsChars = 0;
+    }
+    this.longCounts.set(text, counted);
+    this.longCountsChars += text.length;
     return counted;
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { batchInputLine, batchInputLineOfJson } from '../../../src/engine/requester/cachedRequest';
+import { batchInputLine, batchInputLineOfJson, payloadJsonOfLine } from '../../../src/engine/requester/cachedRequest';
 
 describe('batch input lines from stored JSON', () => {
   const payloads: Record<string, unknown>[] = [
@@ -14,6 +14,15 @@ describe('batch input lines from stored JSON', () => {
       const line = batchInputLineOfJson(i + 1, '/v1/chat/completions', stored);
       assert.equal(line, batchInputLine(i + 1, '/v1/chat/completions', JSON.parse(stored) as Record<string, unknown>));
       assert.deepEqual(JSON.parse(line), { custom_id: `id-${i + 1}`, method: 'POST', url: '/v1/chat/completions', body: JSON.parse(stored) });
+    }
+  });
+
+  it('gives back the stored text of the body from a line, whatever the body holds (a "body" key of its own too)', () => {
+    const withBodyKey = { model: 'm', metadata: { body: '"body":{}' }, messages: [{ role: 'user', content: '"body": here' }] };
+    for (const [i, payload] of [...payloads, withBodyKey].entries()) {
+      for (const endpoint of ['/v1/chat/completions', '/v1/responses', '/v1/embeddings']) {
+        assert.equal(payloadJsonOfLine(batchInputLine(i + 1, endpoint, payload)), JSON.stringify(payload));
+      }
     }
   });
 });

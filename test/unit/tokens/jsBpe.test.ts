@@ -84,6 +84,13 @@ describe('byte-pair encoding in JavaScript', () => {
         }
       });
 
+      it('counts texts repeated in many requests as tiktoken does, however often they repeat and however many there are', () => {
+        const counter = tokenCounterFor(encoding);
+        const prompts = texts(400, 29, 0x800).map((text) => `You are a careful annotator. ${text}`.repeat(20 + (text.length % 40)));
+        assert.ok(prompts.reduce((sum, p) => sum + p.length, 0) > 1_500_000, 'more characters than the counter remembers, so it forgets on the way');
+        for (let round = 0; round < 2; round++) for (const prompt of prompts) assert.equal(counter.count(prompt), encoder.encode_ordinary(prompt).length);
+      });
+
       it('counts, encodes and truncates text of other code points (U+0085, from U+0800 on) with tiktoken', () => {
         const counter = tokenCounterFor(encoding);
         for (const text of ['Grüße aus München: 東京タワー and café — ok', 'A\u0085 next line']) {
