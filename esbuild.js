@@ -41,9 +41,10 @@ const common = {
 const libsqlExternal = ['libsql'];
 
 // The `gpt-batch` command streams millions of short-lived objects (request lines, estimates, rows). V8 grows the
-// young generation to 16 MB semi-spaces under that load, which adds some 30 MB of resident memory and no speed, so
-// the command caps them at 4 MB (`env -S` passes the flag on; npm's Windows shims read it from the same line).
-const cliShebang = '#!/usr/bin/env -S node --max-semi-space-size=4';
+// young generation to 16 MB semi-spaces under that load, which adds some 30 MB of resident memory for little speed;
+// 8 MB semi-spaces take some 6% less CPU than 4 MB ones (fewer scavenges in a direct run) for some 10 MB, so the
+// command caps them at 8 MB (`env -S` passes the flag on; npm's Windows shims read it from the same line).
+const cliShebang = '#!/usr/bin/env -S node --max-semi-space-size=8';
 
 // The Anthropic SDK is 40% of what the bundles would hold and only tasks of provider anthropic use it, so it is a
 // bundle of its own, dist/anthropic-sdk.js, which the others load on first use (src/engine/providers/anthropicSdk.ts):

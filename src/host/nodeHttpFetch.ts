@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import { once } from 'node:events';
 import zlib from 'node:zlib';
+import { multipartBody, type MultipartBody } from './multipartBody';
 
 /** The `fetch` signature the OpenAI client takes. */
 export type ClientFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -27,21 +29,23 @@ export function nodeHttpFetch(): ClientFetch {
   };
   return (input, init = {}) => {
     const body = init.body;
-    const sendable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+    const sendable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof FormData;
     const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
     if (!sendable || url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || (init.redirect !== undefined && init.redirect !== 'follow')) {
       return fetch(input, init);
     }
-    return send(url, init, body ?? undefined, url.protocol === 'https:' ? agents['https:'] : agents['http:']);
+    return send(url, init, body instanceof FormData ? multipartBody(body) : (body ?? undefined), url.protocol === 'https:' ? agents['https:'] : agents['http:']);
   };
 }
 
-function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined, agent: http.Agent): Promise<Response> {
+function send(url: URL, init: RequestInit, body: string | Uint8Array | MultipartBody | undefined, agent: http.Agent): Promise<Response> {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  const multipart = typeof body === 'object' && !(body instanceof Uint8Array) ? body : undefined;
+  if (multipart !== undefined) headers['content-type'] = multipart.contentType;
+  if (body !== undefined) headers['content-length'] = String(multipart?.length ?? (typeof body === 'string' ? Buffer.byteLength(body) : (body as Uint8Array).byteLength));
   const method = init.method ?? 'GET';
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
@@ -75,8 +79,21 @@ function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', fail);
-    request.end(body);
+    if (multipart !== undefined) writeParts(request, multipart).catch(fail);
+    else request.end(body);
   });
+}
+
+/** Writes a multipart body, each blob chunk by chunk as the connection takes them. */
+async function writeParts(request: http.ClientRequest, body: MultipartBody): Promise<void> {
+  for (const part of body.parts) {
+    const chunks: AsyncIterable<Uint8Array> | Uint8Array[] = part instanceof Blob ? (part.stream() as unknown as AsyncIterable<Uint8Array>) : [part];
+    for await (const chunk of chunks) {
+      if (request.destroyed) return;
+      if (!request.write(chunk)) await Promise.race([once(request, 'drain'), once(request, 'close')]);
+    }
+  }
+  request.end();
 }
 
 function toResponse(url: URL, response: http.IncomingMessage, method: string, raw: Buffer): Response {

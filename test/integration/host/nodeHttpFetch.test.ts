@@ -60,13 +60,51 @@ describe('the OpenAI client over nodeHttpFetch', () => {
     }
   });
 
-  it('uploads a multipart file and downloads its content', async () => {
+  it('uploads a multipart file over node:http, not the global fetch, and downloads its content', async () => {
     const { sim, client } = await clientOf({});
+    const globalFetch = globalThis.fetch;
+    globalThis.fetch = () => Promise.reject(new Error('the global fetch was used'));
     try {
       const file = await client.files.create({ file: await toFile(Buffer.from('{"a":1}\n'), 'input.jsonl'), purpose: 'batch' });
       assert.equal(await (await client.files.content(file.id)).text(), '{"a":1}\n');
     } finally {
+      globalThis.fetch = globalFetch;
       await sim.close();
+    }
+  });
+
+  it('sends a large upload whole, its length announced up front, as the parts the global fetch would send', async () => {
+    let received: { length: string | undefined; type: string | undefined; body: Buffer } | undefined;
+    const server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received = { length: request.headers['content-length'], type: request.headers['content-type'], body: Buffer.concat(chunks) };
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const content = Buffer.alloc(3 * 1024 * 1024, 'x');
+      const form = new FormData();
+      form.append('purpose', 'batch\nline');
+      form.append('file', new File([content], 'na"me\r\n.jsonl', { type: 'application/jsonl' }));
+      const { port } = server.address() as AddressInfo;
+      const answer = await nodeHttpFetch()(`http://127.0.0.1:${port}/v1/files`, { method: 'POST', body: form });
+      assert.equal(answer.status, 200);
+      assert.ok(received);
+      assert.equal(Number(received.length), received.body.length);
+      const parsed = await new Response(received.body, { headers: { 'content-type': received.type ?? '' } }).formData();
+      const expected = await new Response(form).formData();
+      assert.deepEqual([...parsed.keys()], [...expected.keys()]);
+      assert.equal(parsed.get('purpose'), expected.get('purpose'));
+      const [file, expectedFile] = [parsed.get('file'), expected.get('file')] as File[];
+      assert.equal(file?.name, expectedFile?.name);
+      assert.equal(file?.type, 'application/jsonl');
+      assert.ok(Buffer.from(await (file as File).arrayBuffer()).equals(content));
+    } finally {
+      server.close();
     }
   });
 
