@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { statusReport } from '../../../src/cli/statusReport';
-import type { BatchSummary, TaskSnapshot } from '../../../src/shared/taskSnapshot';
+import { type BatchSummary, noCommittedEstimate, type TaskSnapshot } from '../../../src/shared/taskSnapshot';
 
 function snapshotWith(batches: BatchSummary[]): TaskSnapshot {
   return {
-    name: 'T', taskDir: '/tmp/T', prefix: 'T', started: true, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, batches, olderProcessed: 0,
+    name: 'T', taskDir: '/tmp/T', prefix: 'T', started: true, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, estimate: noCommittedEstimate, pilotsCost: 0, batches, olderProcessed: 0,
     samples: { committed: 1, succeeded: 0, failed: 0, pending: 1 },
   };
 }
