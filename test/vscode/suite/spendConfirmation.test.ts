@@ -24,7 +24,8 @@ async function setting(key: 'confirmCostAbove' | 'pilotRequests', value: number 
   await vscode.workspace.getConfiguration('gptBatch').update(key, value, vscode.ConfigurationTarget.Workspace);
 }
 
-describe('Run asks before spending on a task that has pushed nothing yet', () => {
+/** For the tests of the enclosing describe: the OpenAI key set, and Run asking above 0.0001; cleared after them. */
+function askAboveTinyThreshold(): void {
   before(async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
@@ -37,6 +38,10 @@ describe('Run asks before spending on a task that has pushed nothing yet', () =>
     await setting('pilotRequests', undefined);
     await vscode.commands.executeCommand('gptBatch.clearApiKey');
   });
+}
+
+describe('Run asks before spending on a task that has pushed nothing yet', () => {
+  askAboveTinyThreshold();
 
   it("asks with the whole task's estimate, and Cancel leaves the task committed with nothing sent", async () => {
     const api = await extensionApi();
@@ -99,17 +104,7 @@ describe('Run asks only before the first spend of a task that runs direct (force
   // A char_codes demo with force_direct, 30 requests a session: it never pushes a batch.
   const direct = 'direct';
 
-  before(async () => {
-    const api = await extensionApi();
-    await api.tasksView.whenLoaded();
-    await vscode.commands.executeCommand('gptBatch.setApiKey', 'sk-simulated-key');
-    await setting('confirmCostAbove', 0.0001);
-  });
-  after(async () => {
-    (await extensionApi()).answerConfirmations(undefined);
-    await setting('confirmCostAbove', undefined);
-    await vscode.commands.executeCommand('gptBatch.clearApiKey');
-  });
+  askAboveTinyThreshold();
 
   it("asks with the whole task's estimate at direct prices, then executes direct requests", async () => {
     const api = await extensionApi();
@@ -121,7 +116,8 @@ describe('Run asks only before the first spend of a task that runs direct (force
     assert.match(asked[0] ?? '', /^Run task 'direct'\? Task 'direct' is estimated at \d+\.\d{2,4} in total \(1140 requests to send\)/);
     const after = await snapshot(direct);
     assert.equal(after.samples.succeeded, 30);
-    assert.ok(after.batches.length > 0 && after.batches.every((b) => b.place === 'direct'), JSON.stringify(after.batches.map((b) => b.place)));
+    const places = after.batches.map((b) => b.place);
+    assert.ok(places.includes('direct') && !places.includes('remote') && !places.includes('processed'), JSON.stringify(places));
     assert.equal(after.estimate.prices, 'direct');
   });
 
