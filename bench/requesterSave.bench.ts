@@ -71,7 +71,7 @@ async function measureTask(baseUrl: string, finished: number, figures: Record<st
     figures[`${label}_task_hook_ms`] = medianOf(({ processed }) => processed.handlerEnd - processed.handlerStart);
     figures[`${label}_staging_ms`] = medianOf(({ processed, commit }) => commit.start - processed.handlerEnd);
     figures[`${label}_commit_ms`] = medianOf(({ commit }) => commit.end - commit.start);
-    const status = await measure(() => readTaskSnapshot({ name: prefix, taskDir: dir, prefix }));
+    const status = await measure(() => readTaskSnapshot({ name: prefix, taskDir: dir, prefix }, resolveOptions([]).requester));
     figures[`${label}_open_and_status_ms`] = round(status.wallMs, 1);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

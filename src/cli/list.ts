@@ -18,8 +18,8 @@ export async function runListCommand(argv: string[]): Promise<number> {
   const tasks = await loadTaskFile(file);
   const rows: [string, string, string][] = [];
   for (const spec of tasks) {
-    const { prefix, taskDir } = resolveTaskOptions(await taskFileInvocation(file, spec.name, {}, 'command line'), process.env, true);
-    const progress = await readTaskProgress({ name: spec.name, taskDir, prefix });
+    const { prefix, taskDir, requester } = resolveTaskOptions(await taskFileInvocation(file, spec.name, {}, 'command line'), process.env, true);
+    const progress = await readTaskProgress({ name: spec.name, taskDir, prefix }, requester);
     rows.push([spec.name, spec.kind, typeof progress === 'string' ? progress : `unreadable: ${progress.unreadable}`]);
   }
   if (rows.length === 0) {

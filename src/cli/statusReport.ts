@@ -39,11 +39,24 @@ export function statusReport(snapshot: TaskSnapshot, caps: SpendCap[], live: Rea
     lines.push(`  (the provider keeps the results of a batch ${outputExpiresAfterDays} day(s) after writing them, see --output_expires_after; run the task to download them)`);
   }
   lines.push(`Processed batches: ${processed}`);
-  lines.push(`Cost: ${snapshot.taskCost.toFixed(3)} spent (true cost of processed batches), ${snapshot.queuedEstimate.toFixed(3)} estimated for the local and remote batches`);
+  lines.push(`Cost: ${snapshot.taskCost.toFixed(4)} spent (true cost of what was processed), ${snapshot.queuedEstimate.toFixed(4)} estimated for what is committed and not processed:`);
+  lines.push(...estimateLines(snapshot));
   const capLines = capCostLines(caps);
   if (capLines.length > 0) lines.push('Cost caps (reserved: the estimates of batches in flight, until their true cost is known):', ...capLines.map((line) => `  ${line}`));
   if (snapshot.pilotForecast !== undefined) lines.push(...describePilotForecast(snapshot.pilotForecast, (cost) => cost.toFixed(4)));
   return lines;
+}
+
+/** The parts of the estimate: what is not sent yet at the prices it would be sent at, and what is in flight. */
+function estimateLines(snapshot: TaskSnapshot): string[] {
+  const e = snapshot.estimate;
+  const local = snapshot.batches.filter((b) => b.place === 'local');
+  const remote = snapshot.batches.filter((b) => b.place === 'remote');
+  const localRequests = local.reduce((n, b) => n + b.numRequests, 0);
+  return [
+    `  ${e.queue.toFixed(4)} for the ${snapshot.queuedRequests} queued requests and ${e.local.toFixed(4)} for the ${localRequests} in local batches, at ${e.prices} prices`,
+    `  ${e.remote.toFixed(4)} for the ${remote.reduce((n, b) => n + b.numRequests, 0)} requests in remote batches, at batch prices`,
+  ];
 }
 
 /** When the results of a finished, not yet processed batch are deleted by the provider (output files live from the batch's end). */

@@ -95,16 +95,19 @@ export const runRunCommand = taskCommand(
 );
 
 const statusUsage =
-  'Usage: gpt-batch status [--config gpt-batch.json] [--task NAME] [--remote] [options]\n\n' +
+  'Usage: gpt-batch status [--config gpt-batch.json] [--task NAME] [--remote] [--json] [options]\n\n' +
   'Shows the status of a task from its database, read-only: it takes no lock and needs no API or W&B key, so it\n' +
   'answers at once, also while a run is going on. With --remote it also asks the provider for the live status of\n' +
-  'the remote batches (then it needs the API key).';
+  'the remote batches (then it needs the API key). With --json it prints one JSON document: the task summary\n' +
+  '(counts, costs, the estimate of what is committed and not processed, batches), its cost caps and, with\n' +
+  '--remote, what the provider said of each remote batch.';
 
-/** `gpt-batch status [--config gpt-batch.json] [--task NAME] [--remote]`: the task's status, read-only. */
+/** `gpt-batch status [--config gpt-batch.json] [--task NAME] [--remote] [--json]`: the task's status, read-only. */
 export async function runStatusCommand(argv: string[]): Promise<number> {
   const remote = argv.includes('--remote');
+  const json = argv.includes('--json');
   const flags = parseFlags(
-    argv.filter((arg) => arg !== '--remote'),
+    argv.filter((arg) => arg !== '--remote' && arg !== '--json'),
     cliDefs,
   );
   if (flags.help) {
@@ -112,14 +115,18 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
     return exitCodes.ok;
   }
   const options = resolveTaskOptions(await namedTaskInvocation(flags.values, flags.positionals), process.env, true);
-  const snapshot = await readTaskSnapshot({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix });
+  const snapshot = await readTaskSnapshot({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix }, options.requester);
   if (snapshot.error !== undefined) throw new CorruptedStateError(path.join(options.taskDir, 'task.db'), snapshot.error);
-  if (!snapshot.started) {
+  if (!snapshot.started && !json) {
     console.log(`Task '${options.prefix}' has not run yet: ${options.taskDir} holds no task database`);
     return exitCodes.ok;
   }
-  const live = remote ? await liveBatchStatuses(batchProviderFactory({ options: options.requester, env: process.env, noKeyAdvice, logger: noopLogger })(), snapshot) : new Map();
+  const live = remote && snapshot.started ? await liveBatchStatuses(batchProviderFactory({ options: options.requester, env: process.env, noKeyAdvice, logger: noopLogger })(), snapshot) : new Map();
   const caps = readTaskCaps({ name: options.prefix, taskDir: options.taskDir, prefix: options.prefix }, options.requester);
+  if (json) {
+    console.log(JSON.stringify({ ...snapshot, caps, ...(remote ? { providerStatus: Object.fromEntries(live) } : {}) }, null, 2));
+    return exitCodes.ok;
+  }
   for (const line of statusReport(snapshot, caps, live, options.requester.output_expires_after, Math.floor(Date.now() / 1000))) console.log(line);
   console.log(closingLine(options.prefix, options.taskDir, { kind: 'statusOnly', complete: progressOf(snapshot) === 'complete' }));
   return exitCodes.ok;

@@ -1,6 +1,7 @@
 import type { TaskFiles } from '../host/readTaskSnapshot';
 import type { TaskSnapshot } from '../shared/taskSnapshot';
 import { readTaskSnapshot } from '../host/readTaskSnapshot';
+import type { EstimateOptions } from '../host/committedEstimate';
 
 /** How far a task has got, in one word (or an error for files that cannot be read). */
 export type TaskProgress = 'not started' | 'has work' | 'complete' | { unreadable: string };
@@ -9,8 +10,8 @@ export type TaskProgress = 'not started' | 'has work' | 'complete' | { unreadabl
  * Reads how far a task has got from its task directory, without the lock: `complete` once samples were committed
  * and none is pending, queued or in a local or remote batch.
  */
-export async function readTaskProgress(task: TaskFiles): Promise<TaskProgress> {
-  return progressOf(await readTaskSnapshot(task));
+export async function readTaskProgress(task: TaskFiles, options: EstimateOptions): Promise<TaskProgress> {
+  return progressOf(await readTaskSnapshot(task, options));
 }
 
 /** How far the task of a snapshot has got. */

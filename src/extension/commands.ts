@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../shared/errors';
+import { failureActions } from './failureActions';
 import type { PingResult } from '../protocol/messages';
 import { findSample, openAttempt, openAttemptPart, openSample } from './inspectCommands';
 import type { ApiKeyStore } from './secrets';
@@ -46,7 +47,7 @@ const commandTable = {
 
 export type CommandId = keyof typeof commandTable;
 
-/** Registers every command of the table; a failing command shows its error with a "Show Log" action. */
+/** Registers every command of the table; a failing command shows its error with the action that fixes it, if any, and "Show Log". */
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   return Object.entries(commandTable).map(([id, handler]: [string, Handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -64,8 +65,12 @@ function reportFailure(log: vscode.LogOutputChannel, id: string, error: unknown)
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof CommandRefusal || error instanceof EngineError) log.warn(`${id}: ${message}`);
   else log.error(`${id} failed:`, error);
-  void vscode.window.showErrorMessage(`GPT Batch: ${message}`, 'Show Log').then((choice) => {
-    if (choice === 'Show Log') log.show();
+  const actions = failureActions(error);
+  void vscode.window.showErrorMessage(`GPT Batch: ${message}`, ...actions.map((action) => action.title)).then((choice) => {
+    const chosen = actions.find((action) => action.title === choice);
+    if (chosen === undefined) return;
+    if (chosen.command === undefined) log.show();
+    else void vscode.commands.executeCommand(chosen.command);
   });
 }
 

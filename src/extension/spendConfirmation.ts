@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RunParams } from '../protocol/messages';
 import { type CommittedTask, wholeTaskEstimate } from '../shared/committedTask';
 import { describePilotForecast, type PilotForecast } from '../shared/pilotForecast';
-import type { TaskSnapshot } from '../shared/taskSnapshot';
+import { hasSpent, type TaskSnapshot } from '../shared/taskSnapshot';
 import { readSnapshot, runWithProgress } from './engineRuns';
 import type { TaskServices } from './taskCommands';
 import { formatCost } from './taskNodes';
@@ -13,19 +13,20 @@ export type SpendDecision = { run: false } | { run: true; pilot?: number };
 const setting = 'gptBatch.confirmCostAbove';
 
 /**
- * With `gptBatch.confirmCostAbove` set, asks before a run that may cost more. A task that has pushed nothing yet is
- * first generated and committed in full by a commit-only run (which sends the pilot of `gptBatch.pilotRequests`, if
- * set and no forecast exists yet), so the question names the whole task's estimate and the pilot's forecast; a task
- * already under way is judged by what is queued. Declining pushes nothing; committed requests and pilot answers stay.
+ * With `gptBatch.confirmCostAbove` set, asks before a run that may cost more. A task that has spent nothing yet
+ * (beyond a pilot) is first generated and committed in full by a commit-only run (which sends the pilot of
+ * `gptBatch.pilotRequests`, if set and no forecast exists yet), so the question names the whole task's estimate and
+ * the pilot's forecast; a task already under way (a batch pushed, or direct requests executed) is judged by what is
+ * committed and not processed. Declining pushes nothing; committed requests and pilot answers stay.
  */
 export async function confirmSpending(services: TaskServices, file: vscode.Uri, task: string, keys: Pick<RunParams, 'apiKey' | 'anthropicApiKey'>): Promise<SpendDecision> {
   const config = vscode.workspace.getConfiguration('gptBatch', file);
   const threshold = config.get<number>('confirmCostAbove', 0);
   if (threshold <= 0) return { run: true };
   const snapshot = await readSnapshot(services, file, task);
-  if (snapshot !== undefined && hasPushed(snapshot)) {
+  if (snapshot !== undefined && hasSpent(snapshot)) {
     if (snapshot.queuedEstimate <= threshold) return { run: true };
-    const detail = `The batches queued for it are estimated at ${formatCost(snapshot.queuedEstimate)}, above the threshold ${formatCost(threshold)} (${setting}).`;
+    const detail = `What is committed for it and not processed yet is estimated at ${formatCost(snapshot.queuedEstimate)}, above the threshold ${formatCost(threshold)} (${setting}).`;
     return (await services.confirm()(`Run task '${task}'?`, detail, 'Run')) ? { run: true } : declined(services, task);
   }
   const pilot = pilotSize(config.get<number>('pilotRequests', 0), snapshot);
@@ -47,11 +48,6 @@ export async function confirmSpending(services: TaskServices, file: vscode.Uri, 
   if (Math.max(estimate, forecast?.cost.expected ?? 0) <= threshold) return { run: true, pilot: 0 };
   const detail = confirmationDetail(task, committed, forecast, threshold);
   return (await services.confirm()(`Run task '${task}'?`, detail, 'Run')) ? { run: true, pilot: 0 } : declined(services, task);
-}
-
-/** Whether any batch of the task went to the provider (a pilot's direct requests do not count). */
-function hasPushed(snapshot: TaskSnapshot): boolean {
-  return snapshot.batches.some((b) => b.place === 'remote' || b.place === 'processed');
 }
 
 /** The pilot of the commit-only run: the setting's when no forecast exists, none when one does, else the task file's. */

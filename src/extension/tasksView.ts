@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { attemptParts, type PageItem, type PageSource, type SampleItem, type TaskSnapshot } from '../shared/taskSnapshot';
+import { attemptParts, noCommittedEstimate, type PageItem, type PageSource, type SampleItem, type TaskSnapshot } from '../shared/taskSnapshot';
 import type { EngineHost } from './engineHost';
 import { Disposable } from './lifecycle';
 import { readTaskNames, taskFileName } from './taskFile';
@@ -264,7 +264,7 @@ export class TasksView extends Disposable implements vscode.TreeDataProvider<Tas
       throw new Error(`${taskFileName} no longer declares task '${task}'`);
     } catch (error) {
       this.log.warn(`Cannot read the files of task '${task}':`, error);
-      return { name: task, taskDir: '', prefix: task, started: true, error: (error as Error).message, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, batches: [], olderProcessed: 0, samples: { committed: 0, succeeded: 0, failed: 0, pending: 0 } };
+      return { name: task, taskDir: '', prefix: task, started: true, error: (error as Error).message, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, estimate: noCommittedEstimate, pilotsCost: 0, batches: [], olderProcessed: 0, samples: { committed: 0, succeeded: 0, failed: 0, pending: 0 } };
     }
   }
 

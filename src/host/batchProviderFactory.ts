@@ -4,7 +4,7 @@ import type { BatchProvider } from '../engine/providers/batchProvider';
 import { openaiProvider } from '../engine/providers/openaiProvider';
 import type { Logger } from '../engine/log';
 import type { RequesterOptions } from '../shared/options';
-import { InvalidInputError } from '../shared/errors';
+import { MissingApiKeyError } from '../shared/errors';
 import { clientRetries, openaiClientFactory, type OpenAIClientSettings } from './openaiClient';
 
 /** What a provider's client is built from: the OpenAI settings plus the provider choice and the Anthropic key. */
@@ -39,7 +39,7 @@ export function batchProviderFactory(settings: ProviderSettings): () => BatchPro
     return () => anthropicProvider(new Anthropic({ apiKey: 'sim', baseURL, maxRetries: clientRetries }), warn);
   }
   const apiKey = options.anthropic_api_key ?? env.ANTHROPIC_API_KEY;
-  if (!apiKey && !options.dryrun) throw new InvalidInputError(`No Anthropic API key: ${anthropicNoKeyAdvice ?? anthropicKeyAdvice(noKeyAdvice)}`);
+  if (!apiKey && !options.dryrun) throw new MissingApiKeyError('anthropic', `No Anthropic API key: ${anthropicNoKeyAdvice ?? anthropicKeyAdvice(noKeyAdvice)}`);
   const baseURL = options.client_base_url ?? env.ANTHROPIC_BASE_URL ?? null;
   return () => anthropicProvider(new Anthropic({ apiKey: apiKey ?? 'unused-in-dry-run', baseURL, maxRetries: clientRetries }), warn);
 }

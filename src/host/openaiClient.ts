@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { RequesterOptions } from '../shared/options';
-import { InvalidInputError } from '../shared/errors';
+import { MissingApiKeyError } from '../shared/errors';
 import { nodeHttpFetch } from './nodeHttpFetch';
 
 /** The options and environment an API client is built from. */
@@ -26,7 +26,7 @@ export function openaiClientFactory({ options, env, simulatorBaseUrl, noKeyAdvic
   const fetch = nodeHttpFetch();
   if (simulatorBaseUrl !== undefined) return () => new OpenAI({ apiKey: 'sim', baseURL: simulatorBaseUrl, maxRetries: clientRetries, fetch });
   const apiKey = options.openai_api_key ?? env.OPENAI_API_KEY;
-  if (!apiKey && !options.dryrun) throw new InvalidInputError(`No OpenAI API key: ${noKeyAdvice}`);
+  if (!apiKey && !options.dryrun) throw new MissingApiKeyError('openai', `No OpenAI API key: ${noKeyAdvice}`);
   return () =>
     new OpenAI({
       apiKey: apiKey ?? 'unused-in-dry-run',

@@ -1,11 +1,13 @@
-import type { BatchPlace, BatchSummary, TaskSnapshot } from '../shared/taskSnapshot';
+import { type BatchPlace, type BatchSummary, noCommittedEstimate, type TaskSnapshot } from '../shared/taskSnapshot';
 import { EngineError } from '../shared/errors';
 import { parseJsonColumn } from '../engine/db/json';
 import type { TaskDb } from '../engine/db/taskDb';
 import type { SampleCounts } from '../engine/taskManager/taskState';
 import { readWandbLink } from './wandbLink';
-import { latestPilotForecast } from '../engine/db/pilotForecasts';
+import { latestPilotForecast, pilotsCost } from '../engine/db/pilotForecasts';
 import { type TaskFiles, withTaskDb } from './taskDbReads';
+import { RequesterRecords } from '../engine/db/requesterRecords';
+import { type EstimateOptions, readCommittedEstimate } from './committedEstimate';
 
 export type { TaskFiles } from './taskDbReads';
 
@@ -24,14 +26,19 @@ type BatchRow = {
   record: string;
 };
 
-/** The task's summary; a task that never ran gives `started: false` and zero counts. */
-export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
+/**
+ * The task's summary; a task that never ran gives `started: false` and zero counts. What is committed and not
+ * processed is estimated with `options`, the resolved options of a run of the task.
+ */
+export async function readTaskSnapshot(task: TaskFiles, options: EstimateOptions): Promise<TaskSnapshot> {
   const empty: TaskSnapshot = {
     ...task,
     started: false,
     queuedRequests: 0,
     taskCost: 0,
     queuedEstimate: 0,
+    estimate: noCommittedEstimate,
+    pilotsCost: 0,
     batches: [],
     olderProcessed: 0,
     samples: { committed: 0, succeeded: 0, failed: 0, pending: 0 },
@@ -50,13 +57,16 @@ export async function readTaskSnapshot(task: TaskFiles): Promise<TaskSnapshot> {
       const processedCount = db.get<{ n: number }>("SELECT count(*) AS n FROM batches WHERE place = 'processed'")?.n ?? 0;
       const queued = db.get<{ n: number }>('SELECT count(*) AS n FROM requests WHERE batch_id IS NULL')?.n ?? 0;
       const pilotForecast = latestPilotForecast(db);
+      const estimate = readCommittedEstimate(db, new RequesterRecords(db, task.taskDir, task.prefix), options) ?? noCommittedEstimate;
       return {
         ...empty,
         ...(pilotForecast === undefined ? {} : { pilotForecast }),
         started: samples !== undefined,
         queuedRequests: queued,
         taskCost: state?.metrics?.all?.total?.true_cost ?? 0,
-        queuedEstimate: active.reduce((sum, b) => sum + b.estimated_cost, 0),
+        queuedEstimate: estimate.queue + estimate.local + estimate.remote,
+        estimate,
+        pilotsCost: pilotsCost(db),
         batches: [...active.map((b) => batchSummary(db, b)), ...processed.map((b) => batchSummary(db, b))],
         olderProcessed: processedCount - processed.length,
         samples:

@@ -5,6 +5,8 @@ import {
   type EngineErrorReason,
   InterruptedError,
   InvalidInputError,
+  type KeyedProvider,
+  MissingApiKeyError,
   TaskLockedError,
 } from '../shared/errors';
 import { committedTaskSchema } from '../shared/committedTask';
@@ -221,6 +223,8 @@ export interface SerializedError {
   stack?: string;
   /** `CorruptedStateError.file`. */
   file?: string;
+  /** `MissingApiKeyError.provider`. */
+  provider?: KeyedProvider;
 }
 
 const serializedError = z.object({
@@ -229,6 +233,7 @@ const serializedError = z.object({
   message: z.string(),
   stack: z.string().optional(),
   file: z.string().optional(),
+  provider: z.enum(['openai', 'anthropic']).optional(),
 });
 
 /** Envelope of a request; `id` is unique among the sender's pending requests. */
@@ -315,6 +320,7 @@ export function serializeError(error: unknown): SerializedError {
   if (error.stack !== undefined) serialized.stack = error.stack;
   if (error instanceof EngineError || error instanceof ProtocolError) serialized.reason = error.reason;
   if (error instanceof CorruptedStateError) serialized.file = error.file;
+  if (error instanceof MissingApiKeyError) serialized.provider = error.provider;
   return serialized;
 }
 
@@ -339,10 +345,12 @@ export function deserializeError(serialized: SerializedError): Error {
   return error;
 }
 
-function rebuild({ name, reason, message, file }: SerializedError): Error {
+function rebuild({ name, reason, message, file, provider }: SerializedError): Error {
   switch (name) {
     case 'InvalidInputError':
       return new InvalidInputError(message);
+    case 'MissingApiKeyError':
+      return provider === undefined ? new InvalidInputError(message) : new MissingApiKeyError(provider, message);
     case 'CorruptedStateError':
       return new CorruptedStateError(file ?? '', message);
     case 'TaskLockedError':

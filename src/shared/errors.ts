@@ -34,9 +34,23 @@ export class EngineError extends Error {
 
 /** Bad user input; the message names the file, the key or the flag. */
 export class InvalidInputError extends EngineError {
-  override readonly name = 'InvalidInputError';
+  override readonly name: string = 'InvalidInputError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('invalidInput', message, options);
+  }
+}
+
+/** The providers a run can need an API key for. */
+export type KeyedProvider = 'openai' | 'anthropic';
+
+/** A run needs an API key of `provider` and has none; the message says where to set one. */
+export class MissingApiKeyError extends InvalidInputError {
+  override readonly name = 'MissingApiKeyError';
+  constructor(
+    readonly provider: KeyedProvider,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

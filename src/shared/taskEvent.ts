@@ -58,7 +58,7 @@ export const taskEventSchema = z.object({
     session: z.number(),
     /** True cost of every result processed over the whole task. */
     task: z.number(),
-    /** Estimated cost of what is committed and not processed yet: the queue, local and remote batches. */
+    /** Estimated cost of what is committed and not processed yet: the queue and local batches at the prices they would be sent at, the remote batches at batch prices. */
     queued: z.number(),
   }),
   /** The caps on spend and volume, with what they have spent and reserved. */

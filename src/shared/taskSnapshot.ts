@@ -34,6 +34,25 @@ export const batchSummarySchema = z.object({
 });
 export type BatchSummary = z.infer<typeof batchSummarySchema>;
 
+/** The prices the requests not sent yet are billed at: direct ones when they would run direct (`force_direct`, or fewer than `min_batch_requests`). */
+export const unsentPricesSchema = z.enum(['batch', 'direct']);
+export type UnsentPrices = z.infer<typeof unsentPricesSchema>;
+
+/** What the committed, unprocessed requests are estimated at, as a run estimates them. */
+export const committedEstimateSchema = z.object({
+  prices: unsentPricesSchema,
+  /** The queued requests (committed, in no batch yet), at `prices`. */
+  queue: z.number().nonnegative(),
+  /** The local batches (formed, not pushed), at `prices`. */
+  local: z.number().nonnegative(),
+  /** The remote batches (pushed, not processed), at batch prices. */
+  remote: z.number().nonnegative(),
+});
+export type CommittedEstimate = z.infer<typeof committedEstimateSchema>;
+
+/** No estimate: nothing committed, or a task that never ran. */
+export const noCommittedEstimate: CommittedEstimate = { prices: 'batch', queue: 0, local: 0, remote: 0 };
+
 /** Sample groups of the task state: every sample is in one or two of these (a sample may have succeeded and failed). */
 export const sampleStates = ['succeeded', 'failed', 'pending'] as const;
 
@@ -61,8 +80,12 @@ export const taskSnapshotSchema = z.object({
   queuedRequests: z.number().int().nonnegative(),
   /** Cost of every request pushed or executed so far (estimated at push, true once processed). */
   taskCost: z.number().nonnegative(),
-  /** Estimated cost of what is queued: unpushed batches and requests not yet batched. */
+  /** Estimated cost of what is committed and not processed yet: the queued requests, the local and remote batches. */
   queuedEstimate: z.number().nonnegative(),
+  /** The parts of `queuedEstimate`, and the prices of what is not sent yet. */
+  estimate: committedEstimateSchema,
+  /** True cost of every pilot the task sent (direct requests sent before the first push to forecast the task's cost). */
+  pilotsCost: z.number().nonnegative(),
   batches: z.array(batchSummarySchema),
   /** Processed batches beyond those listed (only the tail of the history is read). */
   olderProcessed: z.number().int().nonnegative(),
@@ -131,3 +154,13 @@ export type DocumentRef = z.infer<typeof documentRefSchema>;
 /** A sample found by key: which of the states it is in. */
 export const foundSampleSchema = sampleItemSchema.extend({ states: z.array(z.enum(sampleStates)) });
 export type FoundSample = z.infer<typeof foundSampleSchema>;
+
+/**
+ * Whether the task has spent money outside its pilots: pushed a batch, or executed direct requests (`force_direct`, a
+ * small remainder) that were not a pilot's. A pilot is sent before the question about the whole task's cost, so it
+ * alone does not count. Costs below a billionth are rounding of the sums, not spend.
+ */
+export function hasSpent(snapshot: TaskSnapshot): boolean {
+  if (snapshot.batches.some((b) => b.place === 'remote' || b.place === 'processed')) return true;
+  return snapshot.taskCost - snapshot.pilotsCost > 1e-9;
+}

@@ -7,6 +7,7 @@ import { findSamples, samplesPage } from '../host/samplePages';
 import { type TaskFiles, withStartedTaskDb } from '../host/taskDbReads';
 import { readTaskDocument } from '../host/taskDocuments';
 import type { RequestParams, RequestResult } from '../protocol/messages';
+import type { RequesterOptions } from '../shared/options';
 
 /**
  * The reader side of the protocol: every read of a task's files and of the task file, served on the reader's own
@@ -17,7 +18,14 @@ export class ReadService {
 
   async snapshot({ file }: RequestParams<'tasks/snapshot'>): Promise<RequestResult<'tasks/snapshot'>> {
     const specs = await loadTaskFile(file);
-    return { tasks: await Promise.all(specs.map(async (spec) => readTaskSnapshot(await this.files({ file, task: spec.name })))) };
+    return {
+      tasks: await Promise.all(
+        specs.map(async (spec) => {
+          const { files, requester } = await this.resolve({ file, task: spec.name });
+          return readTaskSnapshot(files, requester);
+        }),
+      ),
+    };
   }
 
   async page(params: RequestParams<'task/page'>): Promise<RequestResult<'task/page'>> {
@@ -54,8 +62,13 @@ export class ReadService {
     }
   }
 
-  private async files({ file, task }: { file: string; task: string }): Promise<TaskFiles> {
-    const { prefix, taskDir } = resolveTaskOptions(await taskFileInvocation(file, task, {}, 'the editor'), this.env);
-    return { name: task, prefix, taskDir };
+  private async files(params: { file: string; task: string }): Promise<TaskFiles> {
+    return (await this.resolve(params)).files;
+  }
+
+  /** Where a task's files are, and the requester options a run of it would use (for its estimates). */
+  private async resolve({ file, task }: { file: string; task: string }): Promise<{ files: TaskFiles; requester: RequesterOptions }> {
+    const { prefix, taskDir, requester } = resolveTaskOptions(await taskFileInvocation(file, task, {}, 'the editor'), this.env);
+    return { files: { name: task, prefix, taskDir }, requester };
   }
 }

@@ -1,6 +1,7 @@
 import type { BatchState } from '../../shared/requesterState';
 import type { LiveBatch, TaskEvent } from '../../shared/taskEvent';
 import { costBatch } from '../requester/accounting';
+import { committedTask } from '../requester/committedWork';
 import type { Requester } from '../requester/requester';
 import { requesterSpendCaps } from '../requester/reservedSpend';
 import type { SampleCounts } from '../taskManager/taskState';
@@ -9,7 +10,6 @@ import type { SampleCounts } from '../taskManager/taskState';
 export function taskEventOf(r: Requester, counts: SampleCounts, sessionStartCost: number, seq: number, atMs: number): TaskEvent {
   const batches = r.state.batches.map(liveBatch);
   const taskCost = r.state.metrics.all.total.true_cost;
-  const queueCost = costBatch(r.queue.tokensCost);
   return {
     task: r.records.prefix,
     seq,
@@ -18,7 +18,7 @@ export function taskEventOf(r: Requester, counts: SampleCounts, sessionStartCost
     queuedRequests: r.queue.length,
     batches,
     processedBatches: r.state.max_batch_id - r.state.batches.length,
-    cost: { session: taskCost - sessionStartCost, task: taskCost, queued: batches.reduce((sum, b) => sum + b.estimatedCost, queueCost) },
+    cost: { session: taskCost - sessionStartCost, task: taskCost, queued: committedTask(r, undefined).estimatedCost },
     caps: requesterSpendCaps(r),
     ...(r.directPacer.hasSent ? { directConcurrency: r.directPacer.concurrency } : {}),
   };

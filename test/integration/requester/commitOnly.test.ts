@@ -3,7 +3,7 @@ import { CharCodesTask } from '../../../src/demos/charCodes/charCodesTask';
 import { closingLine } from '../../../src/cli/closingLine';
 import { readTaskSnapshot } from '../../../src/host/readTaskSnapshot';
 import { wholeTaskEstimate } from '../../../src/shared/committedTask';
-import type { RequesterOptions } from '../../../src/shared/options';
+import { resolveOptions, type RequesterOptions } from '../../../src/shared/options';
 import { useTempDir } from '../../support/store/tempDir';
 import { readRequesterState, startTaskHarness, type TaskHarness } from '../../support/taskManager/harness';
 import { charCodesMeta } from '../../support/taskManager/demoTasks';
@@ -19,7 +19,10 @@ describe('commit_only: the whole task committed and estimated before any push (c
     await h.close();
   });
   const task = (requester: Partial<RequesterOptions>) => new CharCodesTask(h.init(tmp.dir, { prefix: 'char_codes', initMeta: charCodesMeta, requester }));
-  const snapshot = () => readTaskSnapshot({ name: 'char_codes', taskDir: tmp.dir, prefix: 'char_codes' });
+  const snapshot = (requester: Partial<RequesterOptions> = {}) => readTaskSnapshot({ name: 'char_codes', taskDir: tmp.dir, prefix: 'char_codes' }, { ...resolveOptions([]).requester, ...requester });
+  /** The snapshot's estimate is the run's, but for the order in which they sum. */
+  const assertSameEstimate = (snapshotEstimate: number, runEstimate: number) =>
+    assert.ok(runEstimate > 0 && Math.abs(snapshotEstimate - runEstimate) < 1e-9, `the snapshot estimates ${snapshotEstimate}, the run ${runEstimate}`);
 
   it('commits every request, sends none, and reports what the whole task is estimated at; the next run pushes exactly those', async () => {
     let queuedCost: number | undefined;
@@ -38,6 +41,8 @@ describe('commit_only: the whole task committed and estimated before any push (c
     assert.equal(committed.queuedRequests, 1140);
     assert.deepEqual(committed.batches, []);
     assert.ok(end.committed.estimatedCost > 0 && end.committed.estimatedCost === queuedCost, `${end.committed.estimatedCost} against the live ${queuedCost}`);
+    assertSameEstimate(committed.queuedEstimate, end.committed.estimatedCost);
+    assert.equal(committed.estimate.queue, committed.queuedEstimate);
     assert.match(h.logger.text(), /Whole task committed: 1140 requests to send, estimated at [0-9.]+ in total; stopping before any batch is formed or pushed/);
     assert.match(closingLine('char_codes', tmp.dir, end), /^Task 'char_codes' is committed and nothing was pushed: 1140 requests to send, [0-9.]+ in total; run without --commit_only/);
 
@@ -81,6 +86,21 @@ describe('commit_only: the whole task committed and estimated before any push (c
     assert.equal(await held.run(), false);
     assert.ok(held.runEnd.kind === 'committed' && held.runEnd.committed.requests === 1140 - formed.samples.succeeded, JSON.stringify(held.runEnd));
     assert.deepEqual(h.sim.stats().routes, routes, 'nothing reached the API');
-    assert.deepEqual((await snapshot()).batches.map((b) => b.place), formed.batches.map((b) => b.place));
+    const after = await snapshot();
+    assert.deepEqual(after.batches.map((b) => b.place), formed.batches.map((b) => b.place));
+    assert.ok(after.estimate.local > 0 && after.estimate.queue > 0, JSON.stringify(after.estimate));
+    assertSameEstimate(after.queuedEstimate, held.runEnd.committed.estimatedCost);
+  });
+
+  it('with --pilot_update_ratio, is estimated with the ratio the pilot measured, by the run and by a reader given the option', async () => {
+    const held = task({ commit_only: true, pilot: 24, pilot_update_ratio: true });
+    assert.equal(await held.run(), false);
+    const end = held.runEnd;
+    assert.ok(end.kind === 'committed' && end.committed.pilotForecast?.ratioApplied, JSON.stringify(end));
+    const measured = await snapshot({ pilot_update_ratio: true });
+    assertSameEstimate(measured.queuedEstimate, end.committed.estimatedCost);
+    assert.equal(measured.pilotsCost, end.committed.spentCost);
+    const assumed = await snapshot();
+    assert.notEqual(assumed.queuedEstimate, measured.queuedEstimate, 'the assumed ratio gives the same estimate; the test shows nothing');
   });
 });

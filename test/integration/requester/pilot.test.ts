@@ -3,7 +3,7 @@ import { CharCodesTask } from '../../../src/demos/charCodes/charCodesTask';
 import { latestPilotForecast } from '../../../src/engine/db/pilotForecasts';
 import { TaskDb, taskDbPath } from '../../../src/engine/db/taskDb';
 import type { PilotForecast } from '../../../src/shared/pilotForecast';
-import type { RequesterOptions } from '../../../src/shared/options';
+import { resolveOptions, type RequesterOptions } from '../../../src/shared/options';
 import { readTaskSnapshot } from '../../../src/host/readTaskSnapshot';
 import { statusReport } from '../../../src/cli/statusReport';
 import { useTempDir } from '../../support/store/tempDir';
@@ -65,7 +65,7 @@ describe('pilot forecast (char_codes demo against the simulator)', function () {
     }
     assert.match(h.logger.text(), /Forecast of the whole task's cost: low [0-9.]+ \/ expected [0-9.]+ \/ high [0-9.]+/);
     assert.match(h.logger.text(), /the remaining 1116 requests at batch prices with a completion ratio of/);
-    const status = statusReport(await readTaskSnapshot({ name: 'char_codes', taskDir: tmp.dir, prefix: 'char_codes' }), [], new Map(), 30, 0);
+    const status = statusReport(await readTaskSnapshot({ name: 'char_codes', taskDir: tmp.dir, prefix: 'char_codes' }, resolveOptions([]).requester), [], new Map(), 30, 0);
     assert.ok(status.includes(`Forecast of the whole task's cost: low ${forecast.cost.low.toFixed(4)} / expected ${forecast.cost.expected.toFixed(4)} / high ${forecast.cost.high.toFixed(4)}`), status.join('\n'));
   });
 

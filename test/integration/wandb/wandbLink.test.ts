@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readTaskSnapshot } from '../../../src/host/readTaskSnapshot';
+import { resolveOptions } from '../../../src/shared/options';
 import { wandbLinkPath } from '../../../src/host/wandbLink';
 import { cli, run, useCliWandb } from '../../support/wandb/cliWandb';
 
@@ -21,7 +22,7 @@ describe('the W&B run link of a task (built CLI, simulator, fake W&B server)', f
     const { stdout, stderr } = await demo(taskDir, 'online');
     const url = `${scratch.server.baseUrl}/team/proj/runs/link1`;
     assert.ok(`${stdout}${stderr}`.includes(`W&B run team/proj/link1 created: ${url}`), 'the run log names the W&B run and its link');
-    const snapshot = await readTaskSnapshot({ name: 'char_codes', taskDir, prefix: 'char_codes' });
+    const snapshot = await readTaskSnapshot({ name: 'char_codes', taskDir, prefix: 'char_codes' }, resolveOptions([]).requester);
     assert.equal(snapshot.wandbUrl, url);
   });
 
@@ -29,9 +30,9 @@ describe('the W&B run link of a task (built CLI, simulator, fake W&B server)', f
     const taskDir = path.join(scratch.workDir, 'offline');
     await demo(taskDir, 'offline');
     const files = { name: 'char_codes', taskDir, prefix: 'char_codes' };
-    assert.equal((await readTaskSnapshot(files)).wandbUrl, undefined);
+    assert.equal((await readTaskSnapshot(files, resolveOptions([]).requester)).wandbUrl, undefined);
     fs.writeFileSync(wandbLinkPath(taskDir, 'char_codes'), '{"url": ');
-    const snapshot = await readTaskSnapshot(files);
+    const snapshot = await readTaskSnapshot(files, resolveOptions([]).requester);
     assert.equal(snapshot.wandbUrl, undefined);
     assert.equal(snapshot.error, undefined);
   });

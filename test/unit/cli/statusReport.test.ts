@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { statusReport } from '../../../src/cli/statusReport';
-import type { BatchSummary, TaskSnapshot } from '../../../src/shared/taskSnapshot';
+import { type BatchSummary, noCommittedEstimate, type TaskSnapshot } from '../../../src/shared/taskSnapshot';
 
 function snapshotWith(batches: BatchSummary[]): TaskSnapshot {
   return {
-    name: 'T', taskDir: '/tmp/T', prefix: 'T', started: true, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, batches, olderProcessed: 0,
+    name: 'T', taskDir: '/tmp/T', prefix: 'T', started: true, queuedRequests: 0, taskCost: 0, queuedEstimate: 0, estimate: noCommittedEstimate, pilotsCost: 0, batches, olderProcessed: 0,
     samples: { committed: 1, succeeded: 0, failed: 0, pending: 1 },
   };
 }
@@ -40,6 +40,25 @@ describe('gpt-batch status: the cost caps', () => {
       'Cost caps (reserved: the estimates of batches in flight, until their true cost is known):',
       '  max_task_cost 1.000: 0.500 spent + 0.200 reserved in flight, 0.300 remaining',
       '  max_remote_cost 0.250: 0.000 spent + 0.200 reserved in flight, 0.050 remaining',
+    ]);
+  });
+});
+
+describe('gpt-batch status: the estimate of what is committed and not processed', () => {
+  it('names the queued requests and local batches at the prices they would be sent at, and the remote batches', () => {
+    const local: BatchSummary = { place: 'local', id: 3, numRequests: 10, status: 'local', estimatedCost: 0.2, hasRequests: true };
+    const snapshot: TaskSnapshot = {
+      ...snapshotWith([local, remote(1, { status: 'in_progress' })]),
+      queuedRequests: 40,
+      queuedEstimate: 0.875,
+      estimate: { prices: 'direct', queue: 0.5, local: 0.25, remote: 0.125 },
+    };
+    const lines = statusReport(snapshot, [], new Map(), 30, 1_800_000_000);
+    const at = lines.findIndex((line) => line.startsWith('Cost: '));
+    assert.deepEqual(lines.slice(at, at + 3), [
+      'Cost: 0.0000 spent (true cost of what was processed), 0.8750 estimated for what is committed and not processed:',
+      '  0.5000 for the 40 queued requests and 0.2500 for the 10 in local batches, at direct prices',
+      '  0.1250 for the 5 requests in remote batches, at batch prices',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { CorruptedStateError, EngineError, InvalidInputError, TaskLockedError } from '../../../src/shared/errors';
+import { CorruptedStateError, EngineError, InvalidInputError, MissingApiKeyError, TaskLockedError } from '../../../src/shared/errors';
 import { Channel, type MessageEndpoint } from '../../../src/protocol/channel';
 import { type LogParams, type PingResult, ProtocolError } from '../../../src/protocol/messages';
 
@@ -85,6 +85,16 @@ describe('protocol channel', () => {
       (error: unknown) => error instanceof CorruptedStateError && error.file === '/tmp/t/queue.jsonl',
     );
     await assert.rejects(pair.extension.request('engine/ping', {}), { name: 'RangeError', message: 'out of range' });
+  });
+
+  it('keeps the provider of a MissingApiKeyError, which is still an input error', async () => {
+    pair.worker.onRequest('engine/ping', () => {
+      throw new MissingApiKeyError('anthropic', 'No Anthropic API key: set one');
+    });
+    await assert.rejects(
+      pair.extension.request('engine/ping', {}),
+      (error: unknown) => error instanceof MissingApiKeyError && error instanceof InvalidInputError && error.provider === 'anthropic' && error.reason === 'invalidInput',
+    );
   });
 
   it('rejects with a timeout error and reports the answer that comes too late', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError } from '../../../src/shared/errors';
+import { InvalidInputError, MissingApiKeyError } from '../../../src/shared/errors';
 import { noopLogger } from '../../../src/engine/log';
 import type { NotificationMethod, NotificationParams, ProgressParams } from '../../../src/protocol/messages';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator';
@@ -183,7 +183,8 @@ describe('TaskService: the Anthropic key of a run', function () {
     const service = new TaskService(noopLogger, () => undefined, { OPENAI_API_KEY: 'sk-openai-only' });
     await assert.rejects(
       service.run({ file, task: 'claude', mode: 'run', apiKey: 'sk-openai-only' }),
-      (error: unknown) => error instanceof InvalidInputError && error.message === 'No Anthropic API key: set one with "GPT Batch: Set Anthropic API Key" or ANTHROPIC_API_KEY',
+      (error: unknown) =>
+        error instanceof MissingApiKeyError && error.provider === 'anthropic' && error.message === 'No Anthropic API key: set one with "GPT Batch: Set Anthropic API Key" or ANTHROPIC_API_KEY',
     );
     assert.equal(answered(), 0);
   });

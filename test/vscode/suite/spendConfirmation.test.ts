@@ -14,9 +14,9 @@ async function simRoutes(): Promise<Record<string, number>> {
   return ((await (await fetch(`${new URL(url).origin}/__sim/stats`)).json()) as { routes: Record<string, number> }).routes;
 }
 
-async function snapshot(): Promise<TaskSnapshot> {
-  const row = await taskRow(task);
-  assert.ok(row.kind === 'task' && row.snapshot, `task '${task}' has no snapshot`);
+async function snapshot(name: string): Promise<TaskSnapshot> {
+  const row = await taskRow(name);
+  assert.ok(row.kind === 'task' && row.snapshot, `task '${name}' has no snapshot`);
   return row.snapshot;
 }
 
@@ -24,7 +24,8 @@ async function setting(key: 'confirmCostAbove' | 'pilotRequests', value: number 
   await vscode.workspace.getConfiguration('gptBatch').update(key, value, vscode.ConfigurationTarget.Workspace);
 }
 
-describe('Run asks before spending on a task that has pushed nothing yet', () => {
+/** For the tests of the enclosing describe: the OpenAI key set, and Run asking above 0.0001; cleared after them. */
+function askAboveTinyThreshold(): void {
   before(async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
@@ -37,6 +38,10 @@ describe('Run asks before spending on a task that has pushed nothing yet', () =>
     await setting('pilotRequests', undefined);
     await vscode.commands.executeCommand('gptBatch.clearApiKey');
   });
+}
+
+describe('Run asks before spending on a task that has pushed nothing yet', () => {
+  askAboveTinyThreshold();
 
   it("asks with the whole task's estimate, and Cancel leaves the task committed with nothing sent", async () => {
     const api = await extensionApi();
@@ -48,7 +53,7 @@ describe('Run asks before spending on a task that has pushed nothing yet', () =>
     assert.match(asked[0] ?? '', /^Run task 'estimated'\? Task 'estimated' is estimated at \d+\.\d{2,4} in total \(1140 requests to send\), above the threshold 0\.0001 \(gptBatch\.confirmCostAbove\)\./);
     assert.doesNotMatch(asked[0] ?? '', /Forecast/);
     assert.deepEqual(await simRoutes(), before, 'the API was called');
-    const after = await snapshot();
+    const after = await snapshot(task);
     assert.equal(after.queuedRequests, 1140, 'the whole task is committed for the next run');
     assert.deepEqual(after.batches, []);
   });
@@ -69,7 +74,7 @@ describe('Run asks before spending on a task that has pushed nothing yet', () =>
     const routes = await simRoutes();
     assert.equal(routes['POST /v1/batches'], before['POST /v1/batches'], 'a batch was pushed');
     assert.equal((routes['POST /v1/chat/completions'] ?? 0) - (before['POST /v1/chat/completions'] ?? 0), 12);
-    const after = await snapshot();
+    const after = await snapshot(task);
     assert.equal(after.samples.succeeded, 12, "the pilot's answers are results");
     assert.equal(after.queuedRequests, 1128);
     assert.ok(after.pilotForecast, 'the forecast is stored');
@@ -80,17 +85,53 @@ describe('Run asks before spending on a task that has pushed nothing yet', () =>
     const api = await extensionApi();
     const asked: string[] = [];
     api.answerConfirmations(true, asked);
-    const forecast = (await snapshot()).pilotForecast;
+    const forecast = (await snapshot(task)).pilotForecast;
     const before = await simRoutes();
     const result = await vscode.commands.executeCommand<RunResult>('gptBatch.runTask', task);
     assert.notEqual(result?.outcome, 'stopped');
     assert.equal(asked.length, 1);
     assert.match(asked[0] ?? '', /from a pilot of 12 requests sent direct/);
-    const after = await snapshot();
+    const after = await snapshot(task);
     assert.deepEqual(after.pilotForecast, forecast, 'a second pilot ran');
     const pushes = ((await simRoutes())['POST /v1/batches'] ?? 0) - (before['POST /v1/batches'] ?? 0);
     assert.ok(pushes > 0, 'nothing was pushed');
     assert.ok(after.batches.some((b) => b.place === 'processed'));
     assert.ok(after.samples.succeeded > 12);
+  });
+});
+
+describe('Run asks only before the first spend of a task that runs direct (force_direct)', () => {
+  // A char_codes demo with force_direct, 30 requests a session: it never pushes a batch.
+  const direct = 'direct';
+
+  askAboveTinyThreshold();
+
+  it("asks with the whole task's estimate at direct prices, then executes direct requests", async () => {
+    const api = await extensionApi();
+    const asked: string[] = [];
+    api.answerConfirmations(true, asked);
+    const result = await vscode.commands.executeCommand<RunResult>('gptBatch.runTask', direct);
+    assert.equal(result?.outcome, 'incomplete');
+    assert.equal(asked.length, 1);
+    assert.match(asked[0] ?? '', /^Run task 'direct'\? Task 'direct' is estimated at \d+\.\d{2,4} in total \(1140 requests to send\)/);
+    const after = await snapshot(direct);
+    assert.equal(after.samples.succeeded, 30);
+    const places = after.batches.map((b) => b.place);
+    assert.ok(places.includes('direct') && !places.includes('remote') && !places.includes('processed'), JSON.stringify(places));
+    assert.equal(after.estimate.prices, 'direct');
+  });
+
+  it('asks the next Run only about what is left, without a second commit-only pass, since the direct requests spent', async () => {
+    const api = await extensionApi();
+    const asked: string[] = [];
+    api.answerConfirmations(true, asked);
+    const before = await snapshot(direct);
+    const result = await vscode.commands.executeCommand<RunResult>('gptBatch.runTask', direct);
+    assert.equal(result?.outcome, 'incomplete');
+    assert.equal(asked.length, 1);
+    assert.match(asked[0] ?? '', /^Run task 'direct'\? What is committed for it and not processed yet is estimated at \d+\.\d{2,4}, above the threshold 0\.0001/);
+    assert.doesNotMatch(asked[0] ?? '', /in total/);
+    assert.ok(before.queuedEstimate > 0.0001);
+    assert.equal((await snapshot(direct)).samples.succeeded, 60);
   });
 });

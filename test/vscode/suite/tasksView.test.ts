@@ -38,7 +38,7 @@ describe('tasks view', () => {
   it('lists the tasks of the fixture task file with stable ids', async () => {
     const api = await extensionApi();
     await api.tasksView.whenLoaded();
-    const tasks = ['char_codes', 'utterance_emotion', 'inspected', 'estimated', 'answers', 'vectors', 'claude'];
+    const tasks = ['char_codes', 'utterance_emotion', 'inspected', 'estimated', 'answers', 'vectors', 'claude', 'direct'];
     assert.deepEqual(await rowIds(api), tasks.map((task) => `task:${task}`));
     assert.deepEqual(
       (await api.tasksView.getChildren()).map((node) => api.tasksView.getTreeItem(node).label),
