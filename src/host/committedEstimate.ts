@@ -3,9 +3,10 @@ import { parseJsonColumn } from '../engine/db/json';
 import { latestPilotForecast } from '../engine/db/pilotForecasts';
 import { RequesterRecords } from '../engine/db/requesterRecords';
 import type { TaskDb } from '../engine/db/taskDb';
+import { unsentPrices } from '../engine/requester/committedWork';
 import { roundHalfEven } from '../engine/tokens/rounding';
 import type { RequesterOptions } from '../shared/options';
-import type { CommittedEstimate, UnsentPrices } from '../shared/taskSnapshot';
+import type { CommittedEstimate } from '../shared/taskSnapshot';
 
 /** The options an estimate depends on: the prices, the completion ratio and what decides direct or batch prices. */
 export type EstimateOptions = Pick<
@@ -22,15 +23,6 @@ export type EstimateOptions = Pick<
   | 'min_batch_requests'
   | 'direct_service_tier'
 >;
-
-/**
- * The prices `requests` unsent requests are billed at: direct ones when they would run direct (`force_direct`, or
- * fewer than `min_batch_requests`), unless at the flex tier, which bills batch prices.
- */
-export function unsentPricesOf(options: EstimateOptions, requests: number): UnsentPrices {
-  const direct = options.force_direct || requests < options.min_batch_requests;
-  return direct && options.direct_service_tier !== 'flex' ? 'direct' : 'batch';
-}
 
 /**
  * The completion ratio a run of the task estimates with: the latest pilot's measured one with `pilot_update_ratio`,
@@ -59,7 +51,7 @@ export function readCommittedEstimate(db: TaskDb, records: RequesterRecords, opt
   const queue = records.queueTotals();
   const local = state.batches.filter((b) => b.remote === null);
   const remote = state.batches.filter((b) => b.remote !== null);
-  const prices = unsentPricesOf(options, queue.count + local.reduce((n, b) => n + b.num_requests, 0));
+  const prices = unsentPrices(options, queue.count + local.reduce((n, b) => n + b.num_requests, 0));
   const coster = new TokenCoster(options);
   const ratio = completionRatioOf(db, options);
   const queueCost = coster.estimate(queue.input_tokens, roundHalfEven(queue.max_output_tokens * ratio));

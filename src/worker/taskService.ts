@@ -1,10 +1,8 @@
 import { InterruptedError, InvalidInputError } from '../shared/errors';
 import type { Logger } from '../engine';
-import { readTaskSnapshot, type TaskFiles } from '../host/readTaskSnapshot';
 import { batchProviderFactory } from '../host/batchProviderFactory';
 import { resolveTaskOptions, type ResolvedOptions } from '../host/resolvedOptions';
 import { runTask, type TaskInvocation, taskFileInvocation } from '../host/runTask';
-import type { TaskSnapshot } from '../shared/taskSnapshot';
 import { finishedShare, type TaskEvent, type TaskEventSink } from '../shared/taskEvent';
 import type { NotificationMethod, NotificationParams, ProgressParams, RequestParams, RequestResult, RunMode, VerboseExchange } from '../protocol/messages';
 import { parseVerboseBlock } from './verboseCapture';

@@ -1,4 +1,5 @@
 import { type CommittedTask, wholeTaskEstimate } from '../../shared/committedTask';
+import type { RequesterOptions } from '../../shared/options';
 import type { PilotForecast } from '../../shared/pilotForecast';
 import { costBatch, costDirect } from './accounting';
 import type { Requester } from './requester';
@@ -10,9 +11,9 @@ export const formatForecastCost = (cost: number): string => cost.toFixed(4);
  * The prices `requests` still unsent requests will be billed at: direct ones when they would run direct
  * (`force_direct`, or fewer than `min_batch_requests`), unless at the flex tier, which bills batch prices.
  */
-export function unsentPrices(r: Requester, requests: number): 'batch' | 'direct' {
-  const direct = r.options.force_direct || requests < r.options.min_batch_requests;
-  return direct && r.options.direct_service_tier !== 'flex' ? 'direct' : 'batch';
+export function unsentPrices(options: Pick<RequesterOptions, 'force_direct' | 'min_batch_requests' | 'direct_service_tier'>, requests: number): 'batch' | 'direct' {
+  const direct = options.force_direct || requests < options.min_batch_requests;
+  return direct && options.direct_service_tier !== 'flex' ? 'direct' : 'batch';
 }
 
 /**
@@ -22,7 +23,7 @@ export function unsentPrices(r: Requester, requests: number): 'batch' | 'direct'
 export function committedTask(r: Requester, pilotForecast: PilotForecast | undefined): CommittedTask {
   const local = r.unpushedBatches;
   const unsent = r.queue.length + local.reduce((n, b) => n + b.num_requests, 0);
-  const cost = unsentPrices(r, unsent) === 'direct' ? costDirect : costBatch;
+  const cost = unsentPrices(r.options, unsent) === 'direct' ? costDirect : costBatch;
   const remote = r.remoteBatches;
   return {
     requests: unsent + remote.reduce((n, b) => n + b.num_requests, 0),

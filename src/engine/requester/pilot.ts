@@ -41,7 +41,7 @@ function remainingWork(r: Requester): RemainingWork {
     requests,
     inputTokens: r.queue.tokensCost.input_tokens + local.reduce((n, b) => n + b.tokens_cost.input_tokens, 0),
     maxOutputTokens: r.queue.tokensCost.max_output_tokens + local.reduce((n, b) => n + b.tokens_cost.max_output_tokens, 0),
-    prices: unsentPrices(r, requests),
+    prices: unsentPrices(r.options, requests),
   };
 }
 
