@@ -11,6 +11,7 @@ import { createTaskManager } from './createTaskManager';
 import { demoRegistry } from './demoRegistry';
 import { loadTaskFile } from './loadTaskFile';
 import { batchProviderFactory } from './batchProviderFactory';
+import { nodeHttpFetch } from './nodeHttpFetch';
 import { recordWandbLink } from './wandbLink';
 import type { ResolvedOptions } from './resolvedOptions';
 
@@ -112,6 +113,8 @@ export async function runTask(invocation: TaskInvocation, options: ResolvedOptio
               jobType: 'gpt_batch_api',
               config,
               logger,
+              // Over node:http like the API client, so that a run never loads the global fetch's HTTP client.
+              fetch: nodeHttpFetch() as typeof fetch,
             }).then((sink) => recordWandbLink(taskDir, prefix, sink, Math.floor(Date.now() / 1000)))
         : undefined,
     },
