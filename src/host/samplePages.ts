@@ -26,6 +26,18 @@ interface FilterQuery {
 /** The sample filters' conditions; each is the condition of its partial index (results_refused, …), word for word. */
 export const filterQueries: Record<SampleFilter, FilterQuery> = {
   retried: { on: 'requests', condition: (r) => `${r}.retry_num > 0` },
+  // The engine flags cut short and refused answers as it stores them (engine/db/storedResult.ts).
+  cutShort: { on: 'results', condition: (_r, s) => `${s}.cut_short = 1` },
+  refused: { on: 'results', condition: (_r, s) => `${s}.refused = 1` },
+  errored: { on: 'results', condition: (_r, s) => `${s}.outcome IN ('failed', 'retried')` },
+};
+
+/**
+ * The conditions of a database no run has upgraded to schema 6 yet, which has no flag columns: those of its indexes
+ * (schema 5; a schema 2 to 4 database reads them without an index).
+ */
+const unflaggedFilterQueries: Record<SampleFilter, FilterQuery> = {
+  ...filterQueries,
   // Chat completions' finish reasons, Anthropic's stop reasons (`max_tokens`) and incomplete Responses answers.
   cutShort: { on: 'results', condition: (_r, s) => `(${s}.finish_reason IN ('length', 'content_filter', 'max_tokens') OR json_extract(${s}.result, '$.resp_info.payload.status') = 'incomplete')` },
   // A chat completion's refusal message, Anthropic's stop reason `refusal`, a Responses refusal part.
@@ -34,8 +46,14 @@ export const filterQueries: Record<SampleFilter, FilterQuery> = {
     condition: (_r, s) =>
       `(json_extract(${s}.result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR ${s}.finish_reason = 'refusal' OR instr(json_extract(${s}.result, '$.resp_info.payload.output'), '"type":"refusal"') > 0)`,
   },
-  errored: { on: 'results', condition: (_r, s) => `${s}.outcome IN ('failed', 'retried')` },
 };
+
+/** The first schema whose results carry the cut short and refused flags. */
+const flaggedSchema = 6;
+
+function filterQuery(db: TaskDb, filter: SampleFilter): FilterQuery {
+  return (db.schemaVersion >= flaggedSchema ? filterQueries : unflaggedFilterQueries)[filter];
+}
 
 /** The first request's meta of a sample, as a column of a query over `samples` or `requests` rows named `keyColumn`. */
 const firstMeta = (keyColumn: string) => `(SELECT m.meta FROM requests m WHERE m.sample_key = ${keyColumn} ORDER BY m.id LIMIT 1) AS meta`;
@@ -68,7 +86,7 @@ function stateCount(db: TaskDb, state: keyof typeof stateConditions): number {
 export const filterCountCap = 10_000;
 
 function filteredSamplesPage(db: TaskDb, filter: SampleFilter, after: string | undefined, limit: number): Page {
-  const { on, condition } = filterQueries[filter];
+  const { on, condition } = filterQuery(db, filter);
   // CROSS JOIN keeps SQLite reading the results first, through the filter's partial index.
   const from = (r: string, s: string, join: string) => (on === 'requests' ? `requests ${r}` : `results ${s} ${join} requests ${r} ON ${r}.id = ${s}.request_id`);
   const order = on === 'requests' ? 'r.id' : 's.request_id';

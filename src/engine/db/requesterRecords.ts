@@ -20,6 +20,7 @@ import type { ResultInfo } from '../requester/results';
 import type { TaskDb } from './taskDb';
 import { parseJsonColumn } from './json';
 import { multiRowStatement, runMultiRow } from './multiRow';
+import { finishReasonOf, isCutShort, isRefused, type StoredAnswer, storedAnswerOfRow, storedResultJson, usageJson } from './storedResult';
 
 /** A queued or batched request as stored, with the token counts it was committed with. */
 export interface StoredRequest {
@@ -327,7 +328,10 @@ export class RequesterRecords {
    */
   recordResults(tx: Transaction, results: readonly ResultInfo[], processedAt: number): void {
     tx.sql((db) =>
-      runMultiRow(db, upsertResultsSql, results, (x) => [x.req_id, outcomeOf(x), finishReasonOf(x), x.resp_info ? JSON.stringify(x.resp_info.usage) : null, storedResult(x), processedAt]),
+      runMultiRow(db, upsertResultsSql, results, (x) => {
+        const finishReason = finishReasonOf(x);
+        return [x.req_id, outcomeOf(x), finishReason, flag(isCutShort(x, finishReason)), flag(isRefused(x, finishReason)), usageJson(x), storedResultJson(x), processedAt];
+      }),
     );
   }
 
@@ -338,28 +342,31 @@ export class RequesterRecords {
   storeAnswers(results: readonly ResultInfo[], answeredAt: number): void {
     this.db.transaction(() => {
       for (const x of results) {
+        const finishReason = finishReasonOf(x);
         this.db.run(
-          'INSERT OR REPLACE INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES (?, 0, NULL, ?, ?, ?, ?)',
+          'INSERT OR REPLACE INTO results (request_id, processed, outcome, finish_reason, cut_short, refused, usage, result, answered_at) VALUES (?, 0, NULL, ?, ?, ?, ?, ?, ?)',
           x.req_id,
-          finishReasonOf(x),
-          x.resp_info ? JSON.stringify(x.resp_info.usage) : null,
-          storedResult(x),
+          finishReason,
+          flag(isCutShort(x, finishReason)),
+          flag(isRefused(x, finishReason)),
+          usageJson(x),
+          storedResultJson(x),
           answeredAt,
         );
       }
     });
   }
 
-  /** Stored answers that no virtual batch processed yet, for the given request IDs (without the request payload). */
-  storedAnswers(ids: readonly number[]): Map<number, Omit<ResultInfo, 'req_payload'>> {
-    const out = new Map<number, Omit<ResultInfo, 'req_payload'>>();
+  /** Stored answers that no virtual batch processed yet, for the given request IDs. */
+  storedAnswers(ids: readonly number[]): Map<number, StoredAnswer> {
+    const out = new Map<number, StoredAnswer>();
     for (let start = 0; start < ids.length; start += 500) {
       const chunk = ids.slice(start, start + 500);
-      const rows = this.db.all<{ request_id: number; result: string }>(
-        `SELECT request_id, result FROM results WHERE processed = 0 AND request_id IN (${chunk.map(() => '?').join(', ')})`,
+      const rows = this.db.all<{ request_id: number; result: string; usage: string | null }>(
+        `SELECT request_id, result, usage FROM results WHERE processed = 0 AND request_id IN (${chunk.map(() => '?').join(', ')})`,
         ...chunk,
       );
-      for (const row of rows) out.set(row.request_id, parseJsonColumn(this.db.file, `results.result of request ${row.request_id}`, row.result) as ResultInfo);
+      for (const row of rows) out.set(row.request_id, storedAnswerOfRow(this.db.file, row.request_id, row.result, row.usage));
     }
     return out;
   }
@@ -405,16 +412,15 @@ export class RequesterRecords {
   }
 }
 
-/** The statement that inserts or updates processed results (6 parameters each). */
+/** The statement that inserts or updates processed results (8 parameters each). */
 const upsertResultsSql = multiRowStatement(
-  'INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at)',
-  '(?, 1, ?, ?, ?, ?, ?)',
-  'ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, usage = excluded.usage, result = excluded.result',
+  'INSERT INTO results (request_id, processed, outcome, finish_reason, cut_short, refused, usage, result, answered_at)',
+  '(?, 1, ?, ?, ?, ?, ?, ?, ?)',
+  'ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, cut_short = excluded.cut_short, refused = excluded.refused, usage = excluded.usage, result = excluded.result',
 );
 
-/** A result as stored: the request's payload is in its request row already. */
-function storedResult(x: ResultInfo): string {
-  return JSON.stringify({ ...x, req_payload: undefined });
+function flag(value: boolean): number {
+  return value ? 1 : 0;
 }
 
 function json(value: unknown): string | null {
@@ -426,9 +432,3 @@ function outcomeOf(x: ResultInfo): string {
   return x.err_info === null ? 'succeeded' : 'failed';
 }
 
-/** The first choice's `finish_reason` (chat completions), else an Anthropic message's `stop_reason`. */
-function finishReasonOf(x: ResultInfo): string | null {
-  const choices = x.resp_info?.payload.choices as { finish_reason?: unknown }[] | undefined;
-  const reason = choices?.[0]?.finish_reason ?? x.resp_info?.payload.stop_reason;
-  return typeof reason === 'string' ? reason : null;
-}

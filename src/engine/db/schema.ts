@@ -145,5 +145,21 @@ CREATE INDEX results_cut_short ON results (request_id) WHERE finish_reason IN ('
 CREATE INDEX results_refused ON results (request_id) WHERE json_extract(result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR finish_reason = 'refusal' OR instr(json_extract(result, '$.resp_info.payload.output'), '"type":"refusal"') > 0;
 `;
 
-export const migrations: readonly string[] = [version1, version2, version3, version4, version5];
+/**
+ * Whether an answer was cut short or refused is decided by the engine as it stores the answer (see
+ * db/storedResult.ts) instead of by the index conditions of version 5, which SQLite evaluated by parsing each
+ * result's JSON three times per insert. The rows written before are flagged here by those conditions.
+ */
+const version6 = `
+ALTER TABLE results ADD COLUMN cut_short INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+UPDATE results SET cut_short = 1 WHERE finish_reason IN ('length', 'content_filter', 'max_tokens') OR json_extract(result, '$.resp_info.payload.status') = 'incomplete';
+UPDATE results SET refused = 1 WHERE json_extract(result, '$.resp_info.payload.choices[0].message.refusal') IS NOT NULL OR finish_reason = 'refusal' OR instr(json_extract(result, '$.resp_info.payload.output'), '"type":"refusal"') > 0;
+DROP INDEX results_cut_short;
+DROP INDEX results_refused;
+CREATE INDEX results_cut_short ON results (request_id) WHERE cut_short = 1;
+CREATE INDEX results_refused ON results (request_id) WHERE refused = 1;
+`;
+
+export const migrations: readonly string[] = [version1, version2, version3, version4, version5, version6];
 export const schemaVersion = migrations.length;

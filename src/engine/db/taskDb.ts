@@ -27,6 +27,7 @@ export function taskDbPath(dir: string): string {
  */
 export class TaskDb {
   private readonly statements = new Map<string, Database.Statement>();
+  private version = schemaVersion;
 
   private constructor(
     readonly file: string,
@@ -85,8 +86,17 @@ export class TaskDb {
       const version = taskDb.storedVersion();
       if (version === undefined) throw new CorruptedStateError(file, `${file} has no schema version; it was not written by GPT Batch`);
       if (version > schemaVersion) throw newerVersionError(file, version);
+      taskDb.version = version;
     });
     return taskDb;
+  }
+
+  /**
+   * The schema version of the database as opened (a writer migrates it to the current one). A reader's stays what
+   * it was at opening while a run may upgrade the file: a later schema keeps serving the queries of an earlier one.
+   */
+  get schemaVersion(): number {
+    return this.version;
   }
 
   /** One row, or undefined. */

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { InterruptedError } from '../../shared/errors';
+import type { StoredAnswer } from '../db/storedResult';
 import type { ResultInfo } from './results';
 import { AnswerSaver } from './answerSaver';
 import { emptyResult } from './batchResult';
@@ -51,13 +52,13 @@ class Wakeup {
 export async function executeDirect(r: Requester, requests: CachedRequest[], persist: boolean, onProgress: DirectProgress): Promise<ResultInfo[]> {
   const results: ResultInfo[] = new Array(requests.length);
   const save = persist && !r.dryrun;
-  const stored = save ? r.records.storedAnswers(requests.map((q) => q.id)) : new Map<number, Omit<ResultInfo, 'req_payload'>>();
+  const stored = save ? r.records.storedAnswers(requests.map((q) => q.id)) : new Map<number, StoredAnswer>();
   let done = 0;
   let errors = 0;
   requests.forEach((request, index) => {
     const answer = stored.get(request.id);
     if (answer === undefined) return;
-    results[index] = { ...answer, req_payload: request.payload };
+    results[index] = { req_id: request.id, req_jsonl_size: request.size, req_payload: request.payload, req_info: requestInfoOf(request), ...answer };
     done += 1;
     if (answer.err_info !== null) errors += 1;
   });

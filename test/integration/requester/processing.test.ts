@@ -47,14 +47,16 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
     return line;
   };
 
-  it('records the result of every request of a batch larger than one insert statement, each with its usage and finish reason', async () => {
+  it('records the result of every request of a batch larger than one insert statement, each with its usage, finish reason and flags, the request not repeated', async () => {
     const { requester } = await h.open();
     await addAndCommit(requester, 237);
     await pushAndWait(requester);
     const { handler, results } = recordingHandler();
     await processBatches(requester, handler);
     const ordered = only(results).results;
-    const rows = h.readDb((db) => db.all<{ request_id: number; processed: number; outcome: string; finish_reason: string; usage: string; result: string }>('SELECT * FROM results ORDER BY request_id'));
+    const rows = h.readDb((db) =>
+      db.all<{ request_id: number; processed: number; outcome: string; finish_reason: string; cut_short: number; refused: number; usage: string; result: string }>('SELECT * FROM results ORDER BY request_id'),
+    );
     assert.deepEqual(
       rows.map((row) => row.request_id),
       ordered.map((x) => x.req_id),
@@ -64,8 +66,10 @@ describe('requester processing of finished batches (engine.md ยง12 scenarios 14โ
       assert.equal(row.processed, 1);
       assert.equal(row.outcome, 'succeeded');
       assert.equal(row.finish_reason, 'stop');
+      assert.deepEqual([row.cut_short, row.refused], [0, 0]);
       assert.deepEqual(JSON.parse(row.usage), expected.resp_info?.usage);
-      assert.equal(JSON.parse(row.result).req_id, expected.req_id);
+      const { payload, model, system_fingerprint } = expected.resp_info ?? {};
+      assert.deepEqual(JSON.parse(row.result), { resp_info: { payload, model, system_fingerprint }, err_info: null, warn_infos: [], retry_counts: expected.retry_counts, retry: false });
     }
   });
 

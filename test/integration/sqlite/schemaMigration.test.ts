@@ -34,11 +34,11 @@ const answers = [
   { key: 'embedding', payload: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }] } },
 ];
 
-/** Writes a database as schema 4 left it, with one succeeded sample per answer above. */
-function writeVersion4(file: string): void {
+/** Writes a database as schema `version` (4 or 5) left it, with one succeeded sample per answer above. */
+function writeAnswers(file: string, version: number): void {
   const db = new Database(file);
-  for (const migration of migrations.slice(0, 4)) db.exec(migration);
-  db.exec('INSERT INTO schema_version (version) VALUES (4)');
+  for (const migration of migrations.slice(0, version)) db.exec(migration);
+  db.exec(`INSERT INTO schema_version (version) VALUES (${version})`);
   db.exec(`INSERT INTO task VALUES (1, 'old', 0, '{}', '{}', '{}', '{"committed":${answers.length},"pending":0,"succeeded":${answers.length},"failed":0,"mixed":0}')`);
   answers.forEach((answer, i) => {
     db.prepare("INSERT INTO requests (id, batch_kind, batch_id, sample_key, retry_num, payload, input_tokens, max_output_tokens, size) VALUES (?, 'batch', 1, ?, 0, '{}', 1, 1, 1)").run(i + 1, answer.key);
@@ -56,6 +56,13 @@ function indexes(file: string): string[] {
   } finally {
     db.close();
   }
+}
+
+/** The refusals and cut short filters list exactly the answers above that are refusals, cut short. */
+function assertFilters(db: TaskDb): void {
+  const keys = (filter: 'refused' | 'cutShort') => samplesPage(db, filter, undefined, 50).items.map((item) => (item.kind === 'sample' ? item.key : item.kind)).sort();
+  assert.deepEqual(keys('refused'), answers.filter((a) => a.refused).map((a) => a.key).sort());
+  assert.deepEqual(keys('cutShort'), answers.filter((a) => a.cut).map((a) => a.key).sort());
 }
 
 describe('task database schema migrations', () => {
@@ -92,19 +99,44 @@ describe('task database schema migrations', () => {
 
   it('upgrades a schema 4 database so that the refusals and cut short filters list the answers of every endpoint and provider', () => {
     const file = path.join(tmp.dir, 'task.db');
-    writeVersion4(file);
+    writeAnswers(file, 4);
     TaskDb.openForWriting(file).close();
     const db = TaskDb.openReadonly(file);
     assert.ok(db);
     try {
-      const keys = (filter: 'refused' | 'cutShort') => samplesPage(db, filter, undefined, 50).items.map((item) => (item.kind === 'sample' ? item.key : item.kind)).sort();
-      assert.deepEqual(keys('refused'), answers.filter((a) => a.refused).map((a) => a.key).sort());
-      assert.deepEqual(keys('cutShort'), answers.filter((a) => a.cut).map((a) => a.key).sort());
+      assertFilters(db);
       // The page queries repeat the index conditions, so SQLite reads only the matching rows through them.
       for (const [filter, index] of [['refused', 'results_refused'], ['cutShort', 'results_cut_short']] as const) {
         const plan = db.all<{ detail: string }>(`EXPLAIN QUERY PLAN SELECT s.request_id FROM results s WHERE ${filterQueries[filter].condition('r', 's')}`);
         assert.ok(plan.some((step) => step.detail.includes(`INDEX ${index}`)), `the ${filter} condition does not use ${index}: ${plan.map((step) => step.detail).join('; ')}`);
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a schema 5 database by flagging its refused and cut short answers, which a reader of it lists before and after', () => {
+    const file = path.join(tmp.dir, 'task.db');
+    writeAnswers(file, 5);
+    const before = TaskDb.openReadonly(file);
+    assert.ok(before);
+    try {
+      assert.equal(before.schemaVersion, 5);
+      assertFilters(before);
+    } finally {
+      before.close();
+    }
+    TaskDb.openForWriting(file).close();
+    const db = TaskDb.openReadonly(file);
+    assert.ok(db);
+    try {
+      assert.equal(db.schemaVersion, schemaVersion);
+      assertFilters(db);
+      const flagged = db.all<{ request_id: number; cut_short: number; refused: number }>('SELECT request_id, cut_short, refused FROM results ORDER BY request_id');
+      assert.deepEqual(
+        flagged.map((row) => [row.cut_short === 1, row.refused === 1]),
+        answers.map((a) => [a.cut === true, a.refused === true]),
+      );
     } finally {
       db.close();
     }

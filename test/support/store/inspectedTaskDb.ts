@@ -57,10 +57,12 @@ export function writeInspectedTaskDb(dir: string, shape: InspectedTaskShape): vo
         );
       const result = (id: number, outcome: string, finishReason: string, refusal: string | null) =>
         db.run(
-          'INSERT INTO results (request_id, processed, outcome, finish_reason, usage, result, answered_at) VALUES (?, 1, ?, ?, NULL, ?, 0)',
+          'INSERT INTO results (request_id, processed, outcome, finish_reason, cut_short, refused, usage, result, answered_at) VALUES (?, 1, ?, ?, ?, ?, NULL, ?, 0)',
           id,
           outcome,
           finishReason,
+          finishReason === 'length' ? 1 : 0,
+          refusal === null ? 0 : 1,
           JSON.stringify({
             resp_info: { payload: { choices: [{ index: 0, finish_reason: finishReason, message: { content: refusal === null ? `{"n":${id}}` : null, refusal, parsed: refusal === null ? { n: id } : null } }] } },
             err_info: outcome === 'succeeded' ? null : { fatal: false, type: 'ResponseError', subtype: '', msg: 'bad answer', data: null },
