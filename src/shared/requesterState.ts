@@ -140,11 +140,28 @@ export const requesterStateSchema = z.strictObject({
 });
 export type RequesterState = z.infer<typeof requesterStateSchema>;
 
+const customIdPattern = /^id-[0-9]+$/;
+
 /** One line of a batch input file, exactly as uploaded to the provider. */
 export const batchInputLineSchema = z.strictObject({
-  custom_id: z.string().regex(/^id-[0-9]+$/),
+  custom_id: z.string().regex(customIdPattern),
   method: z.literal('POST'),
   url: z.string(),
   body: z.record(z.string(), z.unknown()),
 });
 export type BatchInputLine = z.infer<typeof batchInputLineSchema>;
+
+/** What {@link batchInputLineSchema} checks, without its cost: for reading back the batch files the engine wrote. */
+export function isBatchInputLine(value: unknown): value is BatchInputLine {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const line = value as Record<string, unknown>;
+  const { body } = line;
+  let keys = 0;
+  for (const key in line) {
+    if (key !== 'custom_id' && key !== 'method' && key !== 'url' && key !== 'body') return false;
+    keys += 1;
+  }
+  return (
+    keys === 4 && typeof line.custom_id === 'string' && customIdPattern.test(line.custom_id) && line.method === 'POST' && typeof line.url === 'string' && typeof body === 'object' && body !== null && !Array.isArray(body)
+  );
+}

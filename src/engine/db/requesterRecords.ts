@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   type BatchInputLine,
   batchInputLineSchema,
+  isBatchInputLine,
   batchStateSchema,
   type BatchState,
   directUpdatedReason,
@@ -241,7 +242,7 @@ export class RequesterRecords {
     const kept: { line: number; value: BatchInputLine; size: number; row: BatchRequestRow }[] = [];
     let lines = 0;
     let previousId = 0;
-    for await (const line of readJsonlLines(batch.local_jsonl, batchInputLineSchema)) {
+    for await (const line of readJsonlLines(batch.local_jsonl, batchInputLineSchema, isBatchInputLine)) {
       lines = line.line;
       const id = idOfCustomId(line.value.custom_id);
       const row = rows[kept.length];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { batchInputLine, batchInputLineOfJson, payloadJsonOfLine } from '../../../src/engine/requester/cachedRequest';
+import { batchInputLineSchema, isBatchInputLine } from '../../../src/shared/requesterState';
 
 describe('batch input lines from stored JSON', () => {
   const payloads: Record<string, unknown>[] = [
@@ -24,5 +25,28 @@ describe('batch input lines from stored JSON', () => {
         assert.equal(payloadJsonOfLine(batchInputLine(i + 1, endpoint, payload)), JSON.stringify(payload));
       }
     }
+  });
+
+  it("the quick check of a line read back accepts only what the line schema accepts (the schema says what is wrong with the rest)", () => {
+    const sound = { custom_id: 'id-12', method: 'POST', url: '/v1/chat/completions', body: { model: 'm' } };
+    const values: unknown[] = [
+      sound,
+      { ...sound, body: {} },
+      { ...sound, custom_id: 'id-' },
+      { ...sound, custom_id: 'id-1x' },
+      { ...sound, custom_id: 12 },
+      { ...sound, method: 'GET' },
+      { ...sound, url: null },
+      { ...sound, body: [] },
+      { ...sound, body: null },
+      { ...sound, body: 'text' },
+      { ...sound, extra: true },
+      { custom_id: 'id-1', method: 'POST', url: '/v1/embeddings' },
+      [sound],
+      null,
+      'id-1',
+    ];
+    for (const value of values) assert.equal(isBatchInputLine(value), batchInputLineSchema.safeParse(value).success, JSON.stringify(value));
+    assert.ok(isBatchInputLine(sound));
   });
 });

@@ -71,6 +71,20 @@ describe('loading state files', () => {
     assert.deepEqual(await readJsonlFile(file('big.jsonl'), schema), values);
   });
 
+  it('takes the lines a quick check accepts as they are and checks the others against the schema', async () => {
+    fs.writeFileSync(file('q.jsonl'), '{"id":1}\n{"id":2,"extra":true}\n');
+    const checked: unknown[] = [];
+    const quick = (value: unknown): value is { id: number } => {
+      checked.push(value);
+      return (value as { id: unknown }).id === 1;
+    };
+    const read = async () => {
+      for await (const _ of readJsonlLines(file('q.jsonl'), lineSchema, quick));
+    };
+    await assert.rejects(read(), assertCorrupted(/q\.jsonl line 2 .*Unrecognized key: "extra"/));
+    assert.deepEqual(checked, [{ id: 1 }, { id: 2, extra: true }]);
+  });
+
   it('names the file, the line and the key of an invalid JSONL line', async () => {
     fs.writeFileSync(file('q.jsonl'), '{"id":1}\n{"id":2,"extra":true}\n');
     await assert.rejects(readJsonlFile(file('q.jsonl'), lineSchema), assertCorrupted(/q\.jsonl line 2 .*Unrecognized key: "extra"/));
