@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import OpenAI from 'openai';
 import type { Logger } from '../src/engine/log';
+import { openaiClientFactory } from '../src/host/openaiClient';
 import { resolveOptions } from '../src/shared/options';
 import { reportFigures } from './report';
 import { machineLoad, peakRssMb, round } from './support/measure';
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
         requester: resolved.requester,
         taskManager: resolved.taskManager,
         logger,
-        createClient: () => new OpenAI({ apiKey: 'sim', baseURL: sim.baseUrl, maxRetries: 2 }),
+        // The client a run builds: over node:http, as the product sends.
+        createClient: openaiClientFactory({ options: resolved.requester, env: {}, simulatorBaseUrl: sim.baseUrl, noKeyAdvice: '' }),
       },
       0,
       lines,

@@ -36,6 +36,39 @@ const chatCompletionSchema = z.looseObject({
 });
 type ChatCompletion = z.infer<typeof chatCompletionSchema>;
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptionalText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+
+function isSoundToolCall(call: unknown): boolean {
+  if (!isObject(call)) return false;
+  const fn = call.function;
+  return fn === undefined || (isObject(fn) && typeof fn.name === 'string' && typeof fn.arguments === 'string');
+}
+
+function isSoundChoice(choice: unknown): boolean {
+  if (!isObject(choice) || !Number.isSafeInteger(choice.index) || !(choice.finish_reason === null || typeof choice.finish_reason === 'string')) return false;
+  const message = choice.message;
+  if (!isObject(message) || typeof message.role !== 'string' || !isOptionalText(message.content) || !isOptionalText(message.refusal)) return false;
+  const calls = message.tool_calls;
+  return calls === undefined || calls === null || (Array.isArray(calls) && calls.every(isSoundToolCall));
+}
+
+/** What `chatCompletionSchema` checks, without its cost (each answer of a 50,000-line batch passes through here). */
+function isSoundChatCompletion(body: unknown): body is ChatCompletion {
+  if (!isObject(body)) return false;
+  const usage = body.usage;
+  return (
+    typeof body.id === 'string' &&
+    body.object === 'chat.completion' &&
+    typeof body.created === 'number' &&
+    typeof body.model === 'string' &&
+    Array.isArray(body.choices) &&
+    body.choices.every(isSoundChoice) &&
+    (usage === undefined || usage === null || isObject(usage)) &&
+    isOptionalText(body.system_fingerprint)
+  );
+}
+
 function schemaOf(payload: Record<string, unknown>): Record<string, unknown> | undefined {
   const format = payload.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
   if (!format || format.type !== 'json_schema') return undefined;
@@ -102,7 +135,7 @@ export function processChatCompletion(
   parseInfo: Record<string, unknown> | null,
   providerRequestId: string | undefined,
 ): ProcessedResponse {
-  const parsed = checkAnswerBody(body, 'chat.completion', chatCompletionSchema, 'chat completion');
+  const parsed = checkAnswerBody(body, 'chat.completion', chatCompletionSchema, 'chat completion', 'object', isSoundChatCompletion);
   if ('failed' in parsed) return parsed.failed;
   const completion = parsed.data;
   let error: ErrorInfo | null = parseInfo !== null ? autoParse(completion, payload) : null;

@@ -115,18 +115,9 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): Record
  * add strings) are ignored; a number where the other side has an object (or the reverse) is an error.
  */
 export function addUsage(a: UsageTotals, b: unknown): UsageTotals {
-  const out: UsageTotals = { ...a };
-  if (b === null || typeof b !== 'object') return out;
-  for (const [key, value] of Object.entries(b as Record<string, unknown>)) {
-    const current = out[key];
-    if (typeof value === 'number') {
-      if (typeof current === 'object') throw new Error(`Usage field '${key}' is both a number and an object`);
-      out[key] = (current ?? 0) + value;
-    } else if (value !== null && typeof value === 'object') {
-      if (typeof current === 'number') throw new Error(`Usage field '${key}' is both a number and an object`);
-      out[key] = addUsage(current ?? {}, value);
-    }
-  }
+  const out: UsageTotals = {};
+  accumulateUsage(out, a);
+  accumulateUsage(out, b);
   return out;
 }
 
@@ -142,8 +133,11 @@ export function accumulateUsage(into: UsageTotals, b: unknown): void {
       into[key] = (current ?? 0) + value;
     } else if (value !== null && typeof value === 'object') {
       if (typeof current === 'number') throw new Error(`Usage field '${key}' is both a number and an object`);
-      if (current === undefined) into[key] = addUsage({}, value);
-      else accumulateUsage(current, value);
+      if (current === undefined) {
+        const nested: UsageTotals = {};
+        accumulateUsage(nested, value);
+        into[key] = nested;
+      } else accumulateUsage(current, value);
     }
   }
 }

@@ -26,17 +26,25 @@ export function statusCodeError(status: number, body: unknown): ErrorInfo {
 
 /**
  * Checks an answer body against its endpoint's object type (in `typeKey`: OpenAI's `object`, Anthropic's `type`) and
- * schema: a missing or empty body, another object type or an invalid body is a fatal error. The data returned is the
- * schema's copy: every object the schema describes is new, free to be annotated, while values it does not describe
- * are shared with the body (callers hand in a body parsed for them alone).
+ * schema: a missing or empty body, another object type or an invalid body is a fatal error. A body that `isSound` (the
+ * schema's checks, without its cost) accepts is returned as it is; any other is checked by the schema, and the data
+ * returned is then its copy. Either is free to be annotated: callers hand in a body parsed for them alone.
  */
-export function checkAnswerBody<T>(body: unknown, object: string, schema: z.ZodType<T>, what: string, typeKey = 'object'): { data: T } | { failed: ProcessedResponse } {
+export function checkAnswerBody<T>(
+  body: unknown,
+  object: string,
+  schema: z.ZodType<T>,
+  what: string,
+  typeKey = 'object',
+  isSound?: (body: unknown) => body is T,
+): { data: T } | { failed: ProcessedResponse } {
   const fail = (error: ErrorInfo) => ({ failed: { resp: null, error, warnings: [] } });
   if (body === null || body === undefined || (typeof body === 'object' && Object.keys(body).length === 0)) {
     return fail(errorInfo(true, 'ResponseBody', 'MissingEmpty', 'Response body is missing or empty'));
   }
   const objectType = (body as Record<string, unknown>)[typeKey];
   if (objectType !== object) return fail(errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body ${typeKey} is '${String(objectType)}', not '${object}'`, objectType ?? null));
+  if (isSound?.(body)) return { data: body };
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -188,6 +188,7 @@ describe('requester files (engine.md §12 scenarios 1–5, 9, 39, 40)', function
     const db = TaskDb.openForWriting(h.file('task.db'));
     db.run('DROP TABLE queue_limits');
     db.run('DROP TABLE pilot_forecasts');
+    db.exec('DROP INDEX results_cut_short; DROP INDEX results_refused; ALTER TABLE results DROP COLUMN cut_short; ALTER TABLE results DROP COLUMN refused');
     db.run('UPDATE schema_version SET version = 2');
     db.close();
 

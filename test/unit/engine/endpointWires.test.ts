@@ -114,6 +114,72 @@ describe('endpoint wire formats', () => {
     });
   });
 
+  describe('/v1/chat/completions answer bodies', () => {
+    const completion = () => ({
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Oslo', refusal: null }, logprobs: null }],
+      usage: { prompt_tokens: 5, completion_tokens: 1 },
+      system_fingerprint: 'fp_1',
+    });
+    type Body = ReturnType<typeof completion> & Record<string, unknown>;
+    const choice = (body: Body) => body.choices[0] as Record<string, unknown> & { message: Record<string, unknown> };
+    const variant = (edit: (body: Body) => void) => {
+      const body = completion() as Body;
+      edit(body);
+      return body;
+    };
+
+    it('accepts every body of the chat completion shape, with extra keys and the optional parts null or absent', () => {
+      const sound = [
+        variant(() => {}),
+        variant((b) => Object.assign(b, { service_tier: 'default', extra: { nested: [1] } })),
+        variant((b) => Object.assign(b, { usage: null, system_fingerprint: null })),
+        variant((b) => {
+          delete (b as Record<string, unknown>).usage;
+          delete (b as Record<string, unknown>).system_fingerprint;
+        }),
+        variant((b) => Object.assign(choice(b).message, { content: null, refusal: 'No.' })),
+        variant((b) => delete choice(b).message.refusal),
+        variant((b) => Object.assign(choice(b).message, { content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{}' } }, { id: 'u' }] })),
+        variant((b) => Object.assign(choice(b).message, { tool_calls: null, audio: { id: 'a' } })),
+        variant((b) => Object.assign(b, { choices: [] })),
+      ];
+      for (const body of sound) {
+        const processed = chat.processResponse(body, { model: 'm' }, null, undefined);
+        assert.notEqual(processed.error?.subtype, 'ValidationError', JSON.stringify(body));
+        assert.equal(processed.resp?.payload, body, 'a sound body is taken as it is');
+      }
+    });
+
+    it('refuses a body off the shape as a fatal validation error naming the key', () => {
+      const unsound: [Body, RegExp][] = [
+        [variant((b) => Object.assign(b, { id: 1 })), /\(id: /],
+        [variant((b) => Object.assign(b, { created: '1' })), /\(created: /],
+        [variant((b) => delete (b as Record<string, unknown>).model), /\(model: /],
+        [variant((b) => Object.assign(b, { choices: { 0: {} } })), /\(choices: /],
+        [variant((b) => Object.assign(choice(b), { index: 0.5 })), /\(choices\.0\.index: /],
+        [variant((b) => delete choice(b).finish_reason), /\(choices\.0\.finish_reason: /],
+        [variant((b) => Object.assign(b, { choices: [null] })), /\(choices\.0: /],
+        [variant((b) => Object.assign(choice(b), { message: 'Oslo' })), /\(choices\.0\.message: /],
+        [variant((b) => delete choice(b).message.role), /\(choices\.0\.message\.role: /],
+        [variant((b) => Object.assign(choice(b).message, { content: ['Oslo'] })), /\(choices\.0\.message\.content: /],
+        [variant((b) => Object.assign(choice(b).message, { refusal: 1 })), /\(choices\.0\.message\.refusal: /],
+        [variant((b) => Object.assign(choice(b).message, { tool_calls: { function: {} } })), /\(choices\.0\.message\.tool_calls: /],
+        [variant((b) => Object.assign(choice(b).message, { tool_calls: [{ function: { name: 'f' } }] })), /\(choices\.0\.message\.tool_calls\.0\.function\.arguments: /],
+        [variant((b) => Object.assign(b, { usage: [5] })), /\(usage: /],
+        [variant((b) => Object.assign(b, { system_fingerprint: 7 })), /\(system_fingerprint: /],
+      ];
+      for (const [body, where] of unsound) {
+        const processed = chat.processResponse(body, { model: 'm' }, null, undefined);
+        assert.deepEqual([processed.error?.type, processed.error?.subtype, processed.error?.fatal], ['ResponseBody', 'ValidationError', true], JSON.stringify(body));
+        assert.match(processed.error?.msg ?? '', where);
+      }
+    });
+  });
+
   it('builds chat bodies with response_format and reads their parsed output', () => {
     const body = chat.buildBody({ request: { model: 'm' }, messages: [{ role: 'user', content: 'hi' }], structured: { name: 'City', schema } });
     assert.deepEqual(body.response_format, { type: 'json_schema', json_schema: { name: 'City', schema, strict: true } });
