@@ -258,24 +258,21 @@ export class RequesterRecords {
       throw fail(`holds ${kept.length} requests${executed} and the task database ${rows.length}, but the batch records ${batch.num_requests}`);
     }
     let totalSize = 0;
-    const out = kept.map(({ line: lineNumber, value: line, size, row }) => {
+    const out: BatchRequest[] = [];
+    for (const { line: lineNumber, value: line, size, row } of kept) {
       const id = row.id;
       if (line.url !== endpoint) throw fail(`line ${lineNumber} is for endpoint '${line.url}', not '${endpoint}'`);
       totalSize += size;
-      const column = (name: 'meta' | 'parse_info' | 'tokens_cost') => {
-        const text = row[name];
-        return text === null ? null : (parseJsonColumn(this.db.file, `requests.${name} of request ${id}`, text) as Record<string, unknown>);
-      };
-      const tokensCost = column('tokens_cost') as TokensCost | null;
+      const tokensCost = this.objectColumn(row, 'tokens_cost') as TokensCost | null;
       if (tokensCost === null) throw fail(`request ${id} has no frozen estimate in the task database`);
-      return {
+      out.push({
         id,
         payload: line.body,
         size,
-        info: { id, meta: column('meta'), retry_num: row.retry_num, tokens_cost: tokensCost, parse_info: column('parse_info') },
+        info: { id, meta: this.objectColumn(row, 'meta'), retry_num: row.retry_num, tokens_cost: tokensCost, parse_info: this.objectColumn(row, 'parse_info') },
         counts: { inputTokens: row.input_tokens, maxOutputTokens: row.max_output_tokens },
-      };
-    });
+      });
+    }
     if (totalSize !== batch.local_jsonl_size) throw fail(`the requests take ${totalSize} bytes but the batch records ${batch.local_jsonl_size}`);
     return out;
   }
@@ -388,6 +385,11 @@ export class RequesterRecords {
       db.run('DELETE FROM batches');
       db.run('DELETE FROM requester');
     });
+  }
+
+  private objectColumn(row: BatchRequestRow, name: 'meta' | 'parse_info' | 'tokens_cost'): Record<string, unknown> | null {
+    const text = row[name];
+    return text === null ? null : (parseJsonColumn(this.db.file, `requests.${name} of request ${row.id}`, text) as Record<string, unknown>);
   }
 
   private storedRequest(row: RequestRow): StoredRequest {

@@ -27,8 +27,9 @@ export function statusCodeError(status: number, body: unknown): ErrorInfo {
 /**
  * Checks an answer body against its endpoint's object type (in `typeKey`: OpenAI's `object`, Anthropic's `type`) and
  * schema: a missing or empty body, another object type or an invalid body is a fatal error. A body that `isSound` (the
- * schema's checks, without its cost) accepts is returned as it is; any other is checked by the schema, and the data
- * returned is then its copy. Either is free to be annotated: callers hand in a body parsed for them alone.
+ * schema's checks, without its cost) accepts is returned as a copy of its top level, which drops what an SDK adds
+ * there as read-only and hidden (openai's `_request_id`); any other is checked by the schema, and the data returned
+ * is its copy. Either is free to be annotated: callers hand in a body parsed for them alone.
  */
 export function checkAnswerBody<T>(
   body: unknown,
@@ -44,7 +45,7 @@ export function checkAnswerBody<T>(
   }
   const objectType = (body as Record<string, unknown>)[typeKey];
   if (objectType !== object) return fail(errorInfo(true, 'ResponseBody', 'ObjectIncorrect', `Response body ${typeKey} is '${String(objectType)}', not '${object}'`, objectType ?? null));
-  if (isSound?.(body)) return { data: body };
+  if (isSound?.(body)) return { data: { ...body } };
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

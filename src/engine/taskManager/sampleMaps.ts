@@ -209,12 +209,12 @@ export class SampleMaps {
       this.remember(key, stored);
     }
     if (stored === null) return emptyRow;
-    const text = stored;
-    const slot = (column: SampleMapName): Slot => {
-      const value = text[column];
-      return value === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${key}'`, value) };
-    };
-    return { committed: slot('committed'), succeeded: slot('succeeded'), failed: slot('failed') };
+    return { committed: this.slot(stored, 'committed'), succeeded: this.slot(stored, 'succeeded'), failed: this.slot(stored, 'failed') };
+  }
+
+  private slot(stored: StoredRow, column: SampleMapName): Slot {
+    const value = stored[column];
+    return value === null ? undefined : { value: parseJsonColumn(this.db.file, `samples.${column} of sample '${stored.key}'`, value) };
   }
 
   private remember(key: string, stored: StoredRow | null): void {

@@ -150,8 +150,17 @@ describe('endpoint wire formats', () => {
       for (const body of sound) {
         const processed = chat.processResponse(body, { model: 'm' }, null, undefined);
         assert.notEqual(processed.error?.subtype, 'ValidationError', JSON.stringify(body));
-        assert.equal(processed.resp?.payload, body, 'a sound body is taken as it is');
+        assert.deepEqual(processed.resp?.payload, body);
       }
+    });
+
+    it("takes a sound body whatever an SDK added to it as hidden and read-only, and annotates its own copy", () => {
+      const body = completion() as Body;
+      Object.defineProperty(body, '_request_id', { value: 'req_sdk', enumerable: false, writable: false });
+      const processed = chat.processResponse(body, { model: 'm' }, null, 'req_header');
+      assert.equal(processed.error, null);
+      assert.equal(processed.resp?.payload._request_id, 'req_header');
+      assert.equal(body._request_id, 'req_sdk');
     });
 
     it('refuses a body off the shape as a fatal validation error naming the key', () => {
