@@ -21,7 +21,7 @@ import type { ResultInfo } from '../requester/results';
 import type { TaskDb } from './taskDb';
 import { parseJsonColumn } from './json';
 import { multiRowStatement, runMultiRow } from './multiRow';
-import { finishReasonOf, isCutShort, isRefused, type StoredAnswer, storedAnswerOfRow, storedResultJson, usageJson } from './storedResult';
+import { resultColumns, type StoredAnswer, storedAnswerOfRow } from './storedResult';
 
 /** A queued or batched request as stored, with the token counts it was committed with. */
 export interface StoredRequest {
@@ -326,10 +326,7 @@ export class RequesterRecords {
    */
   recordResults(tx: Transaction, results: readonly ResultInfo[], processedAt: number): void {
     tx.sql((db) =>
-      runMultiRow(db, upsertResultsSql, results, (x) => {
-        const finishReason = finishReasonOf(x);
-        return [x.req_id, outcomeOf(x), finishReason, flag(isCutShort(x, finishReason)), flag(isRefused(x, finishReason)), usageJson(x), storedResultJson(x), processedAt];
-      }),
+      runMultiRow(db, upsertResultsSql, results, (x) => [x.req_id, outcomeOf(x), ...resultColumns(x), processedAt]),
     );
   }
 
@@ -340,15 +337,10 @@ export class RequesterRecords {
   storeAnswers(results: readonly ResultInfo[], answeredAt: number): void {
     this.db.transaction(() => {
       for (const x of results) {
-        const finishReason = finishReasonOf(x);
         this.db.run(
           'INSERT OR REPLACE INTO results (request_id, processed, outcome, finish_reason, cut_short, refused, usage, result, answered_at) VALUES (?, 0, NULL, ?, ?, ?, ?, ?, ?)',
           x.req_id,
-          finishReason,
-          flag(isCutShort(x, finishReason)),
-          flag(isRefused(x, finishReason)),
-          usageJson(x),
-          storedResultJson(x),
+          ...resultColumns(x),
           answeredAt,
         );
       }
@@ -421,10 +413,6 @@ const upsertResultsSql = multiRowStatement(
   '(?, 1, ?, ?, ?, ?, ?, ?, ?)',
   'ON CONFLICT (request_id) DO UPDATE SET processed = 1, outcome = excluded.outcome, finish_reason = excluded.finish_reason, cut_short = excluded.cut_short, refused = excluded.refused, usage = excluded.usage, result = excluded.result',
 );
-
-function flag(value: boolean): number {
-  return value ? 1 : 0;
-}
 
 function json(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);

@@ -10,7 +10,13 @@ import { parseJsonColumn } from './json';
  */
 export type StoredAnswer = Omit<ResultInfo, 'req_id' | 'req_jsonl_size' | 'req_payload' | 'req_info'>;
 
-export function storedResultJson(x: ResultInfo): string {
+/** A result's columns `finish_reason, cut_short, refused, usage, result`, in this order. */
+export function resultColumns(x: ResultInfo): [string | null, number, number, string | null, string] {
+  const finishReason = finishReasonOf(x);
+  return [finishReason, isCutShort(x, finishReason) ? 1 : 0, isRefused(x, finishReason) ? 1 : 0, usageJson(x), storedResultJson(x)];
+}
+
+function storedResultJson(x: ResultInfo): string {
   const resp = x.resp_info;
   return JSON.stringify({
     resp_info: resp === null ? null : { payload: resp.payload, model: resp.model, system_fingerprint: resp.system_fingerprint },
@@ -21,7 +27,7 @@ export function storedResultJson(x: ResultInfo): string {
   });
 }
 
-export function usageJson(x: ResultInfo): string | null {
+function usageJson(x: ResultInfo): string | null {
   return x.resp_info === null ? null : JSON.stringify(x.resp_info.usage);
 }
 
@@ -42,7 +48,7 @@ export function storedAnswerOfRow(file: string, requestId: number, result: strin
 }
 
 /** The first choice's `finish_reason` (chat completions), else an Anthropic message's `stop_reason`. */
-export function finishReasonOf(x: ResultInfo): string | null {
+function finishReasonOf(x: ResultInfo): string | null {
   const choices = x.resp_info?.payload.choices as { finish_reason?: unknown }[] | undefined;
   const reason = choices?.[0]?.finish_reason ?? x.resp_info?.payload.stop_reason;
   return typeof reason === 'string' ? reason : null;
@@ -54,7 +60,7 @@ const cutShortReasons = new Set(['length', 'content_filter', 'max_tokens']);
  * Whether the answer stopped short of its end: a chat completion's finish reason `length` or `content_filter`,
  * Anthropic's stop reason `max_tokens`, an incomplete Responses answer (out of output tokens, filtered).
  */
-export function isCutShort(x: ResultInfo, finishReason: string | null): boolean {
+function isCutShort(x: ResultInfo, finishReason: string | null): boolean {
   return (finishReason !== null && cutShortReasons.has(finishReason)) || x.resp_info?.payload.status === 'incomplete';
 }
 
@@ -62,7 +68,7 @@ export function isCutShort(x: ResultInfo, finishReason: string | null): boolean 
  * Whether the model refused: a chat completion's first choice with a refusal message, Anthropic's stop reason
  * `refusal`, a Responses output message with a content part of type `refusal`.
  */
-export function isRefused(x: ResultInfo, finishReason: string | null): boolean {
+function isRefused(x: ResultInfo, finishReason: string | null): boolean {
   const payload = x.resp_info?.payload;
   if (payload === undefined) return false;
   const choices = payload.choices as { message?: { refusal?: unknown } }[] | undefined;
