@@ -5,6 +5,7 @@ import type { JsonSchema } from '../schema/jsonSchema';
 import { addUsage } from '../requester/accounting';
 import { checkAnswerBody, errorInfo, type ProcessedResponse } from '../requester/responses';
 import type { ErrorInfo } from '../requester/results';
+import { isJsonObject } from '../tokens/json';
 import { requireMessages, type EndpointWire } from './endpointWire';
 
 /** Interpretation of chat completion responses (engine.md 6.2, 6.3). */
@@ -36,26 +37,25 @@ const chatCompletionSchema = z.looseObject({
 });
 type ChatCompletion = z.infer<typeof chatCompletionSchema>;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOptionalText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
 
 function isSoundToolCall(call: unknown): boolean {
-  if (!isObject(call)) return false;
+  if (!isJsonObject(call)) return false;
   const fn = call.function;
-  return fn === undefined || (isObject(fn) && typeof fn.name === 'string' && typeof fn.arguments === 'string');
+  return fn === undefined || (isJsonObject(fn) && typeof fn.name === 'string' && typeof fn.arguments === 'string');
 }
 
 function isSoundChoice(choice: unknown): boolean {
-  if (!isObject(choice) || !Number.isSafeInteger(choice.index) || !(choice.finish_reason === null || typeof choice.finish_reason === 'string')) return false;
+  if (!isJsonObject(choice) || !Number.isSafeInteger(choice.index) || !(choice.finish_reason === null || typeof choice.finish_reason === 'string')) return false;
   const message = choice.message;
-  if (!isObject(message) || typeof message.role !== 'string' || !isOptionalText(message.content) || !isOptionalText(message.refusal)) return false;
+  if (!isJsonObject(message) || typeof message.role !== 'string' || !isOptionalText(message.content) || !isOptionalText(message.refusal)) return false;
   const calls = message.tool_calls;
   return calls === undefined || calls === null || (Array.isArray(calls) && calls.every(isSoundToolCall));
 }
 
 /** What `chatCompletionSchema` checks, without its cost (each answer of a 50,000-line batch passes through here). */
 function isSoundChatCompletion(body: unknown): body is ChatCompletion {
-  if (!isObject(body)) return false;
+  if (!isJsonObject(body)) return false;
   const usage = body.usage;
   return (
     typeof body.id === 'string' &&
@@ -64,7 +64,7 @@ function isSoundChatCompletion(body: unknown): body is ChatCompletion {
     typeof body.model === 'string' &&
     Array.isArray(body.choices) &&
     body.choices.every(isSoundChoice) &&
-    (usage === undefined || usage === null || isObject(usage)) &&
+    (usage === undefined || usage === null || isJsonObject(usage)) &&
     isOptionalText(body.system_fingerprint)
   );
 }
